@@ -1,0 +1,22 @@
+# getpower — the two commands of the quick start are `make run` and `make test`.
+VENV ?= .venv
+STAMP := $(VENV)/.setup-done
+
+.PHONY: setup run test test-fast clean-store
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+## the main job on the bundled sample data
+run: setup
+	$(VENV)/bin/getpower run
+
+## every test (unit, notebook and browser suites)
+test: setup
+	$(VENV)/bin/python -m pytest
+
+clean-store:
+	rm -rf data/store data/sample reports

@@ -1,0 +1,3 @@
+from getpower.cli import main
+
+raise SystemExit(main())

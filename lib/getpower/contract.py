@@ -1,0 +1,231 @@
+"""The data contract (shared/spec/data-contract.md) as data: extract kinds, columns, aliases,
+enumerations and personal-data columns.
+
+Canonical stored values of enumerations are the Chinese values; English codes are accepted as
+aliases on input.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+# --- enumerations: canonical Chinese value -> English code -------------------------------------
+CUSTOMER_CLASS = MappingProxyType(
+    {"居民": "resident", "低压非居民": "lv_nonres", "高压单电源": "hv_single", "高压双电源": "hv_dual"}
+)
+AREA_TYPE = MappingProxyType(
+    {"市中心区": "city_core", "市区": "urban", "城镇": "town", "农村": "rural"}
+)
+APP_STATUS = MappingProxyType({"已归档": "done", "在途": "open", "已撤销": "withdrawn"})
+STAGE = MappingProxyType(
+    {
+        "申请受理": "accept",
+        "供电方案答复": "scheme",
+        "设计审查": "design_review",
+        "中间检查": "mid_inspection",
+        "竣工检验": "completion_check",
+        "装表接电": "connect",
+        "竣工装表接电": "completion_connect",
+    }
+)
+OUTAGE_KIND = MappingProxyType({"预安排": "planned", "故障": "fault"})
+OUTAGE_CAUSE = MappingProxyType(
+    {"内部": "internal", "外部影响": "external", "系统电源不足限电": "supply_shortage"}
+)
+VOLTAGE_CLASS = MappingProxyType(
+    {"低压": "lv", "10kV": "10kv", "20kV": "20kv", "35kV及以上": "35kv_plus"}
+)
+APPROVAL_MODE = MappingProxyType(
+    {
+        "行政许可": "permit",
+        "并联审批": "parallel",
+        "告知承诺": "notify_commit",
+        "备案": "filing",
+        "免于审批": "exempt",
+    }
+)
+LEDGER_STATUS = MappingProxyType({"已完成": "done", "推进中": "in_progress", "未启动": "not_started"})
+
+# extra spellings met in real exports, mapped to the canonical value
+EXTRA_ALIASES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "voltage_class": MappingProxyType(
+            {"10千伏": "10kV", "20千伏": "20kV", "35kv": "35kV及以上", "35千伏及以上": "35kV及以上",
+             "0.4kv": "低压", "380v": "低压", "220v": "低压"}
+        ),
+        "status": MappingProxyType({"归档": "已归档", "已完成": "已归档", "在办": "在途", "撤销": "已撤销"}),
+        "kind": MappingProxyType({"计划停电": "预安排", "故障停电": "故障"}),
+        "cause": MappingProxyType({"外部": "外部影响", "限电": "系统电源不足限电"}),
+    }
+)
+
+LAST_STAGES = ("装表接电", "竣工装表接电")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an extract kind.
+
+    ``type`` is one of ``text``, ``city``, ``unit`` (a city or the province), ``enum``, ``bool``,
+    ``number``, ``integer``, ``voltage_kv``, ``timestamp``, ``date``.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    type: str = "text"
+    required: bool = False
+    enum: Mapping[str, str] | None = None
+    default: object = None
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An extract kind: its columns, the key that identifies a record, its file names."""
+
+    name: str
+    label: str
+    file_names: tuple[str, ...]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    unique_key: bool = True  # a duplicate key inside one extract is quarantined (first kept)
+    row_rules: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+C = Column
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "applications", "用电报装工单", ("applications", "报装工单", "用电报装工单"),
+        (
+            C("app_id", ("工单编号", "申请编号"), required=True),
+            C("city", ("地市", "供电单位"), "city", required=True),
+            C("district", ("区县",)),
+            C("area_type", ("区域类型", "地区特征"), "enum", enum=AREA_TYPE),
+            C("customer_class", ("客户类别", "用户分类"), "enum", required=True, enum=CUSTOMER_CLASS),
+            C("important", ("重要用户", "高危及重要用户"), "bool", default=False),
+            C("small_micro", ("小微企业",), "bool", default=False),
+            C("capacity_kw", ("申请容量(kW)", "报装容量(kVA)", "申请容量", "报装容量"), "number",
+              required=True, minimum=0),
+            C("supply_voltage_kv", ("供电电压(kV)", "供电电压等级", "供电电压"), "voltage_kv", required=True),
+            C("channel", ("申请渠道", "受理渠道"), required=True),
+            C("customer_investment_yuan", ("客户投资(元)", "客户承担费用(元)", "客户投资", "客户承担费用"),
+              "number", required=True, minimum=0),
+            C("status", ("工单状态",), "enum", enum=APP_STATUS),
+        ),
+        key=("app_id",),
+    ),
+    Kind(
+        "stages", "流程环节记录", ("stages", "环节记录", "流程环节记录"),
+        (
+            C("app_id", ("工单编号", "申请编号"), required=True),
+            C("stage", ("环节名称", "环节"), "enum", required=True, enum=STAGE),
+            C("started_at", ("环节开始时间", "开始时间"), "timestamp", required=True),
+            C("finished_at", ("环节结束时间", "完成时间", "结束时间"), "timestamp"),
+            C("recorded_at", ("录入时间", "系统记录时间"), "timestamp"),
+        ),
+        key=("app_id", "stage", "started_at"),
+        row_rules=("finished_before_started", "orphan_stage"),
+    ),
+    Kind(
+        "outages", "停电事件", ("outages", "停电事件"),
+        (
+            C("event_id", ("停电事件编号", "事件编号"), required=True),
+            C("city", ("地市", "供电单位"), "city", required=True),
+            C("district", ("区县",)),
+            C("area_type", ("区域类型", "地区特征"), "enum", required=True, enum=AREA_TYPE),
+            C("kind", ("停电性质", "停电类型"), "enum", required=True, enum=OUTAGE_KIND),
+            C("cause", ("停电原因",), "enum", enum=OUTAGE_CAUSE, default="内部"),
+            C("started_at", ("停电开始时间",), "timestamp", required=True),
+            C("restored_at", ("恢复送电时间", "停电结束时间"), "timestamp", required=True),
+            C("customers_affected", ("停电用户数", "停电户数"), "integer", required=True,
+              minimum=0, exclusive_minimum=True),
+        ),
+        key=("event_id",),
+        row_rules=("restored_not_after_started",),
+    ),
+    Kind(
+        "customer_base", "用户数", ("customer_base", "用户数", "用户总数"),
+        (
+            C("city", ("地市", "供电单位"), "city", required=True),
+            C("area_type", ("区域类型", "地区特征"), "enum", required=True, enum=AREA_TYPE),
+            C("as_of", ("统计日期",), "date", required=True),
+            C("customers", ("用户总数", "总用户数", "用户数"), "integer", required=True,
+              minimum=0, exclusive_minimum=True),
+        ),
+        key=("city", "area_type", "as_of"),
+    ),
+    Kind(
+        "approvals", "电力接入工程审批", ("approvals", "接入工程审批", "电力接入工程审批"),
+        (
+            C("project_id", ("项目编号",), required=True),
+            C("city", ("地市", "供电单位"), "city", required=True),
+            C("voltage_class", ("电压等级",), "enum", required=True, enum=VOLTAGE_CLASS),
+            C("line_length_m", ("线路长度(米)", "线路长度(m)", "线路长度"), "number", required=True, minimum=0),
+            C("mode", ("办理方式", "审批方式"), "enum", required=True, enum=APPROVAL_MODE),
+            C("submitted_at", ("申请时间", "提交时间"), "timestamp", required=True),
+            C("approved_at", ("办结时间",), "timestamp"),
+        ),
+        key=("project_id",),
+        row_rules=("approved_before_submitted",),
+    ),
+    Kind(
+        "service_items", "办电业务事项目录", ("service_items", "业务事项目录", "办电业务事项目录"),
+        (
+            C("city", ("地市", "供电单位"), "city", required=True),
+            C("item", ("事项名称",), required=True),
+            C("online", ("是否线上可办", "线上可办"), "bool", required=True),
+            C("as_of", ("统计日期",), "date", required=True),
+        ),
+        key=("city", "item", "as_of"),
+    ),
+    Kind(
+        "ledger_status", "重点任务台账进展", ("ledger_status", "台账进展", "重点任务台账进展"),
+        (
+            C("item_no", ("序号", "任务序号"), "integer", required=True, minimum=1, maximum=66),
+            C("unit", ("责任单位", "地市"), "unit", required=True),
+            C("status", ("完成情况",), "enum", required=True, enum=LEDGER_STATUS),
+            C("reported_at", ("报送日期",), "date", required=True),
+            C("evidence", ("佐证材料",)),
+        ),
+        key=("item_no", "unit", "reported_at"),
+    ),
+)
+KIND_BY_NAME: Mapping[str, Kind] = MappingProxyType({k.name: k for k in KINDS})
+
+# Personal data: never needed, dropped at ingest (data-contract.md, "Personal data").
+PERSONAL_DATA_HEADERS: tuple[str, ...] = (
+    "客户名称", "户名", "用户名称", "证件号码", "身份证号", "身份证号码", "联系电话", "手机号", "手机号码",
+    "联系人", "用电地址", "customer_name", "id_number", "phone", "address",
+)
+
+
+def norm_header(text: str) -> str:
+    """Normalise a header for matching: NFKC (full-width → half-width), no spaces, lower case.
+
+    >>> norm_header(" 申请容量（ＫＷ） ")
+    '申请容量(kw)'
+    """
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+def header_map(kind: Kind) -> dict[str, str]:
+    """Normalised header → canonical column name, for one kind (the English name is an alias too)."""
+    out: dict[str, str] = {}
+    for col in kind.columns:
+        for alias in (col.name, *col.aliases):
+            out.setdefault(norm_header(alias), col.name)
+    return out
+
+
+PERSONAL_DATA_NORM = frozenset(norm_header(h) for h in PERSONAL_DATA_HEADERS)

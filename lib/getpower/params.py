@@ -1,0 +1,57 @@
+"""Access to the ``params/`` folder: targets, tiers, thresholds and reference data as YAML.
+
+The folder is found from ``GETPOWER_PARAMS`` or, by default, the repository's ``params/``.
+Nothing here holds a number of its own: every value comes from a YAML file with its source.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def params_dir() -> Path:
+    env = os.environ.get("GETPOWER_PARAMS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "params"
+
+
+@lru_cache(maxsize=None)
+def _load(path: str) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load(name: str) -> Any:
+    """Load ``params/<name>`` (a YAML file), cached for the process."""
+    path = params_dir() / name
+    if not path.exists():
+        raise FileNotFoundError(f"参数文件不存在: {path}")
+    return _load(str(path))
+
+
+def cities() -> tuple[str, ...]:
+    return tuple(c["name"] for c in load("cities.yaml")["cities"])
+
+
+def city_tiers() -> dict[str, str]:
+    return {c["name"]: c["tier"] for c in load("cities.yaml")["cities"]}
+
+
+def province() -> str:
+    return load("cities.yaml")["province"]
+
+
+def version() -> str:
+    """A short fingerprint of every file under ``params/`` (the params version on reports)."""
+    h = hashlib.sha256()
+    root = params_dir()
+    for p in sorted(root.rglob("*.yaml")):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]

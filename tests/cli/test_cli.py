@@ -1,0 +1,60 @@
+"""The getpower command as a user runs it (a subprocess: exit codes, stdout, stderr)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEADER = "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元),户名"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "getpower", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def messy(tmp_path):
+    d = tmp_path / "extracts"
+    d.mkdir()
+    (d / "报装工单.csv").write_bytes(("\n".join([
+        HEADER, "A1,杭州市,居民,8,220V,网上国网,0,张三", "A1,杭州,居民,8,220V,营业厅,0,张三",
+        "A2,上海,居民,8,220V,营业厅,0,李四", "A3,宁波,低压非居民,100,380V,浙里办,0,王五"]) + "\n").encode("gbk"))
+    (d / "环节记录.csv").write_text("\n".join([
+        "工单编号,环节名称,环节开始时间,环节结束时间", "A1,申请受理,2023-10-01 09:00,2023-10-01 10:00",
+        "A2,申请受理,2023-10-01 09:00,2023-10-01 10:00", "A3,装表接电,2023-10-05 09:00,2023-10-04 10:00"]) + "\n",
+        encoding="utf-8-sig")
+    return d
+
+
+def test_validate_json_reconciles(messy, tmp_path):
+    p = run("validate", str(messy), "--json", "--quarantine-dir", str(tmp_path / "q"))
+    assert p.returncode == 0, p.stderr
+    files = {f["kind"]: f for f in json.loads(p.stdout)["files"]}
+    a, s = files["applications"], files["stages"]
+    assert (a["rows_read"], a["rows_accepted"], a["rows_quarantined"]) == (4, 2, 2)
+    assert a["reasons"] == {"地市取值无法识别": 1, "工单编号重复（保留首条）": 1}
+    assert a["dropped_columns"] == ["户名"]
+    assert (s["rows_read"], s["rows_accepted"], s["rows_quarantined"]) == (3, 1, 2)
+    assert s["reasons"] == {"孤立环节：工单不存在或已被隔离": 1, "环节结束时间早于开始时间": 1}
+    assert (tmp_path / "q" / "报装工单.quarantine.csv").exists()
+
+
+def test_validate_text_report_in_chinese(messy, tmp_path):
+    p = run("validate", str(messy), "--quarantine-dir", str(tmp_path / "q"))
+    assert p.returncode == 0
+    assert "读取 4 行 = 接收 2 行 + 隔离 2 行" in p.stdout and "已删除个人信息列: 户名" in p.stdout
+
+
+def test_missing_column_is_one_chinese_line_and_nonzero(tmp_path):
+    f = tmp_path / "applications.csv"
+    f.write_text("工单编号,地市\nA1,杭州\n", encoding="utf-8")
+    p = run("validate", str(f), "--json")
+    assert p.returncode != 0 and p.stdout == ""
+    assert len(p.stderr.strip().splitlines()) == 1 and "缺少必填列" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_ingest_twice_is_idempotent(messy, tmp_path):
+    store = tmp_path / "store"
+    assert run("ingest", str(messy), "--store", str(store)).returncode == 0
+    p = run("ingest", str(messy), "--store", str(store))
+    assert p.returncode == 0 and "未变化" in p.stdout

@@ -1,0 +1,81 @@
+"""Every reading path: encodings, XLSX date cells and serial numbers, Parquet, bad files."""
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from getpower.intake.read import ExtractError, read_any
+from getpower.intake.validate import validate_paths
+
+TEXT = "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)\nA1,杭州市,居民,8,220V,网上国网,0\n"
+
+
+@pytest.mark.parametrize(
+    "encoding, prefix, expected_fmt",
+    [
+        ("utf-8", b"", "csv:utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "csv:utf-8-sig"),
+        ("gbk", b"", "csv:gb18030"),
+        ("gb18030", b"", "csv:gb18030"),
+    ],
+)
+def test_csv_encodings(tmp_path, encoding, prefix, expected_fmt):
+    p = tmp_path / "applications.csv"
+    p.write_bytes(prefix + TEXT.encode(encoding))
+    df, fmt = read_any(p)
+    assert fmt == expected_fmt
+    assert df.columns[0] == "工单编号"
+    assert df.row(0) == ("A1", "杭州市", "居民", "8", "220V", "网上国网", "0")
+
+
+def test_undecodable_bytes_are_an_error_not_a_lossy_read(tmp_path):
+    p = tmp_path / "applications.csv"
+    p.write_bytes("工单编号\n".encode() + b"\xff\xfe\xfa\x80\x81\n")
+    with pytest.raises(ExtractError, match="无法识别文件编码"):
+        read_any(p)
+
+
+def test_unsupported_and_missing_files(tmp_path):
+    with pytest.raises(ExtractError, match="不支持的文件类型"):
+        doc = tmp_path / "a.doc"
+        doc.write_text("x")
+        read_any(doc)
+    with pytest.raises(ExtractError, match="文件不存在"):
+        read_any(tmp_path / "nope.csv")
+
+
+def test_xlsx_date_cells_serial_numbers_and_text(tmp_path):
+    import xlsxwriter
+
+    p = tmp_path / "审批.xlsx"
+    wb = xlsxwriter.Workbook(p)
+    wb.add_worksheet("说明").write(0, 0, "封面")
+    ws = wb.add_worksheet("接入工程审批")
+    fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.write_row(0, 0, ["项目编号", "地市", "电压等级", "线路长度(米)", "办理方式", "申请时间", "办结时间"])
+    ws.write_row(1, 0, ["P1", "杭州", "10kV", 300, "并联审批"])
+    ws.write_datetime(1, 5, datetime(2023, 9, 28, 9, 30), fmt)
+    ws.write_number(1, 6, 45205.5)  # Excel serial: 2023-10-06 12:00
+    ws.write_row(2, 0, ["P2", "宁波市", "lv", 150, "exempt", "2023/10/09 08:00", "2023-10-10"])
+    wb.close()
+    [r] = validate_paths([p])
+    assert (r.kind, r.rows_accepted) == ("approvals", 2)
+    got = r.accepted.select("project_id", "submitted_at", "approved_at", "voltage_class", "mode").rows()
+    assert got == [
+        ("P1", datetime(2023, 9, 28, 9, 30), datetime(2023, 10, 6, 12, 0), "10kV", "并联审批"),
+        ("P2", datetime(2023, 10, 9, 8, 0), datetime(2023, 10, 10, 0, 0), "低压", "免于审批"),
+    ]
+
+
+def test_parquet_with_native_types(tmp_path):
+    p = tmp_path / "outages.parquet"
+    pl.DataFrame({
+        "event_id": ["E1"], "city": ["温州市"], "area_type": ["rural"], "kind": ["fault"],
+        "started_at": [datetime(2023, 1, 1, 10)], "restored_at": [datetime(2023, 1, 1, 12, 30)],
+        "customers_affected": [120],
+    }).write_parquet(p)
+    [r] = validate_paths([p])
+    assert r.rows_accepted == 1
+    row = r.accepted.row(0, named=True)
+    assert (row["city"], row["area_type"], row["kind"], row["cause"]) == ("温州", "农村", "故障", "内部")
+    assert row["restored_at"] == datetime(2023, 1, 1, 12, 30)
