@@ -142,7 +142,7 @@ class _Gen:
             chain = [("申请受理", d(0.3), 0), ("装表接电", d(total * 0.55), d(total * 0.35))]
             if rng.random() < 0.02 * f:  # an extra stage: non-compliant count
                 chain.insert(1, ("供电方案答复", d(2), d(1)))
-        elif important or cls == "高压双电源":
+        elif important:
             chain = [("申请受理", d(0.5), 0), ("供电方案答复", d(20 * f), 0), ("设计审查", d(3 * f), d(15)),
                      ("中间检查", d(2.5 * f), d(25)), ("竣工检验", d(3 * f), d(20)), ("装表接电", d(3 * f), d(2))]
         else:

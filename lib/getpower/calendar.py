@@ -1,0 +1,115 @@
+"""The official mainland-China working-day calendar, with make-up working days (调休).
+
+``chinesecalendar`` is the source of truth for the years it knows; ``params/holidays/<year>.yaml``
+adds later years or overrides (see the README.yaml there). A date in a year neither knows is an
+error that names the year, never a guess.
+
+Day counting follows the legal convention of indicators.md (the start day is not counted):
+``working_days(start, end)`` = number of working days ``d`` with ``start.date() < d <= end.date()``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import polars as pl
+import yaml
+
+from getpower import params
+
+
+class CalendarError(ValueError):
+    """A date outside every year the calendar knows."""
+
+
+@lru_cache(maxsize=None)
+def _overrides() -> dict[int, dict]:
+    out = {}
+    folder = params.params_dir() / "holidays"
+    for p in sorted(folder.glob("[0-9][0-9][0-9][0-9].yaml")) if folder.exists() else []:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        out[int(data["year"])] = {"holidays": set(data.get("holidays") or []), "workdays": set(data.get("workdays") or [])}
+    return out
+
+
+def known_years() -> set[int]:
+    import chinese_calendar.constants as c
+
+    years = set(range(min(c.holidays).year, max(c.holidays).year + 1))
+    return years | set(_overrides())
+
+
+def is_workday(day: dt.date) -> bool:
+    """Official working day? (make-up days count as working days; public holidays do not).
+
+    >>> is_workday(dt.date(2023, 10, 7)), is_workday(dt.date(2023, 10, 2)), is_workday(dt.date(2024, 2, 4))
+    (True, False, True)
+    """
+    ov = _overrides().get(day.year)
+    if ov is not None:
+        if day in ov["workdays"]:
+            return True
+        if day in ov["holidays"]:
+            return False
+        return day.weekday() < 5
+    if day.year not in known_years():
+        raise CalendarError(f"日历不包含 {day.year} 年：请在 params/holidays/{day.year}.yaml 中补充该年节假日安排")
+    import chinese_calendar
+
+    return chinese_calendar.is_workday(day)
+
+
+@lru_cache(maxsize=64)
+def workday_table(first_year: int, last_year: int) -> pl.DataFrame:
+    """One row per date of the years: ``date`` and ``cum_workdays`` (working days up to and
+    including that date, counted from the first day of ``first_year``)."""
+    missing = [y for y in range(first_year, last_year + 1) if y not in known_years()]
+    if missing:
+        raise CalendarError(f"日历不包含 {missing[0]} 年：请在 params/holidays/{missing[0]}.yaml 中补充该年节假日安排")
+    start, end = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    flags = [is_workday(d) for d in days]
+    return pl.DataFrame({"date": days, "workday": flags}).with_columns(
+        pl.col("workday").cast(pl.Int32).cum_sum().alias("cum_workdays")
+    )
+
+
+def calendar_days(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """``end.date() − start.date()`` in days (same day = 0)."""
+    return (end.dt.date() - start.dt.date()).dt.total_days()
+
+
+def add_working_days(lf: pl.LazyFrame, start: str, end: str, out: str, years: tuple[int, int]) -> pl.LazyFrame:
+    """Add column ``out`` = working days from ``start`` to ``end`` (start day not counted).
+
+    Null when either end is null. ``years`` bounds the calendar used; a date outside it raises
+    :class:`CalendarError` when the frame is collected… so callers pass the data's year range.
+    """
+    table = workday_table(*years).lazy().select("date", "cum_workdays")
+    s = table.rename({"date": "_s_date", "cum_workdays": "_s_cum"})
+    e = table.rename({"date": "_e_date", "cum_workdays": "_e_cum"})
+    return (
+        lf.with_columns(pl.col(start).dt.date().alias("_s_date"), pl.col(end).dt.date().alias("_e_date"))
+        .join(s, on="_s_date", how="left")
+        .join(e, on="_e_date", how="left")
+        .with_columns((pl.col("_e_cum") - pl.col("_s_cum")).cast(pl.Int64).alias(out))
+        .drop("_s_date", "_e_date", "_s_cum", "_e_cum")
+    )
+
+
+def year_range(*frames_and_cols: tuple[pl.LazyFrame, str]) -> tuple[int, int]:
+    """The span of years of some timestamp columns, checked against the calendar."""
+    lo, hi = None, None
+    for lf, col in frames_and_cols:
+        r = lf.select(pl.col(col).dt.year().min().alias("lo"), pl.col(col).dt.year().max().alias("hi")).collect()
+        a, b = r["lo"][0], r["hi"][0]
+        if a is None:
+            continue
+        lo = a if lo is None else min(lo, a)
+        hi = b if hi is None else max(hi, b)
+    if lo is None:
+        return (2021, 2021)
+    for y in range(lo, hi + 1):
+        if y not in known_years():
+            raise CalendarError(f"日历不包含 {y} 年：请在 params/holidays/{y}.yaml 中补充该年节假日安排")
+    return (lo, hi)

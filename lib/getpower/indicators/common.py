@@ -1,0 +1,85 @@
+"""Helpers shared by the indicator functions: pooled province rows, segments, means and ratios.
+
+Every indicator returns a LazyFrame with the columns of :data:`RESULT` — one row per city (and the
+province 全省 computed from pooled records), segment and unit.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from getpower import params
+
+ALL = "全部"
+REGISTRY: dict = {}
+
+
+def indicator(fn):
+    """Register an indicator function under its name (= its id in params/indicators.yaml)."""
+    REGISTRY[fn.__name__] = fn
+    return fn
+RESULT = {"city": pl.String, "segment": pl.String, "unit": pl.String, "value": pl.Float64, "n": pl.Int64,
+          "reason": pl.String}
+
+
+def province() -> str:
+    return params.province()
+
+
+def with_province(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The records once per city and once more pooled as the province (never a mean of cities)."""
+    return pl.concat([lf, lf.with_columns(pl.lit(province()).alias("city"))], how="vertical")
+
+
+def segmented(lf: pl.LazyFrame, column: str | None) -> pl.LazyFrame:
+    """Records labelled by segment: each record once under its own ``column`` value and once under 全部."""
+    whole = lf.with_columns(pl.lit(ALL).alias("segment"))
+    if column is None:
+        return whole
+    return pl.concat([whole, lf.with_columns(pl.col(column).cast(pl.String).alias("segment"))], how="vertical")
+
+
+def finish(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Cast to the result schema and order the columns."""
+    cols = []
+    for name, dtype in RESULT.items():
+        cols.append(pl.col(name).cast(dtype) if name in lf.collect_schema() else pl.lit(None, dtype).alias(name))
+    return lf.select(cols)
+
+
+def mean_of(lf: pl.LazyFrame, value: str, unit: str, segment: str | None = None) -> pl.LazyFrame:
+    """Mean of ``value`` per city and segment over non-null records; ``n`` = records averaged."""
+    recs = segmented(with_province(lf.filter(pl.col(value).is_not_null())), segment)
+    out = recs.group_by("city", "segment").agg(
+        pl.col(value).cast(pl.Float64).mean().alias("value"), pl.len().alias("n")
+    )
+    return finish(out.with_columns(pl.lit(unit).alias("unit")))
+
+
+def ratio_of(lf: pl.LazyFrame, numerator: pl.Expr, segment: str | None = None,
+             denominator: pl.Expr | None = None, reason: str = "分母为零") -> pl.LazyFrame:
+    """Σ numerator / Σ denominator per city and segment (records where ``denominator`` holds).
+
+    ``n`` = the denominator's record count; a zero denominator gives a null value with ``reason``.
+    """
+    den = pl.lit(True) if denominator is None else denominator.fill_null(False)
+    recs = segmented(with_province(lf.filter(den)), segment)
+    out = recs.group_by("city", "segment").agg(
+        numerator.fill_null(False).cast(pl.Int64).sum().alias("_num"), pl.len().alias("n")
+    )
+    out = out.with_columns(
+        pl.when(pl.col("n") > 0).then(pl.col("_num") / pl.col("n")).otherwise(None).alias("value"),
+        pl.when(pl.col("n") > 0).then(None).otherwise(pl.lit(reason)).alias("reason"),
+        pl.lit("ratio").alias("unit"),
+    )
+    return finish(out)
+
+
+def count_of(lf: pl.LazyFrame, condition: pl.Expr, segment: str | None = None,
+             population: pl.Expr | None = None) -> pl.LazyFrame:
+    """Number of records where ``condition`` holds, among ``population``; ``n`` = population size."""
+    pop = pl.lit(True) if population is None else population.fill_null(False)
+    recs = segmented(with_province(lf.filter(pop)), segment)
+    out = recs.group_by("city", "segment").agg(
+        condition.fill_null(False).cast(pl.Int64).sum().cast(pl.Float64).alias("value"), pl.len().alias("n")
+    )
+    return finish(out.with_columns(pl.lit("count").alias("unit")))

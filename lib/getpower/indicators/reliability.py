@@ -1,0 +1,138 @@
+"""§5 Outage hours (用户平均停电时间, DL/T 836). Grain: city × window × area type or aggregate.
+
+For a window W (rolling 12 months for a quarter, the calendar year for a year)::
+
+    outage_hours = Σ_events (hours of the event inside W × customers_affected) / customers
+
+``customers``: the ``customer_base`` row with the latest ``as_of`` ≤ W's last day for the city and
+area type (summed for the province and the aggregates 城网, 农网, 全口径). Events shorter than
+``outage_min_minutes`` in their whole duration are left out of every outage indicator. A city with
+no event at all in W gets null (no data is not zero hours); a city-area without customers gets null.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from getpower.indicators.common import finish, indicator, province
+from getpower.indicators.rules import Rules
+from getpower.periods import Period
+
+AREAS = ("市中心区", "市区", "城镇", "农村")
+NO_CUSTOMERS = "缺少用户数"
+NO_EVENTS = "期内无该市停电事件记录"
+
+
+def customers_at(customer_base: pl.LazyFrame, day) -> pl.LazyFrame:
+    """Customers per city and area type as of ``day``: the latest row with ``as_of`` ≤ day."""
+    return (customer_base.filter(pl.col("as_of") <= day)
+            .sort("as_of").group_by("city", "area_type").agg(pl.col("customers").last().cast(pl.Float64).alias("cust")))
+
+
+def _counted(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes))
+
+
+def _weights(outage_events: pl.LazyFrame, window: Period, rules: Rules, frequency: bool) -> pl.LazyFrame:
+    """Per event its weight in W: customer-hours inside W, or (frequency) customers if it starts in W."""
+    ev = _counted(outage_events, rules)
+    if frequency:
+        return ev.filter((pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)).with_columns(
+            pl.col("customers_affected").cast(pl.Float64).alias("w"))
+    s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
+    e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
+    hours = (e - s).dt.total_microseconds() / 3.6e9
+    return ev.with_columns(hours.alias("_h")).filter(pl.col("_h") > 0).with_columns(
+        (pl.col("_h") * pl.col("customers_affected")).alias("w"))
+
+
+def outage_cells(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                 keep: pl.Expr | None = None, frequency: bool = False) -> pl.LazyFrame:
+    """Σ weight, customers and event count per city (and province) and segment, before dividing."""
+    ev = _weights(outage_events, window, rules, frequency)
+    city_has_events = ev.group_by("city").agg(pl.len().alias("_city_n"))
+    if keep is not None:
+        ev = ev.filter(keep)
+    w = ev.group_by("city", "area_type").agg(pl.col("w").sum().alias("w"), pl.len().alias("n"))
+    cust = customers_at(customer_base, window.last_day)
+    cells = (w.join(cust, on=["city", "area_type"], how="full", coalesce=True)
+             .join(city_has_events, on="city", how="left")
+             .with_columns(pl.col("w").fill_null(0.0), pl.col("n").fill_null(0), pl.col("_city_n").fill_null(0)))
+    # the province: pooled city cells (Σ customer-hours, Σ customers); a city without events adds nothing
+    prov = cells.filter(pl.col("_city_n") > 0).with_columns(pl.lit(province()).alias("city"))
+    cells = pl.concat([cells, prov]).group_by("city", "area_type").agg(
+        pl.col("w").sum(), pl.col("n").sum(), pl.col("_city_n").sum(),
+        pl.when(pl.col("cust").null_count() > 0).then(None).otherwise(pl.col("cust").sum()).alias("cust"))
+    segments = [cells.filter(pl.col("area_type").is_in(AREAS)).with_columns(pl.col("area_type").alias("segment"))]
+    for name, members in rules.area_aggregates:
+        segments.append(cells.filter(pl.col("area_type").is_in(list(members))).group_by("city").agg(
+            pl.col("w").sum(), pl.col("n").sum(), pl.col("_city_n").max(),
+            pl.when(pl.col("cust").null_count() > 0).then(None).otherwise(pl.col("cust").sum()).alias("cust"),
+        ).with_columns(pl.lit(name).alias("segment")))
+    cols = ["city", "segment", "w", "n", "cust", "_city_n"]
+    return pl.concat([s.select(cols) for s in segments])
+
+
+def _ratio(cells: pl.LazyFrame, unit: str) -> pl.LazyFrame:
+    ok = (pl.col("_city_n") > 0) & pl.col("cust").is_not_null() & (pl.col("cust") > 0)
+    return finish(cells.with_columns(
+        pl.when(ok).then(pl.col("w") / pl.col("cust")).otherwise(None).alias("value"),
+        pl.when(pl.col("_city_n") == 0).then(pl.lit(NO_EVENTS))
+        .when(~ok).then(pl.lit(NO_CUSTOMERS)).otherwise(None).alias("reason"),
+        pl.lit(unit).alias("unit"),
+    ))
+
+
+def _hours(outage_events, customer_base, window, rules, keep=None) -> pl.LazyFrame:
+    return _ratio(outage_cells(outage_events, customer_base, window, rules, keep), "hours")
+
+
+@indicator
+def outage_hours(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIDI-1: all outages, planned and fault, all causes."""
+    return _hours(outage_events, customer_base, window, rules)
+
+
+@indicator
+def outage_hours_planned(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIDI-S: planned (预安排) outages only."""
+    return _hours(outage_events, customer_base, window, rules, pl.col("kind") == "预安排")
+
+
+@indicator
+def outage_hours_fault(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIDI-F: fault (故障) outages only; with the planned part it adds up to ``outage_hours``."""
+    return _hours(outage_events, customer_base, window, rules, pl.col("kind") == "故障")
+
+
+@indicator
+def outage_hours_ex_external(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIDI-2: excluding outages caused by external impact (外部影响)."""
+    return _hours(outage_events, customer_base, window, rules, pl.col("cause") != "外部影响")
+
+
+@indicator
+def outage_hours_ex_shortage(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIDI-3: excluding supply-shortage rationing (系统电源不足限电)."""
+    return _hours(outage_events, customer_base, window, rules, pl.col("cause") != "系统电源不足限电")
+
+
+@indicator
+def outage_frequency(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """SAIFI-1: Σ customers_affected / customers, each event in the window that contains its start."""
+    return _ratio(outage_cells(outage_events, customer_base, window, rules, frequency=True), "per_customer")
+
+
+@indicator
+def outage_hours_yoy(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """Relative change of ``outage_hours`` against the same window one year earlier: (this − last) / last."""
+    this = outage_hours(outage_events, customer_base, window, rules)
+    last = outage_hours(outage_events, customer_base, window.shifted_year_ago(), rules).select(
+        "city", "segment", pl.col("value").alias("last"))
+    out = this.join(last, on=["city", "segment"], how="left").with_columns(
+        pl.when(pl.col("value").is_not_null() & (pl.col("last") > 0))
+        .then((pl.col("value") - pl.col("last")) / pl.col("last")).otherwise(None).alias("value"),
+        pl.when(pl.col("value").is_null()).then(pl.col("reason"))
+        .when(~(pl.col("last") > 0).fill_null(False)).then(pl.lit("上年同期无数据或为零")).otherwise(None).alias("reason"),
+        pl.lit("ratio").alias("unit"),
+    )
+    return finish(out)

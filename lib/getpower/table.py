@@ -1,0 +1,201 @@
+"""The indicator table (indicators.md §10): every declared indicator for every city and the
+province, for one period, scored against the year's targets.
+
+``compute(path, period)`` is the entry point: ``path`` is a store or a folder of extracts
+(validated on the fly; quarantined rows are left out).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from pathlib import Path
+
+import polars as pl
+
+from getpower import params
+from getpower.calendar import add_working_days, calendar_days, year_range
+from getpower.contract import KINDS
+from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
+from getpower.indicators.rules import Rules
+from getpower.periods import Period
+from getpower.registry import declared, functions
+from getpower.scoring import score_table
+from getpower.targets import targets_for
+
+COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
+           "target", "met", "gap", "score", "rank", "target_source"]
+PSEUDO_PROVINCE_UNIT = "__province_unit__"
+
+
+# --- sources ----------------------------------------------------------------------------------
+def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
+    """Accepted rows per extract kind, from a store (folder with ``CURRENT``) or a folder of extracts."""
+    from getpower.intake.schemas import schema_for
+    from getpower.store import Store
+
+    path = Path(path)
+    frames: dict[str, pl.LazyFrame] = {}
+    if (path / "CURRENT").exists():
+        store = Store(path)
+        for kind in KINDS:
+            lf = store.scan(kind.name)
+            if lf is not None:
+                frames[kind.name] = lf
+    else:
+        from getpower.intake.validate import validate_paths
+
+        results = validate_paths([path])
+        for kind in KINDS:
+            parts = [r.accepted for r in results if r.kind == kind.name]
+            if parts:
+                frames[kind.name] = pl.concat(parts).unique(list(kind.key), keep="last", maintain_order=True).lazy()
+    for kind in KINDS:  # an absent kind is an empty frame of the right schema
+        if kind.name not in frames:
+            schema = {c: col.dtype.type for c, col in schema_for(kind).columns.items()}
+            frames[kind.name] = pl.LazyFrame(schema=schema)
+    return frames
+
+
+# --- inputs of the indicator functions (named as their parameters) ----------------------------
+def _stage_limits() -> pl.LazyFrame:
+    cfg = params.load("thresholds.yaml")["stage_limits_days"]
+    rows = [(stage, cls, float(v)) for stage, by in cfg["by_stage"].items() for cls, v in by.items()]
+    return pl.LazyFrame(rows, schema={"stage": pl.String, "customer_class": pl.String, "stage_limit": pl.Float64},
+                        orient="row")
+
+
+def _approval_limits(year: int) -> pl.LazyFrame:
+    rows = [(t.segment, t.unit, t.value) for t in targets_for(year)
+            if t.indicator == "approval_days_mean" and t.tiers is None]
+    return pl.LazyFrame(rows, schema={"voltage_class": pl.String, "limit_unit": pl.String, "limit": pl.Float64},
+                        orient="row")
+
+
+def _ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    tasks = [t for t in params.load("ledger.yaml")["tasks"] if t.get("unit")]
+    task_frame = pl.LazyFrame({
+        "item_no": [t["item_no"] for t in tasks],
+        "deadline": [None if t["deadline"] == "ongoing" else dt.date.fromisoformat(t["deadline"]) for t in tasks],
+    }, schema={"item_no": pl.Int64, "deadline": pl.Date})
+    reports = ledger_status.filter(pl.col("reported_at") <= period.last_day)
+    latest = reports.sort("reported_at").group_by("item_no", "unit").agg(pl.col("status").last())
+    units = reports.select("unit").unique()
+    return (task_frame.join(units, how="cross")
+            .join(latest, on=["item_no", "unit"], how="left")
+            .with_columns(
+                # the province's own unit is pooled into 全省 once, not listed as a city
+                pl.when(pl.col("unit") == params.province()).then(pl.lit(PSEUDO_PROVINCE_UNIT))
+                .otherwise(pl.col("unit")).alias("city"),
+                (pl.col("deadline") <= period.last_day).fill_null(False).alias("due"),
+                (pl.col("status") == "已完成").fill_null(False).alias("done"),
+            ))
+
+
+def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
+    """Everything the indicator functions take, for one period; names match their parameters."""
+    years = year_range((frames["stages"], "started_at"), (frames["stages"], "finished_at"),
+                       (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
+    years = (min(years[0], period.year), max(years[1], period.last_day.year))
+    spans = stage_spans(frames["stages"], years)
+    recs = application_records(frames["applications"], spans, years).cache()
+    completed = recs.filter(in_period("completed_at", period))
+    received = recs.filter(in_period("accepted_at", period))
+
+    completed_stages = (spans.join(completed.select("app_id", "city", "customer_class"), on="app_id", how="inner")
+                        .join(_stage_limits(), on=["stage", "customer_class"], how="left"))
+
+    # applications in progress at the period end, aged to the period's last day
+    end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
+    open_apps = recs.filter((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
+                            & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
+    so_far = (spans.filter(pl.col("started_at") < period.end)
+              .with_columns(pl.min_horizontal(pl.col("finished_at").fill_null(end_ts), pl.lit(end_ts)).alias("_until")))
+    so_far = add_working_days(so_far.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd")),
+                              "started_at", "_until", "_wd", years)
+    so_far = so_far.group_by("app_id").agg(pl.col("_cd").sum().alias("utility_cd"), pl.col("_wd").sum().alias("utility_wd"))
+    in_progress = (open_apps.drop("utility_cd", "utility_wd", "process_cd", "process_wd")
+                   .join(so_far, on="app_id", how="left")
+                   .with_columns(pl.lit(end_ts).alias("_end"),
+                                 calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
+    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years)
+
+    approved = pl.coalesce(pl.col("approved_at"),
+                           pl.when(pl.col("mode") == "免于审批").then(pl.col("submitted_at")))
+    approvals_done = frames["approvals"].with_columns(approved.alias("_done_at")).filter(in_period("_done_at", period))
+    approvals_done = add_working_days(
+        approvals_done.with_columns(calendar_days(pl.col("submitted_at"), pl.col("_done_at")).alias("days_cd")),
+        "submitted_at", "_done_at", "days_wd", years)
+
+    catalogue = frames["service_items"].filter(pl.col("as_of") <= period.last_day)
+    catalogue = catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
+
+    return {
+        "completed": completed,
+        "received": received,
+        "completed_stages": completed_stages,
+        "in_progress": in_progress,
+        "limits": Limits.for_year(period.year),
+        "rules": Rules.for_year(period.year),
+        "outage_events": frames["outages"],
+        "customer_base": frames["customer_base"],
+        "window": period.outage_window(),
+        "approvals_done": approvals_done,
+        "approval_limits": _approval_limits(period.year),
+        "catalogue": catalogue,
+        "ledger_items": _ledger_items(frames["ledger_status"], period),
+    }
+
+
+def _grid(period: Period) -> pl.DataFrame:
+    """Every (city, indicator, segment, unit) the table must hold, with the declared null reason."""
+    rows = []
+    for s in declared():
+        for city in [*params.cities(), params.province()]:
+            for seg in s.segments:
+                for unit in s.units:
+                    rows.append((city, s.id, seg, unit, s.null_reason))
+    return pl.DataFrame(rows, schema={"city": pl.String, "indicator": pl.String, "segment": pl.String,
+                                      "unit": pl.String, "_null_reason": pl.String}, orient="row")
+
+
+def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period) -> pl.DataFrame:
+    """Every declared indicator computed for the period, before scoring."""
+    inputs = prepare_inputs(frames, period)
+    fns = functions()
+    parts = []
+    for s in declared():
+        fn = fns[s.id]
+        kwargs = {name: inputs[name] for name in inspect.signature(fn).parameters}
+        parts.append(fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator")))
+    computed = pl.concat(parts).collect()
+    table = _grid(period).join(computed, on=["city", "indicator", "segment", "unit"], how="left")
+    return table.with_columns(
+        pl.lit(period.label).alias("period"),
+        pl.col("n").fill_null(0),
+        pl.when(pl.col("value").is_null()).then(pl.coalesce(pl.col("reason"), pl.col("_null_reason")))
+        .otherwise(None).alias("reason"),
+    ).drop("_null_reason")
+
+
+def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str) -> pl.DataFrame:
+    """The §10 table for one period: raw values scored against the period year's targets."""
+    period = period if isinstance(period, Period) else Period.parse(period)
+    table = score_table(raw_indicators(frames, period), period.year)
+    order_ind = {s.id: i for i, s in enumerate(declared())}
+    order_city = {c: i for i, c in enumerate([*params.cities(), params.province()])}
+    seg_order = {}
+    for s in declared():
+        for i, seg in enumerate(s.segments):
+            seg_order.setdefault(seg, i)
+    return table.select(COLUMNS).sort(
+        pl.col("indicator").replace_strict(order_ind, default=999),
+        pl.col("city").replace_strict(order_city, default=999),
+        pl.col("segment").replace_strict(seg_order, default=999),
+        "unit",
+    )
+
+
+def compute(path: Path | str, period: Period | str) -> pl.DataFrame:
+    """The indicator table of ``period`` (``"2023Q4"`` or ``"2023"``) from a store or a folder of extracts."""
+    return indicator_table(load_frames(path), period)
+

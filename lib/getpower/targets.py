@@ -1,0 +1,75 @@
+"""Targets by year, tier and segment (params/targets/<year>.yaml) and benchmarks (params/benchmarks.yaml).
+
+A year without a targets file, or an indicator absent from it, has **no target**: nothing is
+borrowed from another year.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+from getpower import params
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator: str
+    segment: str
+    unit: str
+    value: float
+    source: str
+    tiers: tuple[str, ...] | None = None  # None: every city and the province
+    or_yoy_at_most: float | None = None  # from 2023, outage hours also met by a yoy change ≤ this
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    indicator: str
+    segment: str
+    unit: str
+    frontier: float
+    worst: float
+    source: str
+    verified: bool
+
+
+@lru_cache(maxsize=None)
+def targets_for(year: int) -> tuple[Target, ...]:
+    path = params.params_dir() / "targets" / f"{year}.yaml"
+    if not path.exists():
+        return ()
+    data = params.load(f"targets/{year}.yaml")
+    out = []
+    for t in data.get("targets") or []:
+        out.append(Target(t["indicator"], str(t["segment"]), t["unit"], float(t["value"]), str(t["source"]),
+                          tuple(t["tiers"]) if t.get("tiers") else None, t.get("or_yoy_at_most")))
+    return tuple(out)
+
+
+def targets_frame(year: int) -> pl.DataFrame:
+    """One row per (city incl. province, indicator, segment, unit) that has a target in ``year``."""
+    tiers = params.city_tiers()
+    rows = []
+    for t in targets_for(year):
+        cities = [c for c, tier in tiers.items() if t.tiers is None or tier in t.tiers]
+        if t.tiers is None:
+            cities.append(params.province())
+        for c in cities:
+            rows.append((c, t.indicator, t.segment, t.unit, t.value, t.or_yoy_at_most, t.source))
+    return pl.DataFrame(rows, schema={"city": pl.String, "indicator": pl.String, "segment": pl.String,
+                                      "unit": pl.String, "target": pl.Float64, "or_yoy_at_most": pl.Float64,
+                                      "target_source": pl.String}, orient="row")
+
+
+@lru_cache(maxsize=None)
+def benchmarks() -> tuple[Benchmark, ...]:
+    return tuple(Benchmark(b["indicator"], str(b["segment"]), b["unit"], float(b["frontier"]), float(b["worst"]),
+                           b["source"], bool(b["verified"])) for b in params.load("benchmarks.yaml")["benchmarks"])
+
+
+def benchmarks_frame() -> pl.DataFrame:
+    return pl.DataFrame([(b.indicator, b.segment, b.unit, b.frontier, b.worst) for b in benchmarks()],
+                        schema={"indicator": pl.String, "segment": pl.String, "unit": pl.String,
+                                "frontier": pl.Float64, "worst": pl.Float64}, orient="row")
