@@ -44,6 +44,54 @@ def _cmd_ingest(args) -> int:
     return 0
 
 
+def _write_table(table, out: Path) -> None:
+    from getpower.store import atomic_write_bytes
+
+    out = Path(out)
+    if out.suffix.lower() == ".parquet":
+        import io
+
+        buf = io.BytesIO()
+        table.write_parquet(buf)
+        atomic_write_bytes(out, buf.getvalue())
+    elif out.suffix.lower() == ".csv":
+        atomic_write_bytes(out, table.write_csv().encode("utf-8"))
+    else:
+        raise ExtractError(f"{out.name}: 输出文件应以 .csv 或 .parquet 结尾")
+
+
+def _ranking_text(table) -> str:
+    from getpower.scoring import composite
+
+    comp = composite(table)
+    lines = [f"综合得分排名（{table['period'][0]}）:"]
+    for r in comp.iter_rows(named=True):
+        rank = f"{r['rank']:>2}" if r["rank"] is not None else " -"
+        score = f"{r['composite']:.1f}" if r["composite"] is not None else "无数据"
+        lines.append(f"  {rank}  {r['city']:<3}  {score:>6}  {r['tier_label'] or ''}")
+    met = table.filter(table["met"].is_not_null())
+    lines.append(f"有目标的指标项 {met.height} 个，达标 {int(met['met'].sum())} 个，未达标 {int((~met['met']).sum())} 个")
+    return "\n".join(lines)
+
+
+def _cmd_compute(args) -> int:
+    from getpower.table import compute
+
+    table = compute(args.path, args.period)
+    _write_table(table, Path(args.out))
+    print(f"指标表已写入 {args.out}（{table.height} 行）")
+    if not args.quiet:
+        print(_ranking_text(table))
+    return 0
+
+
+def _latest_quarter(store) -> str:
+    import polars as pl
+
+    last = store.scan("stages").select(pl.col("finished_at").max()).collect().item()
+    return f"{last.year}Q{(last.month - 1) // 3 + 1}"
+
+
 def _cmd_sample(args) -> int:
     from getpower import sample
 
@@ -70,6 +118,16 @@ def _cmd_run(args) -> int:
     else:
         print(f"样例数据已在数据仓库中（{len(res.skipped)} 个文件未变化）")
     print(f"数据仓库: {store.root}（版本 {store.manifest()['name']}，指纹 {store.fingerprint}）")
+
+    from getpower.table import compute
+
+    period = args.period or _latest_quarter(store)
+    table = compute(store.root, period)
+    out = Path(args.out) / f"indicators_{period}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write_table(table, out)
+    print(f"指标表（{period}）已写入 {out}（{table.height} 行）")
+    print(_ranking_text(table))
     return 0
 
 
@@ -94,9 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=2021)
     s.set_defaults(func=_cmd_sample)
 
+    c = sub.add_parser("compute", help="计算指标表（§10）")
+    c.add_argument("path", help="数据仓库目录或提取文件目录")
+    c.add_argument("--period", required=True, help="季度（2023Q4）或年份（2023）")
+    c.add_argument("--out", required=True, help="输出文件（.csv 或 .parquet）")
+    c.add_argument("--quiet", action="store_true", help="不打印排名摘要")
+    c.set_defaults(func=_cmd_compute)
+
     r = sub.add_parser("run", help="主流程：样例数据 → 数据仓库 → 指标")
     r.add_argument("--sample", default=str(DEFAULT_SAMPLE))
     r.add_argument("--store", default=str(DEFAULT_STORE))
+    r.add_argument("--period", default=None, help="默认：数据中最新的季度")
+    r.add_argument("--out", default="reports", help="输出目录")
     r.set_defaults(func=_cmd_run)
     return p
 

@@ -1,0 +1,79 @@
+"""Working-day counting with holidays and make-up days (调休); start day not counted."""
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from getpower import calendar, params
+from getpower.calendar import CalendarError, add_working_days
+from getpower.periods import Period
+
+
+@pytest.mark.parametrize(
+    "start, end, calendar_days, working_days",
+    [
+        ("2023-09-28 09:00", "2023-10-09 09:00", 11, 3),   # National Day 2023: 9-29..10-6 off, 10-7 and 10-8 make-up
+        ("2023-10-06 17:00", "2023-10-07 08:00", 1, 1),    # Saturday 10-7 is a make-up working day
+        ("2024-02-08 09:00", "2024-02-19 09:00", 11, 3),   # Spring Festival 2024: 2-10..2-17 off, 2-4 and 2-18 make-up
+        ("2024-02-03 09:00", "2024-02-04 09:00", 1, 1),    # Sunday 2-4 is a make-up working day
+        ("2023-12-29 10:00", "2024-01-05 10:00", 7, 4),    # across the year end; 2024-01-01 off
+        ("2023-03-01 09:00", "2023-03-01 17:00", 0, 0),    # same day = 0
+        ("2023-03-03 09:00", "2023-03-06 09:00", 3, 1),    # Friday → Monday
+    ],
+)
+def test_day_counting(start, end, calendar_days, working_days):
+    lf = pl.LazyFrame({"s": [dt.datetime.fromisoformat(start)], "e": [dt.datetime.fromisoformat(end)]})
+    out = add_working_days(lf.with_columns(calendar.calendar_days(pl.col("s"), pl.col("e")).alias("cd")),
+                           "s", "e", "wd", (2023, 2024)).collect()
+    assert out.row(0, named=True)["cd"] == calendar_days
+    assert out.row(0, named=True)["wd"] == working_days
+
+
+def test_null_end_gives_null():
+    lf = pl.LazyFrame({"s": [dt.datetime(2023, 1, 3)], "e": [None]}, schema={"s": pl.Datetime("us"), "e": pl.Datetime("us")})
+    assert add_working_days(lf, "s", "e", "wd", (2023, 2023)).collect()["wd"].to_list() == [None]
+
+
+def test_unknown_year_is_an_error_naming_it():
+    with pytest.raises(CalendarError, match="2031"):
+        calendar.is_workday(dt.date(2031, 5, 6))
+    with pytest.raises(CalendarError, match="2031"):
+        calendar.workday_table(2031, 2031)
+
+
+def test_override_year_from_params(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(params.params_dir(), tmp_path / "params")
+    (tmp_path / "params" / "holidays" / "2031.yaml").write_text(
+        "year: 2031\nsource: test\nholidays: [2031-01-01, 2031-01-02]\nworkdays: [2031-01-04]\n", encoding="utf-8")
+    monkeypatch.setenv("GETPOWER_PARAMS", str(tmp_path / "params"))
+    calendar._overrides.cache_clear()
+    calendar.workday_table.cache_clear()
+    try:
+        # 2030-12-31 (Tue) → 2031-01-06 (Mon): 1-1, 1-2 off; 1-3 Fri work; 1-4 Sat make-up; 1-5 Sun; 1-6 Mon
+        assert [calendar.is_workday(dt.date(2031, 1, d)) for d in range(1, 7)] == [False, False, True, True, False, True]
+        t = calendar.workday_table(2031, 2031)
+        assert t.filter(pl.col("date") == dt.date(2031, 1, 6))["cum_workdays"].item() == 3
+    finally:
+        monkeypatch.undo()
+        calendar._overrides.cache_clear()
+        calendar.workday_table.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text, start, end, window_start",
+    [
+        ("2023Q4", dt.datetime(2023, 10, 1), dt.datetime(2024, 1, 1), dt.datetime(2023, 1, 1)),
+        ("2023q1", dt.datetime(2023, 1, 1), dt.datetime(2023, 4, 1), dt.datetime(2022, 4, 1)),
+        ("2023", dt.datetime(2023, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2023, 1, 1)),
+    ],
+)
+def test_periods(text, start, end, window_start):
+    p = Period.parse(text)
+    assert (p.start, p.end, p.outage_window().start, p.outage_window().end) == (start, end, window_start, end)
+
+
+def test_bad_period():
+    with pytest.raises(ValueError, match="无法识别的期间"):
+        Period.parse("2023Q5")
