@@ -199,3 +199,31 @@ def compute(path: Path | str, period: Period | str) -> pl.DataFrame:
     """The indicator table of ``period`` (``"2023Q4"`` or ``"2023"``) from a store or a folder of extracts."""
     return indicator_table(load_frames(path), period)
 
+
+
+def cache_key(path: Path | str, period: Period | str) -> str | None:
+    """Data fingerprint × params version × code version × period, or None for a folder of extracts."""
+    from getpower import __version__
+    from getpower.store import Store
+
+    store = Store(path)
+    if not store.exists():
+        return None
+    label = period.label if isinstance(period, Period) else Period.parse(period).label
+    return f"{label}_{store.fingerprint}_{params.version()}_{__version__}"
+
+
+def cached_compute(path: Path | str, period: Period | str) -> pl.DataFrame:
+    """:func:`compute`, computed once per data fingerprint, params version and period (stored in
+    ``<store>/cache/``); a folder of extracts is computed every time."""
+    from getpower.store import atomic_write_frame
+
+    key = cache_key(path, period)
+    if key is None:
+        return compute(path, period)
+    cached = Path(path) / "cache" / f"indicators_{key}.parquet"
+    if cached.exists():
+        return pl.read_parquet(cached)
+    table = compute(path, period)
+    atomic_write_frame(cached, table)
+    return table

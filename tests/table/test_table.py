@@ -125,3 +125,20 @@ def test_province_is_pooled_from_records(durations):
     all_days = [max(d, 0) for _, d in durations]
     assert prov["n"] == len(durations)
     assert prov["value"] == pytest.approx(sum(all_days) / len(all_days))
+
+
+def test_cached_compute_once_per_fingerprint(messy, tmp_path):
+    from getpower.store import Store
+    from getpower.table import cache_key, cached_compute
+
+    store = Store(tmp_path / "store")
+    store.ingest([messy])
+    first = cached_compute(store.root, "2023Q4")
+    key = cache_key(store.root, "2023Q4")
+    assert (store.root / "cache" / f"indicators_{key}.parquet").exists()
+    assert cached_compute(store.root, "2023Q4").equals(first)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "用户数.csv").write_text("地市,区域类型,统计日期,用户总数\n杭州,市区,2023-06-30,2000\n", encoding="utf-8")
+    store.ingest([tmp_path / "more"])
+    assert cache_key(store.root, "2023Q4") != key  # new data, new key
+    assert _value(cached_compute(store.root, "2023Q4"), "杭州", "outage_hours", "市区", "hours")["value"] == pytest.approx(0.15)
