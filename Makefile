@@ -2,7 +2,7 @@
 VENV ?= .venv
 STAMP := $(VENV)/.setup-done
 
-.PHONY: setup run test test-fast clean-store
+.PHONY: setup run test clean-store lab scorecards
 
 setup: $(STAMP)
 
@@ -20,3 +20,12 @@ test: setup
 
 clean-store:
 	rm -rf data/store data/sample reports
+
+## JupyterLab on the analyst notebooks
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## the quarter's scorecards (PERIOD=2023Q4)
+PERIOD ?= 2023Q4
+scorecards: setup
+	$(VENV)/bin/getpower scorecards --period $(PERIOD)

@@ -92,6 +92,19 @@ def _latest_quarter(store) -> str:
     return f"{last.year}Q{(last.month - 1) // 3 + 1}"
 
 
+def _cmd_scorecards(args) -> int:
+    from getpower.reports import scorecards
+
+    outcomes = scorecards(args.store, args.period, out=args.out, cities=args.cities, jobs=args.jobs,
+                          timeout=args.timeout, pdf=not args.no_pdf)
+    failed = [o for o in outcomes if not o.ok]
+    index = Path(args.out) / args.period / "index.html"
+    print(f"评分卡: {len(outcomes) - len(failed)}/{len(outcomes)} 份已生成；目录页 {index}")
+    for o in failed:
+        print(f"失败: {o.name} — {o.message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _cmd_sample(args) -> int:
     from getpower import sample
 
@@ -128,7 +141,17 @@ def _cmd_run(args) -> int:
     _write_table(table, out)
     print(f"指标表（{period}）已写入 {out}（{table.height} 行）")
     print(_ranking_text(table))
-    return 0
+    if args.no_scorecards:
+        return 0
+    from getpower.reports import scorecards
+
+    print(f"生成 {period} 评分卡（11 个地市与全省，HTML 与 PDF）…")
+    outcomes = scorecards(store.root, period, out=args.out, jobs=args.jobs)
+    failed = [o for o in outcomes if not o.ok]
+    print(f"评分卡已生成: {Path(args.out) / period}/index.html（{len(outcomes) - len(failed)}/{len(outcomes)} 份）")
+    for o in failed:
+        print(f"失败: {o.name} — {o.message}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +187,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--store", default=str(DEFAULT_STORE))
     r.add_argument("--period", default=None, help="默认：数据中最新的季度")
     r.add_argument("--out", default="reports", help="输出目录")
+    r.add_argument("--jobs", type=int, default=2, help="并行运行的笔记本数")
+    r.add_argument("--no-scorecards", action="store_true", help="只计算指标表，不生成评分卡")
+
+    sc = sub.add_parser("scorecards", help="生成季度评分卡（papermill → HTML、PDF）")
+    sc.add_argument("--period", required=True, help="季度（2023Q4）或年份（2023）")
+    sc.add_argument("--cities", nargs="+", default=None, help="只生成这些城市（默认全部 11 个）")
+    sc.add_argument("--jobs", type=int, default=2, help="并行运行的笔记本数")
+    sc.add_argument("--out", default="reports", help="输出目录（默认 reports/）")
+    sc.add_argument("--store", default=str(DEFAULT_STORE))
+    sc.add_argument("--timeout", type=int, default=600, help="每个笔记本单元格的超时（秒）")
+    sc.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
+    sc.set_defaults(func=_cmd_scorecards)
     r.set_defaults(func=_cmd_run)
     return p
 

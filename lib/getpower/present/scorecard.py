@@ -1,0 +1,219 @@
+"""What the scorecard and province notebooks show, built from the data ``getpower scorecards``
+prepared once (``reports/<period>/_data``). Nothing here computes an indicator."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import great_tables as gt
+import polars as pl
+
+from getpower import params
+from getpower.drilldown import LISTS
+from getpower.present import charts
+from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels, status_label
+
+COLORS = {"达标": "#2e7d32", "未达标": "#c62828", "无数据": "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    table: pl.DataFrame
+    history: pl.DataFrame
+    composite: pl.DataFrame
+    drill: dict
+    quality: pl.DataFrame
+    meta: dict
+
+    @property
+    def period(self) -> str:
+        return self.meta["period"]
+
+
+def load(data_dir: str | Path) -> ScorecardData:
+    d = Path(data_dir)
+    if not (d / "meta.json").exists():
+        raise FileNotFoundError(f"评分卡数据不存在: {d}（请运行 getpower scorecards）")
+    drill = {name: pl.read_parquet(d / f"drill_{name}.parquet") for name in LISTS}
+    return ScorecardData(pl.read_parquet(d / "table.parquet"), pl.read_parquet(d / "history.parquet"),
+                         pl.read_parquet(d / "composite.parquet"), drill, pl.read_parquet(d / "quality.parquet"),
+                         json.loads((d / "meta.json").read_text(encoding="utf-8")))
+
+
+def load_or_prepare(store: str | Path, period: str, out_dir: str | Path) -> ScorecardData:
+    """The prepared data in ``out_dir/_data`` when it matches the period and the store's current
+    data; otherwise prepare it now (an analyst running the notebook alone in JupyterLab)."""
+    from getpower.reports import prepare_data
+    from getpower.store import Store
+
+    data = Path(out_dir) / "_data"
+    meta_path = data / "meta.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        st = Store(store)
+        if meta.get("period") == period and (not st.exists() or meta.get("data_fingerprint") == st.fingerprint):
+            return load(data)
+    return load(prepare_data(store, period, out_dir))
+
+
+def show(chart) -> None:
+    """Display a chart as an offline PNG (CJK fonts, no JavaScript)."""
+    from IPython.display import Image, display
+
+    display(Image(data=charts.to_png(chart)))
+
+
+def show_record(rec: dict) -> None:
+    """Publish the scorecard's figures as a machine-readable output (tests read it)."""
+    from IPython.display import display
+
+    display({"application/vnd.getpower.record+json": rec}, raw=True)
+
+
+def _status(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        pl.when(pl.col("met").is_null()).then(pl.when(pl.col("target").is_null()).then(pl.lit("无目标"))
+                                              .otherwise(pl.lit("无数据")))
+        .when(pl.col("met")).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("status"))
+
+
+def city_composite(d: ScorecardData, city: str, period: str | None = None) -> dict:
+    rows = d.composite.filter((pl.col("city") == city) & (pl.col("period") == (period or d.period)))
+    return rows.row(0, named=True) if rows.height else {}
+
+
+def record(d: ScorecardData, city: str) -> dict:
+    """The figures a scorecard states, for tests and audits."""
+    t = d.table.filter((pl.col("city") == city) & pl.col("met").is_not_null())
+    c = city_composite(d, city)
+    return {"city": city, "period": d.period, "composite": c.get("composite"), "rank": c.get("rank"),
+            "met": int(t["met"].sum()), "not_met": int((~t["met"]).sum()), "rows": d.table.filter(pl.col("city") == city).height}
+
+
+def provenance_html(meta: dict) -> str:
+    return (f'<p style="color:#757575;font-size:12px">数据指纹 {html.escape(str(meta.get("data_fingerprint")))} · '
+            f'参数版本 {html.escape(str(meta.get("params_version")))} · 代码版本 {html.escape(str(meta.get("code_version")))} · '
+            f'生成时间 {html.escape(str(meta.get("generated_at")))}</p>')
+
+
+def header_html(d: ScorecardData, city: str) -> str:
+    c = city_composite(d, city)
+    r = record(d, city)
+    score = f"{c['composite']:.1f}" if c.get("composite") is not None else "无数据"
+    rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "—"
+    return f"""<div style="font-family:'Noto Sans CJK SC',sans-serif">
+<h1 style="margin-bottom:0">{html.escape(city)} · 获得电力监管评分卡 · {html.escape(d.period)}</h1>
+<table style="font-size:16px;margin-top:8px"><tr>
+<td style="padding:8px 24px 8px 0"><b>综合得分</b><br><span style="font-size:32px">{score}</span></td>
+<td style="padding:8px 24px"><b>全省排名</b><br><span style="font-size:32px">{rank}</span></td>
+<td style="padding:8px 24px"><b>梯队</b><br>{html.escape(str(c.get('tier_label') or ''))}<br>
+<span style="color:#555">期望：{html.escape(str(c.get('expectation') or ''))}</span></td>
+<td style="padding:8px 24px"><b>目标达成</b><br><span style="color:{COLORS['达标']}">达标 {r['met']}</span> ·
+<span style="color:{COLORS['未达标']}">未达标 {r['not_met']}</span></td></tr></table></div>"""
+
+
+def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
+    """The city's indicator rows as people read them (Chinese labels, formatted values)."""
+    labels = indicator_labels()
+    t = _status(d.table.filter(pl.col("city") == city))
+    rows = []
+    for r in t.iter_rows(named=True):
+        rows.append({
+            "指标": labels.get(r["indicator"], r["indicator"]), "分项": r["segment"],
+            "单位": UNIT_LABELS.get(r["unit"], r["unit"]),
+            "数值": fmt_value(r["value"], r["unit"]), "目标": fmt_value(r["target"], r["unit"]),
+            "状态": r["status"], "差距": fmt_value(r["gap"], r["unit"]),
+            "排名": "—" if r["rank"] is None else str(r["rank"]),
+            "较上期": "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], r["unit"]),
+            "样本数": r["n"], "说明": r["reason"] or "",
+        })
+    return pl.DataFrame(rows)
+
+
+def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False) -> gt.GT:
+    df = indicator_rows(d, city)
+    if only_targets:
+        df = df.filter(pl.col("目标") != "—")
+    table = gt.GT(df).tab_header(title=f"{city} 指标一览", subtitle=f"{d.period}（停电指标为截至期末的滚动 12 个月）")
+    for status, color in COLORS.items():
+        table = table.tab_style(style=[gt.style.text(color=color, weight="bold")],
+                                locations=gt.loc.body(columns="状态", rows=pl.col("状态") == status))
+    return table.opt_stylize(style=1).tab_options(table_font_size="12px")
+
+
+def handling_chart(d: ScorecardData, city: str):
+    t = _status(d.table.filter((pl.col("city") == city) & (pl.col("unit") == "calendar_days") & (
+        ((pl.col("indicator") == "process_days_mean") & pl.col("segment").is_in(["居民", "低压非居民"]))
+        | ((pl.col("indicator") == "utility_days_mean") & pl.col("segment").is_in(["高压单电源", "高压双电源"])))))
+    return charts.bars_against_target(t.select("segment", "value", "target", "status"), "segment",
+                                      "办电时间（居民、低压非居民：全过程；高压：合计办理时间）", "自然日")
+
+
+def outage_chart(d: ScorecardData, city: str):
+    t = _status(d.table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours")
+                               & pl.col("segment").is_in(["市中心区", "市区", "城镇", "农村"])))
+    yoy = d.table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours_yoy")).select(
+        "segment", pl.col("value").alias("yoy"))
+    t = t.join(yoy, on="segment", how="left").with_columns(
+        (pl.col("segment") + pl.lit("（同比 ") + pl.col("yoy").map_elements(lambda v: fmt_value(v, "ratio"), return_dtype=pl.String)
+         .fill_null("—") + pl.lit("）")).alias("area"))
+    return charts.bars_against_target(t.select("area", "value", "target", "status"), "area",
+                                      "用户平均停电时间（滚动 12 个月）与目标", "小时")
+
+
+def trend_chart(d: ScorecardData, city: str):
+    t = d.composite.filter(pl.col("city").is_in([city, params.province()])).select("period", "city", "composite")
+    return charts.trend(t.sort("period"), "composite", "综合得分趋势", "综合得分", color="city")
+
+
+def drill_html(d: ScorecardData, city: str, name: str, cap: int = 20) -> str:
+    df = d.drill[name].filter(pl.col("city") == city)
+    title = LISTS[name]
+    if df.is_empty():
+        return f"<h3>{title}</h3><p>本期无。</p>"
+    shown = df.head(cap)
+    note = f"共 {df.height} 条" + (f"，显示前 {cap} 条" if df.height > cap else "")
+    return f"<h3>{title}（{note}）</h3>" + gt.GT(shown.drop("city")).tab_options(table_font_size="11px").as_raw_html()
+
+
+# --- province --------------------------------------------------------------------------------
+def ranking_frame(d: ScorecardData) -> pl.DataFrame:
+    return d.composite.filter((pl.col("period") == d.period) & pl.col("rank").is_not_null()).sort("rank")
+
+
+def ranking_gt(d: ScorecardData) -> gt.GT:
+    df = ranking_frame(d).select(
+        pl.col("rank").alias("排名"), pl.col("city").alias("城市"),
+        pl.col("composite").round(1).alias("综合得分"), pl.col("tier_label").alias("梯队"),
+        pl.col("expectation").alias("期望"))
+    return gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}").opt_stylize(style=1)
+
+
+def heatmap_chart(d: ScorecardData):
+    labels = indicator_labels()
+    t = _status(d.table.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()))
+    t = t.with_columns((pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
+    return charts.status_heatmap(t.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
+
+
+def tier_frame(d: ScorecardData) -> pl.DataFrame:
+    """Each tier's mean composite score and its cities against the tier's expectation."""
+    r = ranking_frame(d)
+    return (r.group_by("tier", "tier_label", "expectation").agg(
+        pl.col("composite").mean().round(1).alias("mean_composite"), pl.col("rank").min().alias("best_rank"),
+        pl.col("city").sort_by("rank").str.join("、").alias("cities"))
+        .sort("mean_composite", descending=True))
+
+
+def quality_gt(d: ScorecardData) -> gt.GT:
+    q = d.quality.select(pl.col("file").alias("文件"), pl.col("kind").alias("类型"), pl.col("rows_read").alias("读取"),
+                         pl.col("rows_accepted").alias("接收"), pl.col("rows_quarantined").alias("隔离"),
+                         pl.col("reasons").alias("隔离原因"), pl.col("dropped_columns").alias("删除的个人信息列"))
+    return gt.GT(q).tab_header(title="数据质量：已导入的提取文件").tab_options(table_font_size="11px")
+
+
+def province_record(d: ScorecardData) -> dict:
+    r = ranking_frame(d)
+    return {"period": d.period, "ranking": r["city"].to_list(), "composite": [round(x, 6) for x in r["composite"].to_list()]}

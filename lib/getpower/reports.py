@@ -1,0 +1,252 @@
+"""Quarterly scorecards: compute once, run the notebooks with papermill in parallel, export
+self-contained HTML (no remote resource) and PDF (Debian's Chromium, offline), and an index page.
+
+Layout of ``<out>/<period>/``: ``_data/`` (what the notebooks read), ``<city>.ipynb|html|pdf``,
+``全省.ipynb|html|pdf`` and ``index.html``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import shutil
+import subprocess
+import warnings
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from getpower import __version__, params
+from getpower.periods import Period
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+HISTORY_QUARTERS = 4
+# the parameters cell of each notebook (tests check them with papermill.inspect_notebook)
+SCORECARD_PARAMETERS = {"city": "str", "period": "str", "store": "str", "out_dir": "str"}
+PROVINCE_PARAMETERS = {"period": "str", "store": "str", "out_dir": "str"}
+
+
+def code_version() -> str:
+    """The package version and, in a git checkout, the commit."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        rev = ""
+    return f"{__version__}+{rev}" if rev else __version__
+
+
+def history_periods(period: Period, n: int = HISTORY_QUARTERS) -> list[Period]:
+    """The period and the ``n − 1`` before it (quarters, or years for a year), oldest first."""
+    out = [period]
+    for _ in range(n - 1):
+        out.append(out[-1].previous())
+    return out[::-1]
+
+
+def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -> Path:
+    """Compute everything the scorecard notebooks show, once, into ``out_dir/_data``."""
+    from getpower import drilldown
+    from getpower.scoring import composite
+    from getpower.store import Store, atomic_write_frame
+    from getpower.table import cached_compute, load_frames
+
+    period = period if isinstance(period, Period) else Period.parse(period)
+    store = Store(store)
+    if not store.exists():
+        raise FileNotFoundError(f"数据仓库不存在或为空: {store.root}（请先运行 getpower ingest）")
+    data = Path(out_dir) / "_data"
+    data.mkdir(parents=True, exist_ok=True)
+
+    tables = {}
+    for p in history_periods(period):
+        try:
+            tables[p.label] = cached_compute(store.root, p)
+        except Exception:  # an early quarter outside the data's calendar years: no history for it
+            continue
+    table = tables[period.label]
+    prev = tables.get(period.previous().label)
+    if prev is not None:
+        table = table.join(prev.select("city", "indicator", "segment", "unit", pl.col("value").alias("prev_value")),
+                           on=["city", "indicator", "segment", "unit"], how="left")
+    else:
+        table = table.with_columns(pl.lit(None, pl.Float64).alias("prev_value"))
+    table = table.with_columns((pl.col("value") - pl.col("prev_value")).alias("change"))
+    atomic_write_frame(data / "table.parquet", table)
+    history = pl.concat(list(tables.values()))
+    atomic_write_frame(data / "history.parquet", history)
+    atomic_write_frame(data / "composite.parquet", pl.concat([composite(t) for t in tables.values()]))
+    for name, frame in drilldown.lists(load_frames(store.root), period).items():
+        atomic_write_frame(data / f"drill_{name}.parquet", frame)
+    atomic_write_frame(data / "quality.parquet", quality_frame(store.root))
+    meta = {"period": period.label, "data_fingerprint": store.fingerprint, "params_version": params.version(),
+            "code_version": code_version(), "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "store_version": store.manifest().get("name")}
+    (data / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return data
+
+
+def quality_frame(store_root: Path | str) -> pl.DataFrame:
+    """One row per ingested file: kind, rows read / accepted / quarantined, reasons, dropped columns."""
+    rows = []
+    for rep in sorted(Path(store_root, "uploads").glob("*/report.json")):
+        data = json.loads(rep.read_text(encoding="utf-8"))
+        for f in data["files"]:
+            rows.append({"upload": rep.parent.name, "file": Path(f["file"]).name, "kind": f["kind"],
+                         "rows_read": f["rows_read"], "rows_accepted": f["rows_accepted"],
+                         "rows_quarantined": f["rows_quarantined"],
+                         "reasons": "；".join(f"{k} {v}" for k, v in f["reasons"].items()),
+                         "dropped_columns": "、".join(f["dropped_columns"])})
+    schema = {"upload": pl.String, "file": pl.String, "kind": pl.String, "rows_read": pl.Int64,
+              "rows_accepted": pl.Int64, "rows_quarantined": pl.Int64, "reasons": pl.String,
+              "dropped_columns": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+# --- running and exporting ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    name: str  # city or 全省
+    notebook: Path
+    parameters: dict
+    out_dir: Path
+
+    @property
+    def ipynb(self) -> Path:
+        return self.out_dir / f"{self.name}.ipynb"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    ok: bool
+    message: str = ""
+
+
+def run_notebook(job: Job, timeout: int) -> None:
+    import papermill as pm
+
+    pm.execute_notebook(str(job.notebook), str(job.ipynb), parameters=job.parameters, kernel_name="python3",
+                        execution_timeout=timeout, progress_bar=False, cwd=str(job.out_dir), log_output=False)
+
+
+def export_html(ipynb: Path) -> Path:
+    """Executed notebook → HTML without code, with no remote resource."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from getpower.present.offline import strip_remote
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True)
+    for trait in ("mathjax_url", "require_js_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
+                  "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url"):
+        if exporter.has_trait(trait):
+            setattr(exporter, trait, "")
+    with warnings.catch_warnings():  # the machine-readable record output has no HTML form: fine
+        warnings.simplefilter("ignore", UserWarning)
+        body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
+    out = ipynb.with_suffix(".html")
+    from getpower.store import atomic_write_bytes
+
+    atomic_write_bytes(out, strip_remote(body).encode("utf-8"))
+    return out
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def export_pdf(html_path: Path, timeout: int = 120) -> Path:
+    """HTML → PDF with headless Chromium (offline: no network flags)."""
+    exe = chromium()
+    if exe is None:
+        raise RuntimeError("未找到 Chromium（Debian 软件包 chromium），无法生成 PDF")
+    pdf = html_path.with_suffix(".pdf")
+    tmp = pdf.with_name(f".{pdf.name}.tmp")
+    profile = html_path.parent / f".chromium-{os.getpid()}-{html_path.stem}"
+    cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+           f"--print-to-pdf={tmp}", html_path.resolve().as_uri()]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if not tmp.exists() or tmp.stat().st_size == 0:
+        raise RuntimeError(f"Chromium 未能生成 PDF: {pdf.name}")
+    os.replace(tmp, pdf)
+    return pdf
+
+
+def _one(job: Job, timeout: int, pdf: bool) -> Outcome:
+    try:
+        run_notebook(job, timeout)
+        html_path = export_html(job.ipynb)
+        if pdf:
+            export_pdf(html_path)
+        return Outcome(job.name, True)
+    except Exception as exc:  # one failing report does not stop the others
+        first = str(exc).strip().splitlines()
+        return Outcome(job.name, False, f"{type(exc).__name__}: {first[-1] if first else ''}"[:300])
+
+
+def write_index(out_dir: Path, period: str, outcomes: list[Outcome], meta: dict) -> Path:
+    rows = []
+    for o in outcomes:
+        if o.ok:
+            rows.append(f'<tr><td>{html.escape(o.name)}</td><td><a href="{html.escape(o.name)}.html">HTML</a></td>'
+                        f'<td><a href="{html.escape(o.name)}.pdf">PDF</a></td><td>已生成</td></tr>')
+        else:
+            rows.append(f"<tr><td>{html.escape(o.name)}</td><td></td><td></td>"
+                        f"<td class=err>失败: {html.escape(o.message)}</td></tr>")
+    page = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>获得电力 监管评分卡 {period}</title>
+<style>body{{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#212121}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ddd;padding:.4em .8em}}.err{{color:#c62828}}footer{{color:#757575;font-size:.85em;margin-top:2em}}</style>
+</head><body><h1>获得电力 监管评分卡 · {period}</h1>
+<table><tr><th>报告</th><th>网页</th><th>PDF</th><th>状态</th></tr>{''.join(rows)}</table>
+<footer>数据指纹 {meta.get('data_fingerprint')} · 参数版本 {meta.get('params_version')} ·
+代码版本 {meta.get('code_version')} · 生成时间 {meta.get('generated_at')}</footer></body></html>"""
+    from getpower.store import atomic_write_bytes
+
+    path = out_dir / "index.html"
+    atomic_write_bytes(path, page.encode("utf-8"))
+    return path
+
+
+def scorecards(store: Path | str, period: str, out: Path | str = "reports", cities: list[str] | None = None,
+               jobs: int = 2, timeout: int = 600, pdf: bool = True, province: bool = True,
+               progress=print) -> list[Outcome]:
+    """Generate the period's city scorecards and the province report. Returns one outcome per report."""
+    p = Period.parse(period)
+    out_dir = Path(out) / p.label
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = prepare_data(store, p, out_dir)
+    meta = json.loads((data / "meta.json").read_text(encoding="utf-8"))
+    unknown = [c for c in (cities or []) if c not in params.cities()]
+    if unknown:
+        raise ValueError(f"未知城市: {'、'.join(unknown)}")
+    cities = list(cities) if cities else list(params.cities())
+    common = {"period": p.label, "store": str(Path(store).resolve()), "out_dir": str(out_dir.resolve())}
+    todo = [Job(c, NOTEBOOKS / "scorecard.ipynb", {"city": c, **common}, out_dir) for c in cities]
+    if province:
+        todo.append(Job(params.province(), NOTEBOOKS / "province.ipynb", common, out_dir))
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(_one, j, timeout, pdf): j for j in todo}
+        for i, fut in enumerate(as_completed(futures), start=1):
+            o = fut.result()
+            outcomes.append(o)
+            progress(f"[{i}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
+    order = {j.name: i for i, j in enumerate(todo)}
+    outcomes.sort(key=lambda o: order[o.name])
+    write_index(out_dir, p.label, outcomes, meta)
+    return outcomes
+

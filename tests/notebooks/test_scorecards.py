@@ -1,0 +1,106 @@
+"""Scorecards for real: papermill runs the notebooks, nbconvert exports HTML, Chromium prints PDFs."""
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import polars as pl
+import pytest
+
+from getpower import reports
+from getpower.present.offline import find_remote
+from getpower.scoring import composite
+from getpower.table import cached_compute
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+RECORD = "application/vnd.getpower.record+json"
+
+
+def recorded(ipynb: Path) -> dict:
+    nb = nbformat.read(ipynb, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if RECORD in out.get("data", {}):
+                return out["data"][RECORD]
+    raise AssertionError(f"no record in {ipynb}")
+
+
+@pytest.mark.parametrize("name, declared", [("scorecard", reports.SCORECARD_PARAMETERS),
+                                            ("province", reports.PROVINCE_PARAMETERS)])
+def test_parameters_cell_matches_declaration(name, declared):
+    found = pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    assert {k: v["inferred_type_name"] for k, v in found.items()} == declared
+    assert all(v["help"] for v in found.values())  # every parameter is commented
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
+
+
+@pytest.fixture(scope="module")
+def generated(sample_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    outcomes = reports.scorecards(sample_store, "2023Q4", out=out, cities=["杭州", "丽水"], jobs=2)
+    return out / "2023Q4", outcomes
+
+
+def test_scorecards_generated(generated):
+    folder, outcomes = generated
+    assert [(o.name, o.ok) for o in outcomes] == [("杭州", True), ("丽水", True), ("全省", True)], outcomes
+    for name in ("杭州", "丽水", "全省"):
+        html = (folder / f"{name}.html").read_text(encoding="utf-8")
+        assert find_remote(html) == [], name
+        assert "获得电力" in html and "数据指纹" in html and "参数版本" in html and "代码版本" in html
+        assert "import getpower" not in html and "sc.load_or_prepare" not in html  # no code shown
+        pdf = folder / f"{name}.pdf"
+        if reports.chromium():
+            assert pdf.exists() and pdf.stat().st_size > 10_000 and pdf.read_bytes().startswith(b"%PDF")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "杭州.html" in index and "全省.pdf" in index and find_remote(index) == []
+
+
+def test_recorded_values_match_the_indicator_table(generated, sample_store):
+    folder, _ = generated
+    table = cached_compute(sample_store, "2023Q4")
+    comp = {r["city"]: r for r in composite(table).iter_rows(named=True)}
+    for city in ("杭州", "丽水"):
+        rec = recorded(folder / f"{city}.ipynb")
+        rows = table.filter((pl.col("city") == city) & pl.col("met").is_not_null())
+        assert rec["composite"] == pytest.approx(comp[city]["composite"])
+        assert rec["rank"] == comp[city]["rank"]
+        assert (rec["met"], rec["not_met"]) == (int(rows["met"].sum()), int((~rows["met"]).sum()))
+    prov = recorded(folder / "全省.ipynb")
+    ranked = sorted((r for r in comp.values() if r["rank"]), key=lambda r: r["rank"])
+    assert prov["ranking"] == [r["city"] for r in ranked]
+    html = (folder / "杭州.html").read_text(encoding="utf-8")
+    assert f"{comp['杭州']['composite']:.1f}" in html
+
+
+def test_a_failing_city_fails_alone(sample_store, tmp_path, monkeypatch):
+    nbdir = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, nbdir)
+    nb = nbformat.read(nbdir / "scorecard.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('if city == "丽水":\n    raise RuntimeError("故意失败")'))
+    nbformat.write(nb, nbdir / "scorecard.ipynb")
+    monkeypatch.setattr(reports, "NOTEBOOKS", nbdir)
+    from getpower.cli import main
+
+    code = main(["scorecards", "--period", "2023Q4", "--cities", "杭州", "丽水", "--no-pdf", "--store", str(sample_store),
+                 "--out", str(tmp_path / "out")])
+    assert code == 1
+    folder = tmp_path / "out" / "2023Q4"
+    assert (folder / "杭州.html").exists() and not (folder / "丽水.html").exists()
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "失败" in index and "故意失败" in index
+
+
+@pytest.mark.parametrize("name", ["intake_quality", "handling_time", "reliability"])
+def test_analyst_notebooks_run_top_to_bottom(name, sample_store, tmp_path):
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters={"store": str(sample_store), "extracts": str(sample_store.parent / "extracts")},
+                        cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
