@@ -226,7 +226,7 @@ def scorecards(store: Path | str, period: str, out: Path | str = "reports", citi
                progress=print) -> list[Outcome]:
     """Generate the period's city scorecards and the province report. Returns one outcome per report."""
     p = Period.parse(period)
-    out_dir = Path(out) / p.label
+    out_dir = Path(out).resolve() / p.label
     out_dir.mkdir(parents=True, exist_ok=True)
     data = prepare_data(store, p, out_dir)
     meta = json.loads((data / "meta.json").read_text(encoding="utf-8"))

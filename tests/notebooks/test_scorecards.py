@@ -86,10 +86,11 @@ def test_a_failing_city_fails_alone(sample_store, tmp_path, monkeypatch):
     nb.cells.insert(3, nbformat.v4.new_code_cell('if city == "丽水":\n    raise RuntimeError("故意失败")'))
     nbformat.write(nb, nbdir / "scorecard.ipynb")
     monkeypatch.setattr(reports, "NOTEBOOKS", nbdir)
+    monkeypatch.chdir(tmp_path)  # a relative --out, as a user types it
     from getpower.cli import main
 
     code = main(["scorecards", "--period", "2023Q4", "--cities", "杭州", "丽水", "--no-pdf", "--store", str(sample_store),
-                 "--out", str(tmp_path / "out")])
+                 "--out", "out"])
     assert code == 1
     folder = tmp_path / "out" / "2023Q4"
     assert (folder / "杭州.html").exists() and not (folder / "丽水.html").exists()
