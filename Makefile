@@ -2,7 +2,7 @@
 VENV ?= .venv
 STAMP := $(VENV)/.setup-done
 
-.PHONY: setup run test clean-store lab scorecards
+.PHONY: setup run test clean-store lab scorecards dashboards
 
 setup: $(STAMP)
 
@@ -29,3 +29,7 @@ lab: setup
 PERIOD ?= 2023Q4
 scorecards: setup
 	$(VENV)/bin/getpower scorecards --period $(PERIOD)
+
+## the Voila dashboards on http://127.0.0.1:8866/voila/render/overview.ipynb
+dashboards: setup
+	$(VENV)/bin/getpower serve

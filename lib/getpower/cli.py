@@ -105,6 +105,12 @@ def _cmd_scorecards(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_serve(args) -> int:
+    from getpower.serve import serve
+
+    return serve(port=args.port, token=args.token, store=args.store)
+
+
 def _cmd_sample(args) -> int:
     from getpower import sample
 
@@ -199,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--timeout", type=int, default=600, help="每个笔记本单元格的超时（秒）")
     sc.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
     sc.set_defaults(func=_cmd_scorecards)
+
+    sv = sub.add_parser("serve", help="启动 Voila 看板（仅本机 127.0.0.1）")
+    sv.add_argument("--port", type=int, default=8866)
+    sv.add_argument("--token", default=None, help="访问令牌（默认无；对外请经带认证的反向代理）")
+    sv.add_argument("--store", default=str(DEFAULT_STORE))
+    sv.set_defaults(func=_cmd_serve)
     r.set_defaults(func=_cmd_run)
     return p
 

@@ -47,3 +47,22 @@ def lists(frames: dict[str, pl.LazyFrame], period: Period) -> dict[str, pl.DataF
                              .with_columns(pl.col("unit").alias("city"))
                              .select("city", "item_no", "category", "task", "deadline", "status"))
     return {k: v.collect().sort("city", *[c for c in v.collect_schema().names()[1:2]]) for k, v in out.items()}
+
+
+def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:
+    """:func:`lists` computed once per data fingerprint and period (``<store>/cache/``)."""
+    from pathlib import Path
+
+    from getpower.store import atomic_write_frame
+    from getpower.table import cache_key, load_frames
+
+    key = cache_key(path, period)
+    folder = Path(path) / "cache"
+    files = {name: folder / f"drill_{name}_{key}.parquet" for name in LISTS}
+    if key is not None and all(f.exists() for f in files.values()):
+        return {name: pl.read_parquet(f) for name, f in files.items()}
+    out = lists(load_frames(path), Period.parse(period))
+    if key is not None:
+        for name, frame in out.items():
+            atomic_write_frame(files[name], frame)
+    return out

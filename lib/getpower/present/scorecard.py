@@ -143,18 +143,21 @@ def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False) -> gt.
     return table.opt_stylize(style=1).tab_options(table_font_size="12px")
 
 
-def handling_chart(d: ScorecardData, city: str):
-    t = _status(d.table.filter((pl.col("city") == city) & (pl.col("unit") == "calendar_days") & (
+def handling_chart(table: pl.DataFrame, city: str):
+    """Handling days by customer class against the limits (process time for low voltage, utility
+    time for high voltage), calendar days."""
+    t = _status(table.filter((pl.col("city") == city) & (pl.col("unit") == "calendar_days") & (
         ((pl.col("indicator") == "process_days_mean") & pl.col("segment").is_in(["居民", "低压非居民"]))
         | ((pl.col("indicator") == "utility_days_mean") & pl.col("segment").is_in(["高压单电源", "高压双电源"])))))
     return charts.bars_against_target(t.select("segment", "value", "target", "status"), "segment",
                                       "办电时间（居民、低压非居民：全过程；高压：合计办理时间）", "自然日")
 
 
-def outage_chart(d: ScorecardData, city: str):
-    t = _status(d.table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours")
-                               & pl.col("segment").is_in(["市中心区", "市区", "城镇", "农村"])))
-    yoy = d.table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours_yoy")).select(
+def outage_chart(table: pl.DataFrame, city: str):
+    """Outage hours by area type against the targets, the year-on-year change in the labels."""
+    t = _status(table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours")
+                             & pl.col("segment").is_in(["市中心区", "市区", "城镇", "农村"])))
+    yoy = table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours_yoy")).select(
         "segment", pl.col("value").alias("yoy"))
     t = t.join(yoy, on="segment", how="left").with_columns(
         (pl.col("segment") + pl.lit("（同比 ") + pl.col("yoy").map_elements(lambda v: fmt_value(v, "ratio"), return_dtype=pl.String)

@@ -1,0 +1,263 @@
+"""Data and widgets behind the Voila dashboards (dashboards/*.ipynb). The dashboards hold no
+logic: they call these functions, which read the indicator tables computed once per data
+fingerprint (``getpower.table.cached_compute``) and draw them offline.
+
+Every value that comes from a widget or the URL is validated here before use.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import os
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import polars as pl
+
+from getpower import params
+from getpower.periods import Period
+from getpower.present import charts
+from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
+from getpower.store import Store
+
+MAX_UPLOAD_MB = 100  # an upload larger than this is refused (dashboards.yaml may lower it)
+
+
+def store_path() -> Path:
+    """The store the dashboards read: ``GETPOWER_STORE`` (set by ``getpower serve``) or data/store."""
+    return Path(os.environ.get("GETPOWER_STORE", "data/store"))
+
+
+def periods(store: Path | str | None = None) -> list[str]:
+    """Quarters the store holds completed applications for, oldest first."""
+    st = Store(store or store_path())
+    lf = st.scan("stages")
+    if lf is None:
+        return []
+    r = lf.select(pl.col("finished_at").min().alias("lo"), pl.col("finished_at").max().alias("hi")).collect()
+    lo, hi = r["lo"][0], r["hi"][0]
+    if lo is None:
+        return []
+    out, p = [], Period.quarter_of(lo.year, (lo.month - 1) // 3 + 1)
+    last = Period.quarter_of(hi.year, (hi.month - 1) // 3 + 1)
+    while p.start <= last.start:
+        out.append(p.label)
+        p = Period.quarter_of(p.year + (p.quarter == 4), p.quarter % 4 + 1)
+    return out
+
+
+def valid_period(value, store=None) -> str:
+    """The period if the store has it, else the latest one."""
+    ps = periods(store)
+    if not ps:
+        raise ValueError("数据仓库为空：请先导入提取文件")
+    return value if value in ps else ps[-1]
+
+
+def valid_city(value) -> str:
+    return value if value in params.cities() else params.cities()[0]
+
+
+def query_params() -> dict[str, str]:
+    """``?city=宁波&period=2023Q4`` of the page (Voila passes it to the kernel), validated later."""
+    qs = os.environ.get("QUERY_STRING", "")
+    return {k: v[0] for k, v in parse_qs(qs).items() if v}
+
+
+def table(period: str, store=None) -> pl.DataFrame:
+    from getpower.table import cached_compute
+
+    return cached_compute(store or store_path(), period)
+
+
+def warm(store=None, progress=None) -> list[str]:
+    """Compute (or find cached) the table of every quarter the store holds."""
+    done = []
+    for p in periods(store):
+        table(p, store)
+        done.append(p)
+        if progress:
+            progress(p)
+    return done
+
+
+def composite_of(period: str, store=None) -> pl.DataFrame:
+    from getpower.scoring import composite
+
+    return composite(table(period, store))
+
+
+# --- pictures -----------------------------------------------------------------------------------
+def png_html(chart, alt_text: str = "") -> str:
+    data = base64.b64encode(charts.to_png(chart)).decode()
+    return f'<img alt="{alt_text}" style="max-width:100%" src="data:image/png;base64,{data}">'
+
+
+def tile_map(comp: pl.DataFrame):
+    """The 11 cities in their rough geographic positions, coloured by composite score."""
+    import altair as alt
+
+    pos = {c["name"]: c["pos"] for c in params.load("cities.yaml")["cities"]}
+    df = comp.filter(pl.col("city").is_in(list(pos))).with_columns(
+        pl.col("city").replace_strict({k: v[0] for k, v in pos.items()}, return_dtype=pl.Int64).alias("x"),
+        pl.col("city").replace_strict({k: v[1] for k, v in pos.items()}, return_dtype=pl.Int64).alias("y"),
+        (pl.col("city") + "\n" + pl.col("composite").round(1).cast(pl.String)).alias("label"),
+    )
+    base = alt.Chart(df).encode(x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None))
+    tiles = base.mark_rect(cornerRadius=6, stroke="white", strokeWidth=3).encode(
+        color=alt.Color("composite:Q", scale=alt.Scale(scheme="greens", domain=[60, 95]), title="综合得分"))
+    text = base.mark_text(fontSize=14, fontWeight="bold", lineBreak="\n").encode(text="label:N")
+    return (tiles + text).properties(title="地市分布（按综合得分着色）", width=380, height=300)
+
+
+def heatmap(t: pl.DataFrame):
+    labels = indicator_labels()
+    df = t.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()).with_columns(
+        pl.when(pl.col("met").is_null()).then(pl.lit("无数据")).when(pl.col("met")).then(pl.lit("达标"))
+        .otherwise(pl.lit("未达标")).alias("status"),
+        (pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
+    return charts.status_heatmap(df.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
+
+
+def ranking_html(comp: pl.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><td>{r['rank']}</td><td><b>{r['city']}</b></td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
+        for r in comp.filter(pl.col("rank").is_not_null()).sort("rank").iter_rows(named=True))
+    return (f'<table class="gp-table"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def tiers_html(comp: pl.DataFrame) -> str:
+    t = (comp.filter(pl.col("rank").is_not_null()).group_by("tier_label", "expectation")
+         .agg(pl.col("composite").mean().alias("mean"), pl.col("city").sort_by("rank").str.join("、").alias("cities"))
+         .sort("mean", descending=True))
+    rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean']:.1f}</td><td>{r['cities']}</td></tr>"
+                   for r in t.iter_rows(named=True))
+    return (f'<table class="gp-table"><thead><tr><th>梯队</th><th>期望</th><th>平均综合得分</th><th>城市</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def province_trend(store=None, upto: str | None = None):
+    """The province's composite score and a few headline indicators over the quarters."""
+    ps = [p for p in periods(store) if upto is None or p <= upto]
+    comp = pl.concat([composite_of(p, store).filter(pl.col("city") == params.province()) for p in ps])
+    return charts.trend(comp.select("period", "composite"), "composite", "全省综合得分趋势", "综合得分")
+
+
+# --- city page ------------------------------------------------------------------------------------
+CARD_INDICATORS = [
+    ("process_days_mean", "居民", "calendar_days"), ("process_days_mean", "低压非居民", "calendar_days"),
+    ("utility_days_mean", "高压单电源", "calendar_days"), ("utility_days_mean", "高压双电源", "calendar_days"),
+    ("online_availability_rate", "全部", "ratio"), ("online_application_rate", "全部", "ratio"),
+    ("zero_investment_coverage", "全部", "ratio"), ("outage_hours", "全口径", "hours"),
+    ("approval_days_mean", "10kV", "calendar_days"), ("stage_compliance_rate", "全部", "ratio"),
+]
+COLORS = {True: "#2e7d32", False: "#c62828", None: "#757575"}
+
+
+def city_rows(t: pl.DataFrame, city: str, prev: pl.DataFrame | None) -> pl.DataFrame:
+    rows = t.filter(pl.col("city") == city)
+    if prev is not None:
+        rows = rows.join(prev.filter(pl.col("city") == city).select(
+            "indicator", "segment", "unit", pl.col("value").alias("prev")), on=["indicator", "segment", "unit"], how="left")
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Float64).alias("prev"))
+    return rows.with_columns((pl.col("value") - pl.col("prev")).alias("change"))
+
+
+def cards_html(rows: pl.DataFrame) -> str:
+    labels = indicator_labels()
+    cards = []
+    for ind, seg, unit in CARD_INDICATORS:
+        r = rows.filter((pl.col("indicator") == ind) & (pl.col("segment") == seg) & (pl.col("unit") == unit))
+        if r.is_empty():
+            continue
+        r = r.row(0, named=True)
+        met = {True: "达标", False: "未达标"}.get(r["met"], "无目标" if r["target"] is None else "无数据")
+        change = "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], unit)
+        cards.append(
+            f'<div class="gp-card" data-indicator="{ind}"><div class="gp-card-title">{labels[ind]} · {seg}</div>'
+            f'<div class="gp-card-value">{fmt_value(r["value"], unit)}<small> {UNIT_LABELS[unit] if unit != "ratio" else ""}</small></div>'
+            f'<div>目标 {fmt_value(r["target"], unit)} · <span style="color:{COLORS.get(r["met"])}">{met}</span></div>'
+            f'<div>排名 {r["rank"] or "—"} · 较上期 {change}</div></div>')
+    return '<div class="gp-cards">' + "".join(cards) + "</div>"
+
+
+def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """The city's table as people read it, for the drill-down grid and downloads."""
+    labels = indicator_labels()
+    return rows.select(
+        pl.col("indicator").replace_strict(labels, default=pl.col("indicator")).alias("指标"),
+        pl.col("segment").alias("分项"), pl.col("unit").replace_strict(UNIT_LABELS, default=pl.col("unit")).alias("单位"),
+        pl.col("value").round(4).alias("数值"), pl.col("target").alias("目标"),
+        pl.col("met").replace_strict({True: "达标", False: "未达标"}, default="—", return_dtype=pl.String).alias("状态"),
+        pl.col("gap").round(4).alias("差距"), pl.col("rank").alias("排名"), pl.col("change").round(4).alias("较上期"),
+        pl.col("n").alias("样本数"), pl.col("reason").alias("说明"))
+
+
+def download_links(df: pl.DataFrame, stem: str) -> str:
+    """Links that download the frame as CSV (UTF-8 BOM) and Excel, from data URIs (no request)."""
+    csv = base64.b64encode(b"\xef\xbb\xbf" + df.write_csv().encode("utf-8")).decode()
+    buf = io.BytesIO()
+    df.write_excel(buf, worksheet="指标")
+    xlsx = base64.b64encode(buf.getvalue()).decode()
+    return (f'<a class="gp-download" download="{stem}.csv" href="data:text/csv;base64,{csv}">下载 CSV</a> · '
+            f'<a class="gp-download" download="{stem}.xlsx" '
+            f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{xlsx}">下载 Excel</a>')
+
+
+def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str = "reports") -> str:
+    pdf = Path(reports_dir) / period / f"{city}.pdf"
+    if not pdf.exists():
+        return f"<span>暂无 {period} 评分卡 PDF（运行 getpower scorecards --period {period} 生成）</span>"
+    data = base64.b64encode(pdf.read_bytes()).decode()
+    return f'<a class="gp-pdf" download="{city}_{period}_评分卡.pdf" href="data:application/pdf;base64,{data}">下载评分卡 PDF</a>'
+
+
+# --- ledger -----------------------------------------------------------------------------------------
+def ledger_view(period: str, store=None) -> pl.DataFrame:
+    """The 66 tasks × reporting units with the latest status by the period end; overdue flagged."""
+    from getpower.table import load_frames
+
+    p = Period.parse(period)
+    st = load_frames(store or store_path())["ledger_status"]
+    latest = (st.filter(pl.col("reported_at") <= p.last_day).sort("reported_at")
+              .group_by("item_no", "unit").agg(pl.col("status").last(), pl.col("reported_at").last()).collect())
+    tasks = pl.DataFrame([{"item_no": t["item_no"], "category": t["category"], "task": t["task"],
+                           "responsible": t["unit"], "deadline_text": t["deadline_text"],
+                           "deadline": t["deadline"]} for t in params.load("ledger.yaml")["tasks"] if t["unit"]])
+    units = latest.select("unit").unique()
+    out = tasks.join(units, how="cross").join(latest, on=["item_no", "unit"], how="left")
+    due = pl.when(pl.col("deadline") == "ongoing").then(False).otherwise(
+        pl.col("deadline").str.to_date(strict=False) <= p.last_day)
+    return out.with_columns(due.alias("due"), pl.col("status").fill_null("未报送")).with_columns(
+        (pl.col("due") & (pl.col("status") != "已完成")).alias("overdue")).sort("item_no", "unit")
+
+
+def ledger_html(df: pl.DataFrame, limit: int = 400) -> str:
+    rows = []
+    for r in df.head(limit).iter_rows(named=True):
+        cls = ' class="gp-overdue"' if r["overdue"] else ""
+        rows.append(f"<tr{cls}><td>{r['item_no']}</td><td>{r['category']}</td><td>{r['task']}</td><td>{r['unit']}</td>"
+                    f"<td>{r['deadline_text']}</td><td>{r['status']}</td><td>{'逾期' if r['overdue'] else ''}</td></tr>")
+    more = f"<p>共 {df.height} 行，显示前 {limit} 行；请用筛选缩小范围。</p>" if df.height > limit else f"<p>共 {df.height} 行。</p>"
+    return (more + '<table class="gp-table gp-ledger"><thead><tr><th>序号</th><th>分类</th><th>任务</th><th>责任单位</th>'
+            "<th>完成时间</th><th>完成情况</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+STYLE = """<style>
+.gp-table{border-collapse:collapse;font-size:13px}.gp-table td,.gp-table th{border:1px solid #e0e0e0;padding:4px 8px;text-align:left}
+.gp-cards{display:flex;flex-wrap:wrap;gap:10px}.gp-card{border:1px solid #e0e0e0;border-radius:8px;padding:10px 14px;width:200px;font-size:12px}
+.gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
+.gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
+</style>"""
+
+
+def frame_html(df: pl.DataFrame, limit: int = 20) -> str:
+    """A small frame as an HTML table (escaped)."""
+    import html
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in df.head(limit).iter_rows())
+    return f'<table class="gp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
