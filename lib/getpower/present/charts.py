@@ -4,6 +4,8 @@ Every builder takes tidy polars frames that the library computed and only draws 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import polars as pl
 
@@ -29,6 +31,7 @@ def to_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
     return vlc.vegalite_to_png(_config(chart).to_dict(), scale=scale)
 
 
+@lru_cache(maxsize=1)
 def _register_fonts() -> None:
     import os
 
@@ -42,7 +45,7 @@ def _register_fonts() -> None:
 def bars_against_target(df: pl.DataFrame, category: str, title: str, unit_label: str) -> alt.Chart:
     """Bars of ``value`` by ``category`` with the ``target`` as a tick; colour by ``status``."""
     base = alt.Chart(df).encode(x=alt.X(f"{category}:N", title=None, sort=None,
-                                                          axis=alt.Axis(labelAngle=0)))
+                                        axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')")))
     bars = base.mark_bar(size=28).encode(
         y=alt.Y("value:Q", title=unit_label),
         color=alt.Color("status:N", scale=MET_COLORS, title="状态"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -65,20 +66,51 @@ def query_params() -> dict[str, str]:
 
 
 def table(period: str, store=None) -> pl.DataFrame:
+    """The period's indicator table: from memory, else the store's cache, else computed once."""
+    from getpower.table import cache_key
+
+    path = str(Path(store or store_path()).resolve())
+    return _table(path, period, cache_key(path, period))
+
+
+@lru_cache(maxsize=64)
+def _table(path: str, period: str, key: str | None) -> pl.DataFrame:
     from getpower.table import cached_compute
 
-    return cached_compute(store or store_path(), period)
+    return cached_compute(path, period)
 
 
 def warm(store=None, progress=None) -> list[str]:
-    """Compute (or find cached) the table of every quarter the store holds."""
+    """Compute (or find cached) every quarter's table and the overview's pictures."""
     done = []
     for p in periods(store):
         table(p, store)
+        overview_pictures(p, store)
         done.append(p)
         if progress:
             progress(p)
     return done
+
+
+def overview_pictures(period: str, store=None) -> dict[str, str]:
+    """The overview's three pictures for a period as HTML, drawn once per data fingerprint and kept
+    in the store's cache, so that a selection change only reads them."""
+    import json
+
+    from getpower.store import atomic_write_bytes
+    from getpower.table import cache_key
+
+    path = Path(store or store_path())
+    key = cache_key(path, period)
+    cached = path / "cache" / f"overview_{key}.json"
+    if key is not None and cached.exists():
+        return json.loads(cached.read_text(encoding="utf-8"))
+    comp = composite_of(period, store)
+    out = {"tiles": png_html(tile_map(comp), "地市分布"), "trend": png_html(province_trend(store, upto=period), "全省趋势"),
+           "heat": png_html(heatmap(table(period, store)), "达标热力图")}
+    if key is not None:
+        atomic_write_bytes(cached, json.dumps(out).encode("utf-8"))
+    return out
 
 
 def composite_of(period: str, store=None) -> pl.DataFrame:

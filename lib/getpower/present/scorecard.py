@@ -160,8 +160,8 @@ def outage_chart(table: pl.DataFrame, city: str):
     yoy = table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours_yoy")).select(
         "segment", pl.col("value").alias("yoy"))
     t = t.join(yoy, on="segment", how="left").with_columns(
-        (pl.col("segment") + pl.lit("（同比 ") + pl.col("yoy").map_elements(lambda v: fmt_value(v, "ratio"), return_dtype=pl.String)
-         .fill_null("—") + pl.lit("）")).alias("area"))
+        (pl.col("segment") + pl.lit("\n同比 ") + pl.col("yoy").map_elements(lambda v: fmt_value(v, "ratio"), return_dtype=pl.String)
+         .fill_null("—")).alias("area"))
     return charts.bars_against_target(t.select("area", "value", "target", "status"), "area",
                                       "用户平均停电时间（滚动 12 个月）与目标", "小时")
 
