@@ -85,16 +85,24 @@ def add_working_days(lf: pl.LazyFrame, start: str, end: str, out: str, years: tu
     Null when either end is null. ``years`` bounds the calendar used; a date outside it raises
     :class:`CalendarError` when the frame is collected… so callers pass the data's year range.
     """
-    table = workday_table(*years).lazy().select("date", "cum_workdays")
-    s = table.rename({"date": "_s_date", "cum_workdays": "_s_cum"})
-    e = table.rename({"date": "_e_date", "cum_workdays": "_e_cum"})
-    return (
-        lf.with_columns(pl.col(start).dt.date().alias("_s_date"), pl.col(end).dt.date().alias("_e_date"))
-        .join(s, on="_s_date", how="left")
-        .join(e, on="_e_date", how="left")
-        .with_columns((pl.col("_e_cum") - pl.col("_s_cum")).cast(pl.Int64).alias(out))
-        .drop("_s_date", "_e_date", "_s_cum", "_e_cum")
-    )
+    return lf.with_columns(working_days(pl.col(start), pl.col(end), years).alias(out))
+
+
+def working_days(start: pl.Expr, end: pl.Expr, years: tuple[int, int]) -> pl.Expr:
+    """Working days ``d`` with ``start.date() < d <= end.date()``, as an expression: a look-up of
+    cumulative working-day counts by day number (no join). Null when either end is null."""
+    table = workday_table(*years)
+    first = table["date"][0]
+    cum = table["cum_workdays"].cast(pl.Int64)
+    n = len(cum)
+
+    def lookup(ts: pl.Expr) -> pl.Expr:
+        idx = (ts.dt.date() - pl.lit(first)).dt.total_days()
+        # outside the table's years: null here, but year_range() has checked the data's years
+        ok = (idx >= 0) & (idx < n)
+        return pl.when(ok).then(pl.lit(cum).gather(idx.clip(0, n - 1))).otherwise(None)
+
+    return (lookup(end) - lookup(start)).cast(pl.Int64)
 
 
 def year_range(*frames_and_cols: tuple[pl.LazyFrame, str]) -> tuple[int, int]:

@@ -96,8 +96,9 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
     years = year_range((frames["stages"], "started_at"), (frames["stages"], "finished_at"),
                        (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
     years = (min(years[0], period.year), max(years[1], period.last_day.year))
-    spans = stage_spans(frames["stages"], years)
-    recs = application_records(frames["applications"], spans, years).cache()
+    # the record-level work is done once and held in memory; every indicator aggregates from it
+    spans = stage_spans(frames["stages"], years).collect().lazy()
+    recs = application_records(frames["applications"], spans, years).collect().lazy()
     completed = recs.filter(in_period("completed_at", period))
     received = recs.filter(in_period("accepted_at", period))
 

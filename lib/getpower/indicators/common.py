@@ -46,13 +46,33 @@ def finish(lf: pl.LazyFrame) -> pl.LazyFrame:
     return lf.select(cols)
 
 
+def _rollup(cells: pl.LazyFrame, sums: list[str], segment: str | None) -> pl.LazyFrame:
+    """From per-(city, segment) partial sums, add 全部 (all segments) and the province (all cities).
+
+    Aggregating first and summing the partial sums is the same as pooling the records: the province
+    value is Σ over all records / Σ over all records, never a mean of city values."""
+    if segment is None:
+        by_city = cells.with_columns(pl.lit(ALL).alias("segment"))
+    else:
+        whole = cells.group_by("city").agg(pl.col(c).sum() for c in sums).with_columns(pl.lit(ALL).alias("segment"))
+        by_city = pl.concat([cells.rename({segment: "segment"}).with_columns(pl.col("segment").cast(pl.String)),
+                             whole], how="diagonal_relaxed")
+    prov = by_city.group_by("segment").agg(pl.col(c).sum() for c in sums).with_columns(pl.lit(province()).alias("city"))
+    return pl.concat([by_city, prov], how="diagonal_relaxed")
+
+
+def _cells(lf: pl.LazyFrame, segment: str | None, aggs: list[pl.Expr]) -> pl.LazyFrame:
+    keys = ["city"] if segment is None else ["city", segment]
+    return lf.group_by(keys).agg(aggs)
+
+
 def mean_of(lf: pl.LazyFrame, value: str, unit: str, segment: str | None = None) -> pl.LazyFrame:
     """Mean of ``value`` per city and segment over non-null records; ``n`` = records averaged."""
-    recs = segmented(with_province(lf.filter(pl.col(value).is_not_null())), segment)
-    out = recs.group_by("city", "segment").agg(
-        pl.col(value).cast(pl.Float64).mean().alias("value"), pl.len().alias("n")
-    )
-    return finish(out.with_columns(pl.lit(unit).alias("unit")))
+    cells = _cells(lf.filter(pl.col(value).is_not_null()), segment,
+                   [pl.col(value).cast(pl.Float64).sum().alias("_sum"), pl.len().cast(pl.Int64).alias("n")])
+    out = _rollup(cells, ["_sum", "n"], segment).with_columns(
+        (pl.col("_sum") / pl.col("n")).alias("value"), pl.lit(unit).alias("unit"))
+    return finish(out)
 
 
 def ratio_of(lf: pl.LazyFrame, numerator: pl.Expr, segment: str | None = None,
@@ -62,11 +82,9 @@ def ratio_of(lf: pl.LazyFrame, numerator: pl.Expr, segment: str | None = None,
     ``n`` = the denominator's record count; a zero denominator gives a null value with ``reason``.
     """
     den = pl.lit(True) if denominator is None else denominator.fill_null(False)
-    recs = segmented(with_province(lf.filter(den)), segment)
-    out = recs.group_by("city", "segment").agg(
-        numerator.fill_null(False).cast(pl.Int64).sum().alias("_num"), pl.len().alias("n")
-    )
-    out = out.with_columns(
+    cells = _cells(lf.filter(den), segment, [numerator.fill_null(False).cast(pl.Int64).sum().alias("_num"),
+                                             pl.len().cast(pl.Int64).alias("n")])
+    out = _rollup(cells, ["_num", "n"], segment).with_columns(
         pl.when(pl.col("n") > 0).then(pl.col("_num") / pl.col("n")).otherwise(None).alias("value"),
         pl.when(pl.col("n") > 0).then(None).otherwise(pl.lit(reason)).alias("reason"),
         pl.lit("ratio").alias("unit"),
@@ -78,8 +96,8 @@ def count_of(lf: pl.LazyFrame, condition: pl.Expr, segment: str | None = None,
              population: pl.Expr | None = None) -> pl.LazyFrame:
     """Number of records where ``condition`` holds, among ``population``; ``n`` = population size."""
     pop = pl.lit(True) if population is None else population.fill_null(False)
-    recs = segmented(with_province(lf.filter(pop)), segment)
-    out = recs.group_by("city", "segment").agg(
-        condition.fill_null(False).cast(pl.Int64).sum().cast(pl.Float64).alias("value"), pl.len().alias("n")
-    )
-    return finish(out.with_columns(pl.lit("count").alias("unit")))
+    cells = _cells(lf.filter(pop), segment, [condition.fill_null(False).cast(pl.Int64).sum().alias("_count"),
+                                             pl.len().cast(pl.Int64).alias("n")])
+    out = _rollup(cells, ["_count", "n"], segment).with_columns(
+        pl.col("_count").cast(pl.Float64).alias("value"), pl.lit("count").alias("unit"))
+    return finish(out)

@@ -121,6 +121,26 @@ def coerce(column: Column, raw: pl.Expr) -> pl.Expr:
     raise ValueError(f"unknown column type {t!r}")
 
 
+def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
+    """A cheap coercion for the common spelling (exact enumeration values, ``YYYY-MM-DD HH:MM:SS``),
+    or None when the column has no fast path. Rows it leaves null while the text is present are
+    coerced again with :func:`coerce` (the validator does that on those rows only)."""
+    t = column.type
+    if t == "enum":
+        exact = {**{k: k for k in column.enum}, **{v: k for k, v in column.enum.items()}}
+        return raw.replace_strict(exact, default=None, return_dtype=pl.String)
+    if t in ("city", "unit"):
+        exact = {**{c: c for c in params.cities()}, **{c + "市": c for c in params.cities()}}
+        if t == "unit":
+            exact[params.province()] = params.province()
+        return raw.replace_strict(exact, default=None, return_dtype=pl.String)
+    if t == "timestamp":
+        return raw.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+    if t == "date":
+        return raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    return None
+
+
 POLARS_TYPES = {
     "text": pl.String, "city": pl.String, "unit": pl.String, "enum": pl.String, "bool": pl.Boolean,
     "number": pl.Float64, "integer": pl.Int64, "voltage_kv": pl.Float64,

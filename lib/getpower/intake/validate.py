@@ -16,7 +16,7 @@ import polars as pl
 from getpower.contract import (
     KIND_BY_NAME, KINDS, PERSONAL_DATA_NORM, Column, Kind, header_map, norm_header,
 )
-from getpower.intake.normalise import POLARS_TYPES, coerce
+from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
 from getpower.intake.read import RAGGED, ExtractError, read_any
 from getpower.intake.schemas import schema_for
 
@@ -153,18 +153,39 @@ def _when_chain(reasons: list[tuple[pl.Expr, str]]) -> pl.Expr:
 
 
 def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    """Typed columns, then the first broken rule of each row as ``_reason``.
+
+    The coercion runs once per column (phase 1, raw text kept under private names); the reasons
+    then compare the typed value with the raw text (phase 2)."""
     by_name = {v: k for k, v in mapping.items()}
-    exprs: list[pl.Expr] = [pl.col(ROW)]
-    reasons: list[tuple[pl.Expr, str]] = []
-    if RAGGED in raw.columns:
-        reasons.append((pl.col(RAGGED), "字段数与表头不一致"))
+    raw_name = {col.name: f"__raw_{i}" for i, col in enumerate(kind.columns)}
+    src_cols = [pl.col(by_name[c.name]).alias(raw_name[c.name]) if c.name in by_name
+                else pl.lit(None, dtype=pl.String).alias(raw_name[c.name]) for c in kind.columns]
+    extra = [pl.col(RAGGED)] if RAGGED in raw.columns else []
+    df = raw.select(pl.col(ROW), *extra, *src_cols)
+    typed, slow = [], []
     for col in kind.columns:
-        src = by_name.get(col.name)
-        raw_e = pl.col(src) if src else pl.lit(None, dtype=pl.String)
-        val = coerce(col, raw_e)
+        raw_e = pl.col(raw_name[col.name])
+        fast = coerce_fast(col, raw_e)
+        val = coerce(col, raw_e) if fast is None else fast
+        if fast is not None:
+            slow.append(col)
         if col.default is not None:
             val = pl.when(raw_e.is_null()).then(pl.lit(col.default)).otherwise(val)
-        exprs.append(val.cast(POLARS_TYPES[col.type]).alias(col.name))
+        typed.append(val.cast(POLARS_TYPES[col.type]).alias(col.name))
+    df = df.with_columns(typed)
+    for col in slow:  # the full coercion, on the rows the fast path could not read only
+        raw_e = pl.col(raw_name[col.name])
+        miss = df.filter(pl.col(col.name).is_null() & raw_e.is_not_null())
+        if miss.height:
+            fixed = miss.select(pl.col(ROW), coerce(col, raw_e).cast(POLARS_TYPES[col.type]).alias(col.name))
+            df = df.update(fixed, on=ROW)
+
+    reasons: list[tuple[pl.Expr, str]] = []
+    if extra:
+        reasons.append((pl.col(RAGGED), "字段数与表头不一致"))
+    for col in kind.columns:
+        raw_e, val = pl.col(raw_name[col.name]), pl.col(col.name)
         if col.required:
             reasons.append((raw_e.is_null(), f"缺少{label(col)}"))
         reasons.append((raw_e.is_not_null() & val.is_null(), f"{label(col)}取值无法识别"))
@@ -174,22 +195,14 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
             reasons.append((bad, f"{label(col)}应{sign}{col.minimum:g}"))
         if col.maximum is not None:
             reasons.append((val > col.maximum, f"{label(col)}应≤{col.maximum:g}"))
-    # cell reasons are judged on the raw text, in the same pass as the coercion
-    df = raw.select(*exprs, _when_chain(reasons).alias(REASON))
-    rules = [(ROW_RULES[r][1](), ROW_RULES[r][0]) for r in kind.row_rules if r in ROW_RULES]
-    if rules:
-        df = df.with_columns(pl.coalesce(pl.col(REASON), _when_chain(rules)).alias(REASON))
+    reasons += [(ROW_RULES[r][1](), ROW_RULES[r][0]) for r in kind.row_rules if r in ROW_RULES]
+    df = df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), _when_chain(reasons).alias(REASON))
     if kind.unique_key:
         key_label = "+".join(label(kind.column(k)) for k in kind.key)
-        ok = pl.col(REASON).is_null()
-        first = pl.struct(kind.key).is_first_distinct()
         # among the rows that pass every other rule, the first of each key is kept
-        dup = df.filter(ok).with_columns(first.alias("_first")).filter(~pl.col("_first")).select(ROW)
+        dup = (pl.col(REASON).is_null() & ~pl.struct(kind.key).is_first_distinct().over(pl.col(REASON).is_null()))
         df = df.with_columns(
-            pl.when(pl.col(ROW).is_in(dup[ROW].implode()))
-            .then(pl.lit(R_DUPLICATE.format(label=key_label)))
-            .otherwise(pl.col(REASON)).alias(REASON)
-        )
+            pl.when(dup).then(pl.lit(R_DUPLICATE.format(label=key_label))).otherwise(pl.col(REASON)).alias(REASON))
     return df
 
 
