@@ -108,8 +108,9 @@ def working_days(start: pl.Expr, end: pl.Expr, years: tuple[int, int]) -> pl.Exp
 def year_range(*frames_and_cols: tuple[pl.LazyFrame, str]) -> tuple[int, int]:
     """The span of years of some timestamp columns, checked against the calendar."""
     lo, hi = None, None
-    for lf, col in frames_and_cols:
-        r = lf.select(pl.col(col).dt.year().min().alias("lo"), pl.col(col).dt.year().max().alias("hi")).collect()
+    plans = [lf.select(pl.col(col).dt.year().min().alias("lo"), pl.col(col).dt.year().max().alias("hi"))
+             for lf, col in frames_and_cols]
+    for r in pl.collect_all(plans):  # one pass over each source
         a, b = r["lo"][0], r["hi"][0]
         if a is None:
             continue

@@ -30,7 +30,7 @@ PSEUDO_PROVINCE_UNIT = "__province_unit__"
 # --- sources ----------------------------------------------------------------------------------
 def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
     """Accepted rows per extract kind, from a store (folder with ``CURRENT``) or a folder of extracts."""
-    from getpower.intake.schemas import schema_for
+    from getpower.intake.normalise import POLARS_TYPES
     from getpower.store import Store
 
     path = Path(path)
@@ -51,8 +51,7 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
                 frames[kind.name] = pl.concat(parts).unique(list(kind.key), keep="last", maintain_order=True).lazy()
     for kind in KINDS:  # an absent kind is an empty frame of the right schema
         if kind.name not in frames:
-            schema = {c: col.dtype.type for c, col in schema_for(kind).columns.items()}
-            frames[kind.name] = pl.LazyFrame(schema=schema)
+            frames[kind.name] = pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in kind.columns})
     return frames
 
 
@@ -103,7 +102,8 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
     received = recs.filter(in_period("accepted_at", period))
 
     completed_stages = (spans.join(completed.select("app_id", "city", "customer_class"), on="app_id", how="inner")
-                        .join(_stage_limits(), on=["stage", "customer_class"], how="left"))
+                        .join(_stage_limits(), on=["stage", "customer_class"], how="left")
+                        .filter(pl.col("stage_limit").is_not_null())).collect().lazy()
 
     # applications in progress at the period end, aged to the period's last day
     end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
@@ -118,7 +118,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
                    .join(so_far, on="app_id", how="left")
                    .with_columns(pl.lit(end_ts).alias("_end"),
                                  calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
-    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years)
+    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years).collect().lazy()
 
     approved = pl.coalesce(pl.col("approved_at"),
                            pl.when(pl.col("mode") == "免于审批").then(pl.col("submitted_at")))
@@ -137,8 +137,8 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
         "in_progress": in_progress,
         "limits": Limits.for_year(period.year),
         "rules": Rules.for_year(period.year),
-        "outage_events": frames["outages"],
-        "customer_base": frames["customer_base"],
+        "outage_events": frames["outages"].collect().lazy(),
+        "customer_base": frames["customer_base"].collect().lazy(),
         "window": period.outage_window(),
         "approvals_done": approvals_done,
         "approval_limits": _approval_limits(period.year),

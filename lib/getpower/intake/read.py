@@ -37,6 +37,17 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
 
 
 def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
+    # fast path: polars reads UTF-8 (with or without BOM) straight from the file and refuses
+    # anything that is not valid UTF-8; then the bytes are decoded here (GB18030) or the rows
+    # read one by one (ragged rows)
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if head and path.stat().st_size > len(codecs.BOM_UTF8):
+        try:
+            df = pl.read_csv(path, infer_schema=False)
+            return df, "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+            pass
     text, enc = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise ExtractError(f"{path.name}: 文件为空")

@@ -18,7 +18,6 @@ from getpower.contract import (
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
 from getpower.intake.read import RAGGED, ExtractError, read_any
-from getpower.intake.schemas import schema_for
 
 ROW = "_row"
 REASON = "_reason"
@@ -226,25 +225,12 @@ def prepare(path: Path | str, kind_name: str | None = None) -> Prepared:
     return Prepared(path, kind, fmt, sha256_file(path), raw, typed, tuple(dropped), tuple(ignored))
 
 
-def apply_batch_rules(prepared: list[Prepared], known_app_ids: pl.Series | None = None) -> list[Prepared]:
-    """Cross-file rules: a stage whose application is absent (from this batch and the store) or
-    quarantined is an orphan."""
-    app_frames = [p.typed.filter(pl.col(REASON).is_null()).select("app_id")
-                  for p in prepared if p.kind.name == "applications"]
-    ids = pl.concat(app_frames)["app_id"] if app_frames else pl.Series("app_id", [], pl.String)
-    if known_app_ids is not None:
-        ids = pl.concat([ids, known_app_ids.cast(pl.String).rename("app_id")])
-    ids = ids.unique()
-    out = []
-    for p in prepared:
-        if p.kind.name == "stages":
-            typed = p.typed.with_columns(
-                pl.when(pl.col(REASON).is_null() & ~pl.col("app_id").is_in(ids.implode()))
-                .then(pl.lit(R_ORPHAN)).otherwise(pl.col(REASON)).alias(REASON)
-            )
-            p = replace(p, typed=typed)
-        out.append(p)
-    return out
+def orphan_rule(p: Prepared, app_ids: pl.Series) -> Prepared:
+    """A stage whose application is absent (from this batch and the store) or quarantined is an orphan."""
+    typed = p.typed.with_columns(
+        pl.when(pl.col(REASON).is_null() & ~pl.col("app_id").is_in(app_ids.implode()))
+        .then(pl.lit(R_ORPHAN)).otherwise(pl.col(REASON)).alias(REASON))
+    return replace(p, typed=typed)
 
 
 def finalize(p: Prepared) -> FileResult:
@@ -256,6 +242,8 @@ def finalize(p: Prepared) -> FileResult:
                 pl.exclude(ROW, REASON))
         .sort(Q_ROW)
     )
+    from getpower.intake.schemas import schema_for  # pandera is imported only when validating
+
     accepted = schema_for(p.kind).validate(ok)
     return FileResult(str(p.path), p.kind.name, p.fmt, p.sha256, p.raw.height, accepted, quarantined,
                       p.dropped_columns, p.ignored_columns)
@@ -274,6 +262,25 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None) -> list[FileResult]:
-    """Validate files and folders of extracts as one batch (cross-file rules included)."""
-    prepared = [prepare(p) for p in expand_paths(paths)]
-    return [finalize(p) for p in apply_batch_rules(prepared, known_app_ids)]
+    """Validate files and folders of extracts as one batch (cross-file rules included).
+
+    Applications are validated first and stages last, so that each file's raw text is released as
+    soon as it is done and only the accepted rows stay in memory. Results keep the files' order."""
+    files = expand_paths(paths)
+    rank = {"applications": 0, "stages": 2}
+    order = sorted(range(len(files)), key=lambda i: rank.get(getattr(kind_from_name(files[i]), "name", ""), 1))
+    results: dict[int, FileResult] = {}
+    ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
+    stages: list[tuple[int, Prepared]] = []
+    for i in order:
+        p = prepare(files[i])
+        if p.kind.name == "stages":
+            stages.append((i, p))
+            continue
+        results[i] = finalize(p)
+        if p.kind.name == "applications":
+            ids.append(results[i].accepted["app_id"])
+    app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
+    for i, p in stages:
+        results[i] = finalize(orphan_rule(p, app_ids))
+    return [results[i] for i in range(len(files))]
