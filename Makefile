@@ -2,7 +2,7 @@
 VENV ?= .venv
 STAMP := $(VENV)/.setup-done
 
-.PHONY: setup run test clean-store lab scorecards dashboards
+.PHONY: setup run test clean-store lab scorecards dashboards bench
 
 setup: $(STAMP)
 
@@ -33,3 +33,9 @@ scorecards: setup
 ## the Voila dashboards on http://127.0.0.1:8866/voila/render/overview.ipynb
 dashboards: setup
 	$(VENV)/bin/getpower serve
+
+## benchmarks at 1× and 10× a province-year (SCALES="1" for 1× only); see docs/benchmarks.md
+SCALES ?= 1 10
+bench: setup
+	$(VENV)/bin/python -m pip install -q -e ".[bench]"
+	$(VENV)/bin/python benchmarks/run.py --scales $(SCALES)

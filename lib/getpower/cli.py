@@ -29,6 +29,10 @@ def _cmd_ingest(args) -> int:
 
     store = Store(args.store)
     res = store.ingest(args.paths)
+    if res.version:  # the period-independent record-level work, once per data change
+        from getpower.table import cached_record_level, load_frames
+
+        cached_record_level(store.root, load_frames(store.root))
     if args.json:
         print(report.to_json(list(res.results)))
         return 0

@@ -22,9 +22,9 @@ LISTS = {
 }
 
 
-def lists(frames: dict[str, pl.LazyFrame], period: Period) -> dict[str, pl.DataFrame]:
+def lists(frames: dict[str, pl.LazyFrame], period: Period, records=None) -> dict[str, pl.DataFrame]:
     """Every drill-down list of the period, by name (keys of :data:`LISTS`)."""
-    inp = prepare_inputs(frames, period)
+    inp = prepare_inputs(frames, period, records)
     rules, completed = inp["rules"], inp["completed"]
     out = {}
     out["zero_investment_violations"] = completed.filter(
@@ -54,14 +54,15 @@ def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:
     from pathlib import Path
 
     from getpower.store import atomic_write_frame
-    from getpower.table import cache_key, load_frames
+    from getpower.table import cache_key, cached_record_level, load_frames
 
     key = cache_key(path, period)
     folder = Path(path) / "cache"
     files = {name: folder / f"drill_{name}_{key}.parquet" for name in LISTS}
     if key is not None and all(f.exists() for f in files.values()):
         return {name: pl.read_parquet(f) for name, f in files.items()}
-    out = lists(load_frames(path), Period.parse(period))
+    frames = load_frames(path)
+    out = lists(frames, Period.parse(period), cached_record_level(path, frames))
     if key is not None:
         for name, frame in out.items():
             atomic_write_frame(files[name], frame)

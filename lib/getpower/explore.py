@@ -6,13 +6,14 @@ import polars as pl
 
 from getpower.indicators.common import segmented, with_province
 from getpower.periods import Period
-from getpower.table import load_frames, prepare_inputs
+from getpower.table import cached_record_level, load_frames, prepare_inputs
 
 
 def process_days_distribution(path, period: str) -> pl.DataFrame:
     """Mean, median and 90th percentile of 全过程办电时间 (calendar days) by city and customer class,
     over applications completed in the period (indicators.md §1: distributions)."""
-    inp = prepare_inputs(load_frames(path), Period.parse(period))
+    frames = load_frames(path)
+    inp = prepare_inputs(frames, Period.parse(period), cached_record_level(path, frames))
     recs = segmented(with_province(inp["completed"].filter(pl.col("process_cd").is_not_null())), "customer_class")
     return recs.group_by("city", "segment").agg(
         pl.len().alias("n"), pl.col("process_cd").mean().alias("mean"), pl.col("process_cd").median().alias("median"),

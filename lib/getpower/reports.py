@@ -54,7 +54,7 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     from getpower import drilldown
     from getpower.scoring import composite
     from getpower.store import Store, atomic_write_frame
-    from getpower.table import cached_compute, load_frames
+    from getpower.table import cached_compute
 
     period = period if isinstance(period, Period) else Period.parse(period)
     store = Store(store)
@@ -81,7 +81,7 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     history = pl.concat(list(tables.values()))
     atomic_write_frame(data / "history.parquet", history)
     atomic_write_frame(data / "composite.parquet", pl.concat([composite(t) for t in tables.values()]))
-    for name, frame in drilldown.lists(load_frames(store.root), period).items():
+    for name, frame in drilldown.cached_lists(store.root, period.label).items():
         atomic_write_frame(data / f"drill_{name}.parquet", frame)
     atomic_write_frame(data / "quality.parquet", quality_frame(store.root))
     meta = {"period": period.label, "data_fingerprint": store.fingerprint, "params_version": params.version(),

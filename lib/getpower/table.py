@@ -90,26 +90,66 @@ def _ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
             ))
 
 
-def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period) -> dict:
-    """Everything the indicator functions take, for one period; names match their parameters."""
-    years = year_range((frames["stages"], "started_at"), (frames["stages"], "finished_at"),
+RECORD_KEYS = ("app_id", "city", "customer_class", "accepted_at", "completed_at", "withdrawn")
+
+
+def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
+    return year_range((frames["stages"], "started_at"), (frames["stages"], "finished_at"),
+                      (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
+
+
+def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The period-independent work, done once: stage spans (each with its application's city,
+    class, dates and annex-1 stage limit) and one record per application."""
+    years = data_years(frames)
+    spans = stage_spans(frames["stages"], years).collect()
+    recs = application_records(frames["applications"], spans.lazy(), years).collect()
+    spans = (spans.lazy().join(recs.lazy().select(*RECORD_KEYS), on="app_id", how="left")
+             .join(_stage_limits(), on=["stage", "customer_class"], how="left").collect())
+    return spans, recs
+
+
+def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version."""
+    from getpower import __version__
+    from getpower.store import Store, atomic_write_frame
+
+    store = Store(path)
+    if not store.exists():
+        return record_level(frames)
+    key = f"{store.fingerprint}_{params.version()}_{__version__}"
+    sp, rc = store.root / "cache" / f"spans_{key}.parquet", store.root / "cache" / f"records_{key}.parquet"
+    if sp.exists() and rc.exists():
+        return pl.read_parquet(sp), pl.read_parquet(rc)
+    spans, recs = record_level(frames)
+    atomic_write_frame(sp, spans)
+    atomic_write_frame(rc, recs)
+    return spans, recs
+
+
+def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
+                   records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> dict:
+    """Everything the indicator functions take, for one period; names match their parameters.
+    ``records``: the output of :func:`record_level` when the caller has it already."""
+    spans_df, recs_df = records if records is not None else record_level(frames)
+    years = year_range((spans_df.lazy(), "started_at"), (spans_df.lazy(), "finished_at"),
                        (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
     years = (min(years[0], period.year), max(years[1], period.last_day.year))
-    # the record-level work is done once and held in memory; every indicator aggregates from it
-    spans = stage_spans(frames["stages"], years).collect().lazy()
-    recs = application_records(frames["applications"], spans, years).collect().lazy()
-    completed = recs.filter(in_period("completed_at", period))
-    received = recs.filter(in_period("accepted_at", period))
-
-    completed_stages = (spans.join(completed.select("app_id", "city", "customer_class"), on="app_id", how="inner")
-                        .join(_stage_limits(), on=["stage", "customer_class"], how="left")
-                        .filter(pl.col("stage_limit").is_not_null())).collect().lazy()
+    spans, recs = spans_df.lazy(), recs_df.lazy()
+    # the period's records, materialised once: every indicator aggregates from memory
+    completed, received, completed_stages = (f.lazy() for f in pl.collect_all([
+        recs.filter(in_period("completed_at", period)),
+        recs.filter(in_period("accepted_at", period)),
+        spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
+        .select("app_id", "city", "customer_class", "stage", "span_cd", "stage_limit"),
+    ]))
 
     # applications in progress at the period end, aged to the period's last day
     end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
-    open_apps = recs.filter((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
-                            & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
-    so_far = (spans.filter(pl.col("started_at") < period.end)
+    is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
+               & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
+    open_apps = recs.filter(is_open)
+    so_far = (spans.filter(is_open & (pl.col("started_at") < period.end))
               .with_columns(pl.min_horizontal(pl.col("finished_at").fill_null(end_ts), pl.lit(end_ts)).alias("_until")))
     so_far = add_working_days(so_far.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd")),
                               "started_at", "_until", "_wd", years)
@@ -159,16 +199,17 @@ def _grid(period: Period) -> pl.DataFrame:
                                       "unit": pl.String, "_null_reason": pl.String}, orient="row")
 
 
-def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period) -> pl.DataFrame:
+def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
+                   records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
     """Every declared indicator computed for the period, before scoring."""
-    inputs = prepare_inputs(frames, period)
+    inputs = prepare_inputs(frames, period, records)
     fns = functions()
     parts = []
     for s in declared():
         fn = fns[s.id]
         kwargs = {name: inputs[name] for name in inspect.signature(fn).parameters}
         parts.append(fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator")))
-    computed = pl.concat(parts).collect()
+    computed = pl.concat(pl.collect_all(parts))
     table = _grid(period).join(computed, on=["city", "indicator", "segment", "unit"], how="left")
     return table.with_columns(
         pl.lit(period.label).alias("period"),
@@ -178,10 +219,11 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period) -> pl.DataFr
     ).drop("_null_reason")
 
 
-def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str) -> pl.DataFrame:
+def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
+                    records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
     """The §10 table for one period: raw values scored against the period year's targets."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    table = score_table(raw_indicators(frames, period), period.year)
+    table = score_table(raw_indicators(frames, period, records), period.year)
     order_ind = {s.id: i for i, s in enumerate(declared())}
     order_city = {c: i for i, c in enumerate([*params.cities(), params.province()])}
     seg_order = {}
@@ -198,7 +240,8 @@ def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str) -> pl
 
 def compute(path: Path | str, period: Period | str) -> pl.DataFrame:
     """The indicator table of ``period`` (``"2023Q4"`` or ``"2023"``) from a store or a folder of extracts."""
-    return indicator_table(load_frames(path), period)
+    frames = load_frames(path)
+    return indicator_table(frames, period, cached_record_level(path, frames))
 
 
 

@@ -101,19 +101,22 @@ class Limits:
                 out[t.segment] = (measure, t.unit, float(t.value))
         return cls(out)
 
-    def frame(self) -> pl.LazyFrame:
-        rows = [(c, m, u, v) for c, (m, u, v) in self.by_class.items()]
-        return pl.LazyFrame(rows, schema={"customer_class": pl.String, "limit_measure": pl.String,
-                                          "limit_unit": pl.String, "limit": pl.Float64}, orient="row")
 
 
 def measured_against_limit(lf: pl.LazyFrame, limits: Limits, prefix: tuple[str, str] = ("process", "utility")) -> pl.LazyFrame:
-    """Attach each record's class limit and the value it is judged on (``limited_value``)."""
-    lf = lf.join(limits.frame(), on="customer_class", how="left")
-    pick = None
-    for measure in prefix:
-        for unit, suffix in (("calendar_days", "cd"), ("working_days", "wd")):
-            cond = (pl.col("limit_measure") == measure) & (pl.col("limit_unit") == unit)
-            col = pl.col(f"{measure}_{suffix}")
-            pick = pl.when(cond).then(col) if pick is None else pick.when(cond).then(col)
-    return lf.with_columns(pick.otherwise(None).cast(pl.Float64).alias("limited_value"))
+    """Attach each record's class limit (``limit``, ``limit_unit``) and the value it is judged on
+    (``limited_value``), by customer class (a few classes: conditions, not a join)."""
+    limit = value = unit = None
+    for cls, (measure, unit_name, lim) in limits.by_class.items():
+        if measure not in prefix:
+            continue
+        cond = pl.col("customer_class") == cls
+        col = pl.col(f"{measure}_{'cd' if unit_name == 'calendar_days' else 'wd'}").cast(pl.Float64)
+        limit = pl.when(cond).then(pl.lit(lim)) if limit is None else limit.when(cond).then(pl.lit(lim))
+        value = pl.when(cond).then(col) if value is None else value.when(cond).then(col)
+        unit = pl.when(cond).then(pl.lit(unit_name)) if unit is None else unit.when(cond).then(pl.lit(unit_name))
+    if limit is None:
+        return lf.with_columns(pl.lit(None, pl.Float64).alias("limit"), pl.lit(None, pl.String).alias("limit_unit"),
+                               pl.lit(None, pl.Float64).alias("limited_value"))
+    return lf.with_columns(limit.otherwise(None).alias("limit"), unit.otherwise(None).alias("limit_unit"),
+                           value.otherwise(None).alias("limited_value"))

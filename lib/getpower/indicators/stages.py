@@ -15,9 +15,10 @@ def stage_count_mean(completed: pl.LazyFrame) -> pl.LazyFrame:
 
 def allowed_stages(rules: Rules) -> pl.Expr:
     """Allowed stage count: 6 for important / high-risk customers, else the class's count."""
-    by_class = pl.col("customer_class").replace_strict(dict(rules.allowed_stages), default=None,
-                                                       return_dtype=pl.Int64)
-    return pl.when(pl.col("important")).then(rules.allowed_stages_important).otherwise(by_class)
+    expr = pl.when(pl.col("important")).then(pl.lit(rules.allowed_stages_important, pl.Int64))
+    for cls, n in rules.allowed_stages:
+        expr = expr.when(pl.col("customer_class") == cls).then(pl.lit(n, pl.Int64))
+    return expr.otherwise(None)
 
 
 @indicator
