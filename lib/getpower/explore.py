@@ -14,7 +14,9 @@ def process_days_distribution(path, period: str) -> pl.DataFrame:
     over applications completed in the period (indicators.md §1: distributions)."""
     frames = load_frames(path)
     inp = prepare_inputs(frames, Period.parse(period), cached_record_level(path, frames))
-    recs = segmented(with_province(inp["completed"].filter(pl.col("process_cd").is_not_null())), "customer_class")
+    done = inp["completed"].filter(pl.col("process_cd").is_not_null()).with_columns(
+        pl.col("city", "customer_class").cast(pl.String))
+    recs = segmented(with_province(done), "customer_class")
     return recs.group_by("city", "segment").agg(
         pl.len().alias("n"), pl.col("process_cd").mean().alias("mean"), pl.col("process_cd").median().alias("median"),
         pl.col("process_cd").quantile(0.9, interpolation="nearest").alias("p90"), pl.col("process_cd").max().alias("max"),

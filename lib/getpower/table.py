@@ -14,7 +14,7 @@ import polars as pl
 
 from getpower import params
 from getpower.calendar import add_working_days, calendar_days, year_range
-from getpower.contract import KINDS
+from getpower.contract import CUSTOMER_CLASS, KINDS
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
@@ -105,8 +105,11 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
     spans = stage_spans(frames["stages"], years).collect()
     recs = application_records(frames["applications"], spans.lazy(), years).collect()
     spans = (spans.lazy().join(recs.lazy().select(*RECORD_KEYS), on="app_id", how="left")
-             .join(_stage_limits(), on=["stage", "customer_class"], how="left").collect())
-    return spans, recs
+             .join(_stage_limits(), on=["stage", "customer_class"], how="left"))
+    # low-cardinality keys as enumerations: every group-by over the records is cheaper
+    enums = [pl.col("city").cast(pl.Enum(list(params.cities()))),
+             pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS)))]
+    return spans.with_columns(enums).collect(), recs.with_columns(enums)
 
 
 def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
