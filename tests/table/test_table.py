@@ -142,3 +142,29 @@ def test_cached_compute_once_per_fingerprint(messy, tmp_path):
     store.ingest([tmp_path / "more"])
     assert cache_key(store.root, "2023Q4") != key  # new data, new key
     assert _value(cached_compute(store.root, "2023Q4"), "杭州", "outage_hours", "市区", "hours")["value"] == pytest.approx(0.15)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_results_do_not_depend_on_row_order(seed):
+    import random
+
+    rng = random.Random(seed)
+    apps = [{"app_id": f"R{i}", "city": rng.choice(["杭州", "宁波"]), "customer_class": rng.choice(["居民", "低压非居民"]),
+             "channel": rng.choice(["网上国网", "营业厅"]), "customer_investment_yuan": rng.choice([0.0, 100.0])}
+            for i in range(12)]
+    stages = []
+    for i, _ in enumerate(apps):
+        start = dt.datetime(2023, 9, 25, 9) + dt.timedelta(days=rng.randrange(20))
+        end = start + dt.timedelta(days=rng.randrange(12), hours=3)
+        stages += [(f"R{i}", "申请受理", start.isoformat(" "), (start + dt.timedelta(hours=1)).isoformat(" "), None),
+                   (f"R{i}", "装表接电", (start + dt.timedelta(hours=2)).isoformat(" "), end.isoformat(" "), None)]
+    a = raw_indicators(frames(applications=apps, stages=stages), Period.parse("2023Q4"))
+    rng.shuffle(apps)
+    rng.shuffle(stages)
+    b = raw_indicators(frames(applications=apps, stages=stages), Period.parse("2023Q4"))
+    key = ["city", "indicator", "segment", "unit"]
+    a, b = a.sort(key), b.sort(key)
+    assert a.drop("value").equals(b.drop("value"))
+    for x, y in zip(a["value"].to_list(), b["value"].to_list()):
+        assert (x is None and y is None) or x == pytest.approx(y)
