@@ -19,6 +19,7 @@ from getpower import params
 from getpower.periods import Period
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
+from getpower.present.scorecard import heatmap_chart, tier_frame
 from getpower.store import Store
 
 MAX_UPLOAD_MB = 100  # an upload larger than this is refused (dashboards.yaml may lower it)
@@ -107,7 +108,7 @@ def overview_pictures(period: str, store=None) -> dict[str, str]:
         return json.loads(cached.read_text(encoding="utf-8"))
     comp = composite_of(period, store)
     out = {"tiles": png_html(tile_map(comp), "地市分布"), "trend": png_html(province_trend(store, upto=period), "全省趋势"),
-           "heat": png_html(heatmap(table(period, store)), "达标热力图")}
+           "heat": png_html(heatmap_chart(table(period, store)), "达标热力图")}
     if key is not None:
         atomic_write_bytes(cached, json.dumps(out).encode("utf-8"))
     return out
@@ -142,15 +143,6 @@ def tile_map(comp: pl.DataFrame):
     return (tiles + text).properties(title="地市分布（按综合得分着色）", width=380, height=300)
 
 
-def heatmap(t: pl.DataFrame):
-    labels = indicator_labels()
-    df = t.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()).with_columns(
-        pl.when(pl.col("met").is_null()).then(pl.lit("无数据")).when(pl.col("met")).then(pl.lit("达标"))
-        .otherwise(pl.lit("未达标")).alias("status"),
-        (pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
-    return charts.status_heatmap(df.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
-
-
 def ranking_html(comp: pl.DataFrame) -> str:
     rows = "".join(
         f"<tr><td>{r['rank']}</td><td><b>{r['city']}</b></td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
@@ -160,11 +152,8 @@ def ranking_html(comp: pl.DataFrame) -> str:
 
 
 def tiers_html(comp: pl.DataFrame) -> str:
-    t = (comp.filter(pl.col("rank").is_not_null()).group_by("tier_label", "expectation")
-         .agg(pl.col("composite").mean().alias("mean"), pl.col("city").sort_by("rank").str.join("、").alias("cities"))
-         .sort("mean", descending=True))
-    rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean']:.1f}</td><td>{r['cities']}</td></tr>"
-                   for r in t.iter_rows(named=True))
+    rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean_composite']:.1f}</td>"
+                   f"<td>{r['cities']}</td></tr>" for r in tier_frame(comp).iter_rows(named=True))
     return (f'<table class="gp-table"><thead><tr><th>梯队</th><th>期望</th><th>平均综合得分</th><th>城市</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
 

@@ -194,17 +194,18 @@ def ranking_gt(d: ScorecardData) -> gt.GT:
     return gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}").opt_stylize(style=1)
 
 
-def heatmap_chart(d: ScorecardData):
+def heatmap_chart(table: pl.DataFrame):
+    """Indicator × city met status of the rows that have a target (the 11 cities)."""
     labels = indicator_labels()
-    t = _status(d.table.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()))
+    t = _status(table.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()))
     t = t.with_columns((pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
     return charts.status_heatmap(t.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
 
 
-def tier_frame(d: ScorecardData) -> pl.DataFrame:
-    """Each tier's mean composite score and its cities against the tier's expectation."""
-    r = ranking_frame(d)
-    return (r.group_by("tier", "tier_label", "expectation").agg(
+def tier_frame(ranked: pl.DataFrame) -> pl.DataFrame:
+    """Each tier's mean composite score and its cities (best first) against the tier's expectation;
+    ``ranked``: composite rows of the 11 cities for one period."""
+    return (ranked.filter(pl.col("rank").is_not_null()).group_by("tier", "tier_label", "expectation").agg(
         pl.col("composite").mean().round(1).alias("mean_composite"), pl.col("rank").min().alias("best_rank"),
         pl.col("city").sort_by("rank").str.join("、").alias("cities"))
         .sort("mean_composite", descending=True))
