@@ -16,6 +16,7 @@ from getpower import params
 from getpower.calendar import add_working_days, calendar_days, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
+from getpower.indicators.reliability import event_cells
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
 from getpower.registry import declared, functions
@@ -91,6 +92,11 @@ def _ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
 
 
 RECORD_KEYS = ("app_id", "city", "customer_class", "accepted_at", "completed_at", "withdrawn")
+# what the period inputs read of the record-level frames (the cache holds these and no more)
+RECORD_COLUMNS = (*RECORD_KEYS, "important", "small_micro", "capacity_kw", "supply_voltage_kv", "channel",
+                  "customer_investment_yuan", "process_cd", "process_wd", "utility_cd", "utility_wd",
+                  "stage_count", "repeated", "backfill", "burst", "pre_acceptance")
+SPAN_COLUMNS = (*RECORD_KEYS, "stage", "started_at", "finished_at", "span_cd", "stage_limit")
 
 
 def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
@@ -109,7 +115,8 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
     # low-cardinality keys as enumerations: every group-by over the records is cheaper
     enums = [pl.col("city").cast(pl.Enum(list(params.cities()))),
              pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS)))]
-    return spans.with_columns(enums).collect(), recs.with_columns(enums)
+    return (spans.with_columns(enums).select(SPAN_COLUMNS).collect(),
+            recs.with_columns(enums).select(RECORD_COLUMNS))
 
 
 def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -135,9 +142,9 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     """Everything the indicator functions take, for one period; names match their parameters.
     ``records``: the output of :func:`record_level` when the caller has it already."""
     spans_df, recs_df = records if records is not None else record_level(frames)
-    years = year_range((spans_df.lazy(), "started_at"), (spans_df.lazy(), "finished_at"),
-                       (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
-    years = (min(years[0], period.year), max(years[1], period.last_day.year))
+    years = year_range((frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
+    span_years = [t.year for t in (spans_df["started_at"].min(), spans_df["finished_at"].max()) if t is not None]
+    years = (min(years[0], period.year, *span_years), max(years[1], period.last_day.year, *span_years))
     spans, recs = spans_df.lazy(), recs_df.lazy()
     # the period's records, materialised once: every indicator aggregates from memory
     completed, received, completed_stages = (f.lazy() for f in pl.collect_all([
@@ -170,6 +177,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
         approvals_done.with_columns(calendar_days(pl.col("submitted_at"), pl.col("_done_at")).alias("days_cd")),
         "submitted_at", "_done_at", "days_wd", years)
 
+    rules, window = Rules.for_year(period.year), period.outage_window()
     catalogue = frames["service_items"].filter(pl.col("as_of") <= period.last_day)
     catalogue = catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
 
@@ -179,10 +187,11 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
         "completed_stages": completed_stages,
         "in_progress": in_progress,
         "limits": Limits.for_year(period.year),
-        "rules": Rules.for_year(period.year),
-        "outage_events": frames["outages"].collect().lazy(),
+        "rules": rules,
+        "outage_window_cells": event_cells(frames["outages"], window, rules).collect().lazy(),
+        "outage_year_ago_cells": event_cells(frames["outages"], window.shifted_year_ago(), rules).collect().lazy(),
         "customer_base": frames["customer_base"].collect().lazy(),
-        "window": period.outage_window(),
+        "window": window,
         "approvals_done": approvals_done,
         "approval_limits": _approval_limits(period.year),
         "catalogue": catalogue,

@@ -1,6 +1,7 @@
 """§5 Outage hours (用户平均停电时间, DL/T 836). Grain: city × window × area type or aggregate.
 
-For a window W (rolling 12 months for a quarter, the calendar year for a year)::
+For a window W (rolling 12 months for a quarter, the calendar year for a year), from the events
+summed once per window by :func:`event_cells`::
 
     outage_hours = Σ_events (hours of the event inside W × customers_affected) / customers
 
@@ -32,27 +33,35 @@ def _counted(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
     return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes))
 
 
-def _weights(outage_events: pl.LazyFrame, window: Period, rules: Rules, frequency: bool) -> pl.LazyFrame:
-    """Per event its weight in W: customer-hours inside W, or (frequency) customers if it starts in W."""
+def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """The events of a window summed per city × area type × kind × cause (done once per window;
+    every outage indicator filters and sums these few rows):
+
+    - ``w``: Σ hours of the event inside the window × customers_affected; ``n``: events overlapping it;
+    - ``f``: Σ customers_affected of the events that start in the window; ``fn``: those events.
+
+    Events shorter than ``outage_min_minutes`` in their whole duration are left out."""
     ev = _counted(outage_events, rules)
-    if frequency:
-        return ev.filter((pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)).with_columns(
-            pl.col("customers_affected").cast(pl.Float64).alias("w"))
     s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
     e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
-    hours = (e - s).dt.total_microseconds() / 3.6e9
-    return ev.with_columns(hours.alias("_h")).filter(pl.col("_h") > 0).with_columns(
-        (pl.col("_h") * pl.col("customers_affected")).alias("w"))
+    hours = ((e - s).dt.total_microseconds() / 3.6e9).clip(lower_bound=0)
+    starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
+    return ev.with_columns(hours.alias("_h"), starts.alias("_starts")).filter((pl.col("_h") > 0) | pl.col("_starts")).group_by(
+        "city", "area_type", "kind", "cause").agg(
+        (pl.col("_h") * pl.col("customers_affected")).sum().alias("w"), (pl.col("_h") > 0).sum().alias("n"),
+        pl.col("customers_affected").filter(pl.col("_starts")).sum().cast(pl.Float64).alias("f"),
+        pl.col("_starts").sum().alias("fn"))
 
 
-def outage_cells(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+def outage_cells(cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
                  keep: pl.Expr | None = None, frequency: bool = False) -> pl.LazyFrame:
-    """Σ weight, customers and event count per city (and province) and segment, before dividing."""
-    ev = _weights(outage_events, window, rules, frequency)
-    city_has_events = ev.group_by("city").agg(pl.len().alias("_city_n"))
+    """Σ weight, customers and event count per city (and province) and segment, before dividing.
+    ``cells``: :func:`event_cells` of the window; ``keep`` selects kinds / causes."""
+    wcol, ncol = ("f", "fn") if frequency else ("w", "n")
+    city_has_events = cells.group_by("city").agg(pl.col(ncol).sum().alias("_city_n"))
     if keep is not None:
-        ev = ev.filter(keep)
-    w = ev.group_by("city", "area_type").agg(pl.col("w").sum().alias("w"), pl.len().alias("n"))
+        cells = cells.filter(keep)
+    w = cells.group_by("city", "area_type").agg(pl.col(wcol).sum().alias("w"), pl.col(ncol).sum().alias("n"))
     cust = customers_at(customer_base, window.last_day)
     cells = (w.join(cust, on=["city", "area_type"], how="full", coalesce=True)
              .join(city_has_events, on="city", how="left")
@@ -82,51 +91,52 @@ def _ratio(cells: pl.LazyFrame, unit: str) -> pl.LazyFrame:
     ))
 
 
-def _hours(outage_events, customer_base, window, rules, keep=None) -> pl.LazyFrame:
-    return _ratio(outage_cells(outage_events, customer_base, window, rules, keep), "hours")
+def _hours(cells, customer_base, window, rules, keep=None) -> pl.LazyFrame:
+    return _ratio(outage_cells(cells, customer_base, window, rules, keep), "hours")
 
 
 @indicator
-def outage_hours(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIDI-1: all outages, planned and fault, all causes."""
-    return _hours(outage_events, customer_base, window, rules)
+    return _hours(outage_window_cells, customer_base, window, rules)
 
 
 @indicator
-def outage_hours_planned(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_planned(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIDI-S: planned (预安排) outages only."""
-    return _hours(outage_events, customer_base, window, rules, pl.col("kind") == "预安排")
+    return _hours(outage_window_cells, customer_base, window, rules, pl.col("kind") == "预安排")
 
 
 @indicator
-def outage_hours_fault(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_fault(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIDI-F: fault (故障) outages only; with the planned part it adds up to ``outage_hours``."""
-    return _hours(outage_events, customer_base, window, rules, pl.col("kind") == "故障")
+    return _hours(outage_window_cells, customer_base, window, rules, pl.col("kind") == "故障")
 
 
 @indicator
-def outage_hours_ex_external(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_ex_external(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIDI-2: excluding outages caused by external impact (外部影响)."""
-    return _hours(outage_events, customer_base, window, rules, pl.col("cause") != "外部影响")
+    return _hours(outage_window_cells, customer_base, window, rules, pl.col("cause") != "外部影响")
 
 
 @indicator
-def outage_hours_ex_shortage(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_ex_shortage(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIDI-3: excluding supply-shortage rationing (系统电源不足限电)."""
-    return _hours(outage_events, customer_base, window, rules, pl.col("cause") != "系统电源不足限电")
+    return _hours(outage_window_cells, customer_base, window, rules, pl.col("cause") != "系统电源不足限电")
 
 
 @indicator
-def outage_frequency(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_frequency(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """SAIFI-1: Σ customers_affected / customers, each event in the window that contains its start."""
-    return _ratio(outage_cells(outage_events, customer_base, window, rules, frequency=True), "per_customer")
+    return _ratio(outage_cells(outage_window_cells, customer_base, window, rules, frequency=True), "per_customer")
 
 
 @indicator
-def outage_hours_yoy(outage_events: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_yoy(outage_window_cells: pl.LazyFrame, outage_year_ago_cells: pl.LazyFrame,
+                     customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """Relative change of ``outage_hours`` against the same window one year earlier: (this − last) / last."""
-    this = outage_hours(outage_events, customer_base, window, rules)
-    last = outage_hours(outage_events, customer_base, window.shifted_year_ago(), rules).select(
+    this = outage_hours(outage_window_cells, customer_base, window, rules)
+    last = outage_hours(outage_year_ago_cells, customer_base, window.shifted_year_ago(), rules).select(
         "city", "segment", pl.col("value").alias("last"))
     out = this.join(last, on=["city", "segment"], how="left").with_columns(
         pl.when(pl.col("value").is_not_null() & (pl.col("last") > 0))
