@@ -181,6 +181,9 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     catalogue = frames["service_items"].filter(pl.col("as_of") <= period.last_day)
     catalogue = catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
 
+    # small inputs read from the store: read once, not once per indicator
+    approvals_done, catalogue, ledger_items = (f.lazy() for f in pl.collect_all(
+        [approvals_done, catalogue, _ledger_items(frames["ledger_status"], period)]))
     return {
         "completed": completed,
         "received": received,
@@ -195,7 +198,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
         "approvals_done": approvals_done,
         "approval_limits": _approval_limits(period.year),
         "catalogue": catalogue,
-        "ledger_items": _ledger_items(frames["ledger_status"], period),
+        "ledger_items": ledger_items,
     }
 
 
