@@ -103,15 +103,18 @@ def header_html(d: ScorecardData, city: str) -> str:
     r = record(d, city)
     score = f"{c['composite']:.1f}" if c.get("composite") is not None else "无数据"
     rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "—"
+    box = "flex:1 1 0;min-width:150px;padding:10px 14px;border:1px solid #e0e0e0;border-radius:8px;white-space:nowrap"
+    big = "font-size:28px;font-weight:bold"
     return f"""<div style="font-family:'Noto Sans CJK SC',sans-serif">
-<h1 style="margin-bottom:0">{html.escape(city)} · 获得电力监管评分卡 · {html.escape(d.period)}</h1>
-<table style="font-size:16px;margin-top:8px"><tr>
-<td style="padding:8px 24px 8px 0"><b>综合得分</b><br><span style="font-size:32px">{score}</span></td>
-<td style="padding:8px 24px"><b>全省排名</b><br><span style="font-size:32px">{rank}</span></td>
-<td style="padding:8px 24px"><b>梯队</b><br>{html.escape(str(c.get('tier_label') or ''))}<br>
-<span style="color:#555">期望：{html.escape(str(c.get('expectation') or ''))}</span></td>
-<td style="padding:8px 24px"><b>目标达成</b><br><span style="color:{COLORS['达标']}">达标 {r['met']}</span> ·
-<span style="color:{COLORS['未达标']}">未达标 {r['not_met']}</span></td></tr></table></div>"""
+<h1 style="margin-bottom:4px">{html.escape(city)} · 获得电力监管评分卡 · {html.escape(d.period)}</h1>
+<div style="display:flex;gap:10px;flex-wrap:wrap;margin-top:8px;font-size:14px">
+<div style="{box}">综合得分<br><span style="{big}">{score}</span></div>
+<div style="{box}">全省排名<br><span style="{big}">{rank}</span></div>
+<div style="{box};white-space:normal">梯队：{html.escape(str(c.get('tier_label') or ''))}<br>
+<span style="color:#555">期望：{html.escape(str(c.get('expectation') or ''))}</span></div>
+<div style="{box}">目标达成<br><span style="color:{COLORS['达标']};{big}">{r['met']}</span> 达标 ·
+<span style="color:{COLORS['未达标']};{big}">{r['not_met']}</span> 未达标</div>
+</div></div>"""
 
 
 def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
