@@ -1,4 +1,4 @@
-"""Charts as altair specifications, rendered offline to SVG by vl-convert (no CDN, no JavaScript).
+"""Charts as altair specifications, drawn offline to PNG by vl-convert with CJK fonts (no CDN, no JavaScript).
 
 Every builder takes tidy polars frames that the library computed and only draws them.
 """
@@ -15,13 +15,6 @@ MET_COLORS = alt.Scale(domain=["达标", "未达标", "无目标"], range=["#2e7
 
 def _config(chart: alt.Chart) -> alt.Chart:
     return chart.configure(font=FONT).configure_view(stroke=None).configure_axis(labelFont=FONT, titleFont=FONT)
-
-
-def to_svg(chart: alt.Chart) -> str:
-    """SVG markup of a chart, drawn offline by vl-convert."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(_config(chart).to_dict())
 
 
 def to_png(chart: alt.Chart, scale: float = 2.0) -> bytes:

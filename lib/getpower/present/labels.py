@@ -7,7 +7,6 @@ UNIT_LABELS = {
     "calendar_days": "自然日", "working_days": "工作日", "hours": "小时", "ratio": "%",
     "count": "件", "stages": "个环节", "per_customer": "次/户",
 }
-STATUS_LABELS = {True: "达标", False: "未达标", None: "无数据"}
 
 
 def indicator_labels() -> dict[str, str]:
@@ -28,6 +27,3 @@ def fmt_value(value, unit: str) -> str:
         return f"{value:.0f}"
     return f"{value:.2f}"
 
-
-def status_label(met) -> str:
-    return STATUS_LABELS.get(met, "无数据")

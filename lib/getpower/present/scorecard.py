@@ -13,7 +13,7 @@ import polars as pl
 from getpower import params
 from getpower.drilldown import LISTS
 from getpower.present import charts
-from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels, status_label
+from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
 
 COLORS = {"达标": "#2e7d32", "未达标": "#c62828", "无数据": "#9e9e9e"}
 
