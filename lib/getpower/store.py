@@ -47,6 +47,8 @@ def atomic_write_frame(path: Path, frame: pl.DataFrame, fmt: str = "parquet") ->
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     if fmt == "parquet":
         frame.write_parquet(tmp)
+    elif fmt == "ipc":  # uncompressed Arrow: no decoding on read, for caches read often
+        frame.write_ipc(tmp, compression="uncompressed")
     else:  # csv for Excel users: UTF-8 with BOM
         frame.write_csv(tmp, include_bom=True)
     with open(tmp, "rb+") as fh:

@@ -128,12 +128,12 @@ def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tu
     if not store.exists():
         return record_level(frames)
     key = f"{store.fingerprint}_{params.version()}_{__version__}"
-    sp, rc = store.root / "cache" / f"spans_{key}.parquet", store.root / "cache" / f"records_{key}.parquet"
-    if sp.exists() and rc.exists():
-        return pl.read_parquet(sp), pl.read_parquet(rc)
+    sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
+    if sp.exists() and rc.exists():  # uncompressed Arrow IPC: read without decoding
+        return pl.read_ipc(sp), pl.read_ipc(rc)
     spans, recs = record_level(frames)
-    atomic_write_frame(sp, spans)
-    atomic_write_frame(rc, recs)
+    atomic_write_frame(sp, spans, "ipc")
+    atomic_write_frame(rc, recs, "ipc")
     return spans, recs
 
 
