@@ -46,7 +46,9 @@ def lists(frames: dict[str, pl.LazyFrame], period: Period, records=None) -> dict
                              .join(tasks, on="item_no", how="left")
                              .with_columns(pl.col("unit").alias("city"))
                              .select("city", "item_no", "category", "task", "deadline", "status"))
-    return {k: v.collect().sort("city", *[c for c in v.collect_schema().names()[1:2]]) for k, v in out.items()}
+    # each list sorted by city, then by its identifying column (the second one)
+    frames = dict(zip(out, pl.collect_all(list(out.values()))))
+    return {k: f.sort(f.columns[0], f.columns[1]) for k, f in frames.items()}
 
 
 def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:

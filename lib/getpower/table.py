@@ -202,7 +202,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     }
 
 
-def _grid(period: Period) -> pl.DataFrame:
+def _grid() -> pl.DataFrame:
     """Every (city, indicator, segment, unit) the table must hold, with the declared null reason."""
     rows = []
     for s in declared():
@@ -225,7 +225,7 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
         kwargs = {name: inputs[name] for name in inspect.signature(fn).parameters}
         parts.append(fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator")))
     computed = pl.concat(pl.collect_all(parts))
-    table = _grid(period).join(computed, on=["city", "indicator", "segment", "unit"], how="left")
+    table = _grid().join(computed, on=["city", "indicator", "segment", "unit"], how="left")
     return table.with_columns(
         pl.lit(period.label).alias("period"),
         pl.col("n").fill_null(0),

@@ -3,6 +3,8 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
+
 from getpower.registry import declared, functions
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "indicators.md"
@@ -28,7 +30,7 @@ def test_declarations_are_complete():
 
 def test_every_indicator_of_the_spec_is_declared():
     if not SPEC.exists():  # the spec sits beside the repository in shared/
-        return
+        pytest.skip("shared/spec/indicators.md is not beside this checkout")
     first_cells = [line.split("|")[1] for line in SPEC.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
     ids = {i for cell in first_cells for i in re.findall(r"`([a-z_]+)`", cell)}
     ids -= {"city", "period", "indicator", "segment", "unit", "value", "n", "target", "met", "gap", "score", "rank"}
