@@ -32,11 +32,15 @@ def _overrides() -> dict[int, dict]:
     return out
 
 
-def known_years() -> set[int]:
+@lru_cache(maxsize=1)
+def _builtin_years() -> frozenset[int]:
     import chinese_calendar.constants as c
 
-    years = set(range(min(c.holidays).year, max(c.holidays).year + 1))
-    return years | set(_overrides())
+    return frozenset(range(min(c.holidays).year, max(c.holidays).year + 1))
+
+
+def known_years() -> set[int]:
+    return set(_builtin_years()) | set(_overrides())
 
 
 def is_workday(day: dt.date) -> bool:
@@ -52,7 +56,7 @@ def is_workday(day: dt.date) -> bool:
         if day in ov["holidays"]:
             return False
         return day.weekday() < 5
-    if day.year not in known_years():
+    if day.year not in _builtin_years():
         raise CalendarError(f"日历不包含 {day.year} 年：请在 params/holidays/{day.year}.yaml 中补充该年节假日安排")
     import chinese_calendar
 

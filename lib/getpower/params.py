@@ -18,11 +18,14 @@ import yaml
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "params"
+
+
 def params_dir() -> Path:
     env = os.environ.get("GETPOWER_PARAMS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "params"
+    return _DEFAULT_DIR
 
 
 @lru_cache(maxsize=None)
@@ -34,9 +37,10 @@ def _load(path: str) -> Any:
 def load(name: str) -> Any:
     """Load ``params/<name>`` (a YAML file), cached for the process."""
     path = params_dir() / name
-    if not path.exists():
-        raise FileNotFoundError(f"参数文件不存在: {path}")
-    return _load(str(path))
+    try:
+        return _load(str(path))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"参数文件不存在: {path}") from None
 
 
 def cities() -> tuple[str, ...]:

@@ -14,7 +14,7 @@ import polars as pl
 
 from getpower import params
 from getpower.calendar import add_working_days, calendar_days, year_range
-from getpower.contract import CUSTOMER_CLASS, KINDS
+from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
 from getpower.indicators.reliability import event_cells
 from getpower.indicators.rules import Rules
@@ -26,6 +26,10 @@ from getpower.targets import targets_for
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
            "target", "met", "gap", "score", "rank", "target_source"]
 PSEUDO_PROVINCE_UNIT = "__province_unit__"
+# Indicator queries whose inputs are all smaller than this run on polars' in-memory engine: the
+# streaming engine costs about 5 ms to start a query, more than a small query takes in memory
+# (measured at 1× a province-year, docs/benchmarks.md). Large inputs stream.
+SMALL_INPUT_ROWS = 200_000
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -91,12 +95,14 @@ def _ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
             ))
 
 
-RECORD_KEYS = ("app_id", "city", "customer_class", "accepted_at", "completed_at", "withdrawn")
-# what the period inputs read of the record-level frames (the cache holds these and no more)
-RECORD_COLUMNS = (*RECORD_KEYS, "important", "small_micro", "capacity_kw", "supply_voltage_kv", "channel",
+# what the period inputs read of the record-level frames (the cache holds these and no more).
+# ``rec`` numbers the applications: spans refer to their application by it (a 4-byte integer is
+# cheaper to read and join than the ``app_id`` text, which only the records keep).
+RECORD_COLUMNS = ("rec", "app_id", "city", "customer_class", "accepted_at", "completed_at", "withdrawn",
+                  "important", "small_micro", "capacity_kw", "supply_voltage_kv", "channel",
                   "customer_investment_yuan", "process_cd", "process_wd", "utility_cd", "utility_wd",
                   "stage_count", "repeated", "backfill", "burst", "pre_acceptance")
-SPAN_COLUMNS = (*RECORD_KEYS, "stage", "started_at", "finished_at", "span_cd", "stage_limit")
+SPAN_COLUMNS = ("rec", "city", "completed_at", "stage", "started_at", "finished_at", "span_cd", "stage_limit")
 
 
 def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
@@ -109,14 +115,15 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
     class, dates and annex-1 stage limit) and one record per application."""
     years = data_years(frames)
     spans = stage_spans(frames["stages"], years).collect()
-    recs = application_records(frames["applications"], spans.lazy(), years).collect()
-    spans = (spans.lazy().join(recs.lazy().select(*RECORD_KEYS), on="app_id", how="left")
+    recs = application_records(frames["applications"], spans.lazy(), years).with_row_index("rec").collect()
+    spans = (spans.lazy().join(recs.lazy().select("app_id", "rec", "city", "customer_class", "completed_at"),
+                               on="app_id", how="inner")  # orphan stages were quarantined at intake
              .join(_stage_limits(), on=["stage", "customer_class"], how="left"))
-    # low-cardinality keys as enumerations: every group-by over the records is cheaper
+    # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by
     enums = [pl.col("city").cast(pl.Enum(list(params.cities()))),
              pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS)))]
-    return (spans.with_columns(enums).select(SPAN_COLUMNS).collect(),
-            recs.with_columns(enums).select(RECORD_COLUMNS))
+    return (spans.with_columns(enums[0], pl.col("stage").cast(pl.Enum(list(STAGE)))).select(SPAN_COLUMNS).collect(),
+            recs.with_columns(*enums, pl.col("channel").cast(pl.Categorical)).select(RECORD_COLUMNS))
 
 
 def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -151,7 +158,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
         recs.filter(in_period("completed_at", period)),
         recs.filter(in_period("accepted_at", period)),
         spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
-        .select("app_id", "city", "customer_class", "stage", "span_cd", "stage_limit"),
+        .select("city", "stage", "span_cd", "stage_limit"),
     ]))
 
     # applications in progress at the period end, aged to the period's last day
@@ -159,13 +166,15 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
                & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
     open_apps = recs.filter(is_open)
-    so_far = (spans.filter(is_open & (pl.col("started_at") < period.end))
+    not_done = pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)
+    so_far = (spans.filter(not_done & (pl.col("started_at") < period.end))
+              .join(open_apps.select("rec"), on="rec", how="semi")
               .with_columns(pl.min_horizontal(pl.col("finished_at").fill_null(end_ts), pl.lit(end_ts)).alias("_until")))
     so_far = add_working_days(so_far.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd")),
                               "started_at", "_until", "_wd", years)
-    so_far = so_far.group_by("app_id").agg(pl.col("_cd").sum().alias("utility_cd"), pl.col("_wd").sum().alias("utility_wd"))
+    so_far = so_far.group_by("rec").agg(pl.col("_cd").sum().alias("utility_cd"), pl.col("_wd").sum().alias("utility_wd"))
     in_progress = (open_apps.drop("utility_cd", "utility_wd", "process_cd", "process_wd")
-                   .join(so_far, on="app_id", how="left")
+                   .join(so_far, on="rec", how="left")
                    .with_columns(pl.lit(end_ts).alias("_end"),
                                  calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
     in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years).collect().lazy()
@@ -218,13 +227,15 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
                    records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
     """Every declared indicator computed for the period, before scoring."""
     inputs = prepare_inputs(frames, period, records)
+    rows = {name: v.collect(engine="in-memory").height for name, v in inputs.items() if isinstance(v, pl.LazyFrame)}
     fns = functions()
-    parts = []
+    small, large = [], []
     for s in declared():
         fn = fns[s.id]
         kwargs = {name: inputs[name] for name in inspect.signature(fn).parameters}
-        parts.append(fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator")))
-    computed = pl.concat(pl.collect_all(parts))
+        query = fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator"))
+        (large if max((rows.get(n, 0) for n in kwargs), default=0) > SMALL_INPUT_ROWS else small).append(query)
+    computed = pl.concat([*pl.collect_all(small, engine="in-memory"), *pl.collect_all(large, engine="streaming")])
     table = _grid().join(computed, on=["city", "indicator", "segment", "unit"], how="left")
     return table.with_columns(
         pl.lit(period.label).alias("period"),
