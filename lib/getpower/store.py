@@ -192,6 +192,16 @@ class Store:
             if d.name.startswith(".tmp-") or (d.name.startswith("v") and d.name > current):
                 shutil.rmtree(d, ignore_errors=True)
 
+    def prune_cache(self, key: str) -> int:
+        """Delete cached results whose name does not end with ``key`` (data fingerprint, params
+        and source version: they were computed from other data or by other code). Returns how many."""
+        removed = 0
+        for f in (self.root / "cache").glob("*") if (self.root / "cache").exists() else []:
+            if f.is_file() and not f.name.startswith(".") and not f.stem.endswith(key):
+                f.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def _prune(self) -> None:
         versions = self.root / "versions"
         for d in versions.glob(".tmp-*"):

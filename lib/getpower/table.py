@@ -128,19 +128,20 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
 
 def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version."""
-    from getpower import __version__
+    from getpower import source_fingerprint
     from getpower.store import Store, atomic_write_frame
 
     store = Store(path)
     if not store.exists():
         return record_level(frames)
-    key = f"{store.fingerprint}_{params.version()}_{__version__}"
+    key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
     sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
     if sp.exists() and rc.exists():  # uncompressed Arrow IPC: read without decoding
         return pl.read_ipc(sp), pl.read_ipc(rc)
     spans, recs = record_level(frames)
     atomic_write_frame(sp, spans, "ipc")
     atomic_write_frame(rc, recs, "ipc")
+    store.prune_cache(key)  # what older data, params or code computed is never read again
     return spans, recs
 
 
@@ -272,15 +273,15 @@ def compute(path: Path | str, period: Period | str) -> pl.DataFrame:
 
 
 def cache_key(path: Path | str, period: Period | str) -> str | None:
-    """Data fingerprint × params version × code version × period, or None for a folder of extracts."""
-    from getpower import __version__
+    """Data fingerprint × params version × source fingerprint × period, or None for a folder of extracts."""
+    from getpower import source_fingerprint
     from getpower.store import Store
 
     store = Store(path)
     if not store.exists():
         return None
     label = period.label if isinstance(period, Period) else Period.parse(period).label
-    return f"{label}_{store.fingerprint}_{params.version()}_{__version__}"
+    return f"{label}_{store.fingerprint}_{params.version()}_{source_fingerprint()}"
 
 
 def cached_compute(path: Path | str, period: Period | str) -> pl.DataFrame:
