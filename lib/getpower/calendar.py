@@ -66,16 +66,37 @@ def is_workday(day: dt.date) -> bool:
 @lru_cache(maxsize=64)
 def workday_table(first_year: int, last_year: int) -> pl.DataFrame:
     """One row per date of the years: ``date`` and ``cum_workdays`` (working days up to and
-    including that date, counted from the first day of ``first_year``)."""
+    including that date, counted from the first day of ``first_year``).
+
+    The same rule as :func:`is_workday`, applied to every date at once: a make-up day works, a
+    holiday does not, other days work from Monday to Friday (holidays and make-up days from
+    chinesecalendar, or from ``params/holidays/<year>.yaml`` for the years it overrides)."""
+    import chinese_calendar.constants as c
+
     missing = [y for y in range(first_year, last_year + 1) if y not in known_years()]
     if missing:
         raise CalendarError(f"日历不包含 {missing[0]} 年：请在 params/holidays/{missing[0]}.yaml 中补充该年节假日安排")
-    start, end = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    flags = [is_workday(d) for d in days]
+    ov = _overrides()
+    holidays = [d for d in c.holidays if d.year not in ov] + [d for o in ov.values() for d in o["holidays"]]
+    workdays = [d for d in c.workdays if d.year not in ov] + [d for o in ov.values() for d in o["workdays"]]
+    days = pl.date_range(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31), "1d", eager=True).alias("date")
+    flags = days.is_in(pl.Series(workdays, dtype=pl.Date).implode()) | (
+        (days.dt.weekday() <= 5) & ~days.is_in(pl.Series(holidays, dtype=pl.Date).implode()))
     return pl.DataFrame({"date": days, "workday": flags}).with_columns(
         pl.col("workday").cast(pl.Int32).cum_sum().alias("cum_workdays")
     )
+
+
+def span_to(last_year: int) -> tuple[int, int]:
+    """The longest run of known years ending with ``last_year`` (the calendar a period ending in
+    that year can need); an unknown ``last_year`` is an error naming it."""
+    known = known_years()
+    if last_year not in known:
+        raise CalendarError(f"日历不包含 {last_year} 年：请在 params/holidays/{last_year}.yaml 中补充该年节假日安排")
+    first = last_year
+    while first - 1 in known:
+        first -= 1
+    return (first, last_year)
 
 
 def calendar_days(start: pl.Expr, end: pl.Expr) -> pl.Expr:

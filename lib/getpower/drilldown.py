@@ -24,7 +24,7 @@ LISTS = {
 
 def lists(frames: dict[str, pl.LazyFrame], period: Period, records=None) -> dict[str, pl.DataFrame]:
     """Every drill-down list of the period, by name (keys of :data:`LISTS`)."""
-    inp = prepare_inputs(frames, period, records)
+    inp = prepare_inputs(frames, period, records, ids=True)
     rules, completed = inp["rules"], inp["completed"]
     out = {}
     out["zero_investment_violations"] = completed.filter(

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from getpower import params
-from getpower.calendar import add_working_days, calendar_days, year_range
+from getpower.calendar import add_working_days, calendar_days, span_to, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
 from getpower.indicators.reliability import event_cells
@@ -102,6 +102,8 @@ RECORD_COLUMNS = ("rec", "app_id", "city", "customer_class", "accepted_at", "com
                   "important", "small_micro", "capacity_kw", "supply_voltage_kv", "channel",
                   "customer_investment_yuan", "process_cd", "process_wd", "utility_cd", "utility_wd",
                   "stage_count", "repeated", "backfill", "burst", "pre_acceptance")
+IDENTIFYING = ("rec", "app_id", "accepted_at", "completed_at", "withdrawn")
+RECEIVED_COLUMNS = ("city", "customer_class", "channel")  # what the indicators of received applications read
 SPAN_COLUMNS = ("rec", "city", "completed_at", "stage", "started_at", "finished_at", "span_cd", "stage_limit")
 
 
@@ -122,12 +124,17 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
     # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by
     enums = [pl.col("city").cast(pl.Enum(list(params.cities()))),
              pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS)))]
-    return (spans.with_columns(enums[0], pl.col("stage").cast(pl.Enum(list(STAGE)))).select(SPAN_COLUMNS).collect(),
-            recs.with_columns(*enums, pl.col("channel").cast(pl.Categorical)).select(RECORD_COLUMNS))
+    # day counts fit in 32 bits; the annex-1 stage limits (a few days) are exact in 32-bit floats
+    days = [pl.col(c).cast(pl.Int32) for c in ("process_cd", "process_wd", "utility_cd", "utility_wd", "stage_count")]
+    spans = spans.with_columns(enums[0], pl.col("stage").cast(pl.Enum(list(STAGE))), pl.col("span_cd").cast(pl.Int32),
+                               pl.col("stage_limit").cast(pl.Float32))
+    return (spans.select(SPAN_COLUMNS).collect(),
+            recs.with_columns(*enums, *days, pl.col("channel").cast(pl.Categorical)).select(RECORD_COLUMNS))
 
 
-def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version."""
+def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version,
+    as lazy scans: a query reads only the columns it uses."""
     from getpower import source_fingerprint
     from getpower.store import Store, atomic_write_frame
 
@@ -136,32 +143,26 @@ def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tu
         return record_level(frames)
     key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
     sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
-    if sp.exists() and rc.exists():  # uncompressed Arrow IPC: read without decoding
-        return pl.read_ipc(sp), pl.read_ipc(rc)
-    spans, recs = record_level(frames)
-    atomic_write_frame(sp, spans, "ipc")
-    atomic_write_frame(rc, recs, "ipc")
-    store.prune_cache(key)  # what older data, params or code computed is never read again
-    return spans, recs
+    if not (sp.exists() and rc.exists()):
+        spans, recs = record_level(frames)
+        atomic_write_frame(sp, spans, "ipc")
+        atomic_write_frame(rc, recs, "ipc")
+        store.prune_cache(key)  # what older data, params or code computed is never read again
+    # uncompressed Arrow IPC, mapped from disk: nothing to decode, and unused columns are not read
+    return pl.scan_ipc(sp), pl.scan_ipc(rc)
 
 
 def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
-                   records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> dict:
+                   records: tuple[pl.DataFrame | pl.LazyFrame, pl.DataFrame | pl.LazyFrame] | None = None,
+                   ids: bool = False) -> dict:
     """Everything the indicator functions take, for one period; names match their parameters.
-    ``records``: the output of :func:`record_level` when the caller has it already."""
-    spans_df, recs_df = records if records is not None else record_level(frames)
-    years = year_range((frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
-    span_years = [t.year for t in (spans_df["started_at"].min(), spans_df["finished_at"].max()) if t is not None]
-    years = (min(years[0], period.year, *span_years), max(years[1], period.last_day.year, *span_years))
-    spans, recs = spans_df.lazy(), recs_df.lazy()
-    # the period's records, materialised once: every indicator aggregates from memory
-    completed, received, completed_stages = (f.lazy() for f in pl.collect_all([
-        recs.filter(in_period("completed_at", period)),
-        recs.filter(in_period("accepted_at", period)),
-        spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
-        .select("city", "stage", "span_cd", "stage_limit"),
-    ]))
-
+    ``records``: the output of :func:`record_level` or :func:`cached_record_level` when the caller
+    has it already. ``ids``: keep what identifies the records (application number and dates) for
+    lists of records; the indicators do not read them, so by default they are not copied."""
+    spans, recs = (f.lazy() for f in (records if records is not None else record_level(frames)))
+    # the records' years were checked when they were built; the approvals' are checked here
+    year_range((frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
+    years = span_to(period.last_day.year)
     # applications in progress at the period end, aged to the period's last day
     end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
     is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
@@ -178,7 +179,7 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
                    .join(so_far, on="rec", how="left")
                    .with_columns(pl.lit(end_ts).alias("_end"),
                                  calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
-    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years).collect().lazy()
+    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years)
 
     approved = pl.coalesce(pl.col("approved_at"),
                            pl.when(pl.col("mode") == "免于审批").then(pl.col("submitted_at")))
@@ -191,25 +192,23 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     catalogue = frames["service_items"].filter(pl.col("as_of") <= period.last_day)
     catalogue = catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
 
-    # small inputs read from the store: read once, not once per indicator
-    approvals_done, catalogue, ledger_items = (f.lazy() for f in pl.collect_all(
-        [approvals_done, catalogue, _ledger_items(frames["ledger_status"], period)]))
-    return {
-        "completed": completed,
-        "received": received,
-        "completed_stages": completed_stages,
+    # every input materialised once, in one go: each indicator then aggregates from memory
+    materialised = {
+        "completed": recs.filter(in_period("completed_at", period)).drop(() if ids else IDENTIFYING),
+        "received": recs.filter(in_period("accepted_at", period)).select(RECEIVED_COLUMNS),
+        "completed_stages": spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
+        .select("city", "stage", "span_cd", "stage_limit"),
         "in_progress": in_progress,
-        "limits": Limits.for_year(period.year),
-        "rules": rules,
-        "outage_window_cells": event_cells(frames["outages"], window, rules).collect().lazy(),
-        "outage_year_ago_cells": event_cells(frames["outages"], window.shifted_year_ago(), rules).collect().lazy(),
-        "customer_base": frames["customer_base"].collect().lazy(),
-        "window": window,
+        "outage_window_cells": event_cells(frames["outages"], window, rules),
+        "outage_year_ago_cells": event_cells(frames["outages"], window.shifted_year_ago(), rules),
+        "customer_base": frames["customer_base"],
         "approvals_done": approvals_done,
-        "approval_limits": _approval_limits(period.year),
         "catalogue": catalogue,
-        "ledger_items": ledger_items,
+        "ledger_items": _ledger_items(frames["ledger_status"], period),
     }
+    inputs = dict(zip(materialised, (f.lazy() for f in pl.collect_all(list(materialised.values())))))
+    return {**inputs, "limits": Limits.for_year(period.year), "rules": rules, "window": window,
+            "approval_limits": _approval_limits(period.year)}
 
 
 def _grid() -> pl.DataFrame:

@@ -41,6 +41,22 @@ def test_unknown_year_is_an_error_naming_it():
         calendar.workday_table(2031, 2031)
 
 
+def test_table_agrees_with_day_by_day_rule_over_every_known_year():
+    first, last = min(calendar.known_years()), max(calendar.known_years())
+    t = calendar.workday_table(first, last)
+    assert t["workday"].to_list() == [calendar.is_workday(d) for d in t["date"]]
+
+
+@pytest.mark.parametrize("last_year, span", [(2023, (2004, 2023)), (2026, (2004, 2026))])
+def test_calendar_span_ending_with_a_year(last_year, span):
+    assert calendar.span_to(last_year) == span
+
+
+def test_calendar_span_of_unknown_year_is_an_error_naming_it():
+    with pytest.raises(CalendarError, match="2031"):
+        calendar.span_to(2031)
+
+
 def test_override_year_from_params(tmp_path, monkeypatch):
     import shutil
 
@@ -55,6 +71,7 @@ def test_override_year_from_params(tmp_path, monkeypatch):
         assert [calendar.is_workday(dt.date(2031, 1, d)) for d in range(1, 7)] == [False, False, True, True, False, True]
         t = calendar.workday_table(2031, 2031)
         assert t.filter(pl.col("date") == dt.date(2031, 1, 6))["cum_workdays"].item() == 3
+        assert calendar.span_to(2031) == (2031, 2031)  # 2027–2030 unknown: the run starts in 2031
     finally:
         monkeypatch.undo()
         calendar._overrides.cache_clear()

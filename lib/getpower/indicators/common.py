@@ -63,7 +63,8 @@ def _rollup(cells: pl.LazyFrame, sums: list[str], segment: str | None) -> pl.Laz
 
 def _cells(lf: pl.LazyFrame, segment: str | None, aggs: list[pl.Expr]) -> pl.LazyFrame:
     keys = ["city"] if segment is None else ["city", segment]
-    return lf.group_by(keys).agg(aggs)
+    # cached: the roll-up reads the cells more than once, and the records must be aggregated once
+    return lf.group_by(keys).agg(aggs).cache()
 
 
 def mean_of(lf: pl.LazyFrame, value: str, unit: str, segment: str | None = None) -> pl.LazyFrame:
