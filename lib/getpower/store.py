@@ -42,14 +42,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def atomic_write_frame(path: Path, frame: pl.DataFrame, fmt: str = "parquet") -> None:
+def atomic_write_frame(path: Path, frame: pl.DataFrame | pl.LazyFrame, fmt: str = "parquet") -> None:
+    """Write ``frame`` to ``path`` whole or not at all (temporary file, fsync, rename). A LazyFrame
+    is streamed to the file (``sink_*``), never held in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    lazy = isinstance(frame, pl.LazyFrame)
     if fmt == "parquet":
-        frame.write_parquet(tmp)
+        frame.sink_parquet(tmp) if lazy else frame.write_parquet(tmp)
     elif fmt == "ipc":  # uncompressed Arrow: no decoding on read, for caches read often
-        frame.write_ipc(tmp, compression="uncompressed")
-    else:  # csv for Excel users: UTF-8 with BOM
+        frame.sink_ipc(tmp, compression="uncompressed") if lazy else frame.write_ipc(tmp, compression="uncompressed")
+    elif lazy:  # csv for Excel users: UTF-8 with BOM
+        frame.sink_csv(tmp, include_bom=True)
+    else:
         frame.write_csv(tmp, include_bom=True)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())

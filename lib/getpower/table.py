@@ -112,41 +112,57 @@ def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
                       (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
 
 
-def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The period-independent work, done once: stage spans (each with its application's city,
-    class, dates and annex-1 stage limit) and one record per application."""
+def record_level_plans(frames: dict[str, pl.LazyFrame],
+                       records: pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The period-independent work as two lazy plans: stage spans (each with its application's
+    number ``rec``, city, completion and annex-1 stage limit) and one record per application.
+
+    ``records``: the records plan's output once written (a scan of it), so that the spans refer to
+    the very numbers ``rec`` that were written; by default the records plan itself."""
     years = data_years(frames)
-    spans = stage_spans(frames["stages"], years).collect()
-    recs = application_records(frames["applications"], spans.lazy(), years).with_row_index("rec").collect()
-    spans = (spans.lazy().join(recs.lazy().select("app_id", "rec", "city", "customer_class", "completed_at"),
-                               on="app_id", how="inner")  # orphan stages were quarantined at intake
-             .join(_stage_limits(), on=["stage", "customer_class"], how="left"))
-    # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by
-    enums = [pl.col("city").cast(pl.Enum(list(params.cities()))),
-             pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS)))]
+    # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by (the
+    # distinct stages of ten million applications take a fraction of the memory as names)
+    stage = pl.col("stage").cast(pl.Enum(list(STAGE)))
+    spans = stage_spans(frames["stages"].with_columns(stage), years)
+    city = pl.col("city").cast(pl.Enum(list(params.cities())))
     # day counts fit in 32 bits; the annex-1 stage limits (a few days) are exact in 32-bit floats
     days = [pl.col(c).cast(pl.Int32) for c in ("process_cd", "process_wd", "utility_cd", "utility_wd", "stage_count")]
-    spans = spans.with_columns(enums[0], pl.col("stage").cast(pl.Enum(list(STAGE))), pl.col("span_cd").cast(pl.Int32),
-                               pl.col("stage_limit").cast(pl.Float32))
-    return (spans.select(SPAN_COLUMNS).collect(),
-            recs.with_columns(*enums, *days, pl.col("channel").cast(pl.Categorical)).select(RECORD_COLUMNS))
+    recs = (application_records(frames["applications"], spans, years).with_row_index("rec")
+            .with_columns(city, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))), *days,
+                          pl.col("channel").cast(pl.Categorical))
+            .select(RECORD_COLUMNS))
+    keys = (recs if records is None else records).select("app_id", "rec", "city", "customer_class", "completed_at")
+    limits = _stage_limits().with_columns(stage, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))))
+    spans = (spans.join(keys, on="app_id", how="inner")  # orphan stages were quarantined at intake
+             .join(limits, on=["stage", "customer_class"], how="left")
+             .with_columns(pl.col("span_cd").cast(pl.Int32),
+                           pl.col("stage_limit").cast(pl.Float32))
+             .select(SPAN_COLUMNS))
+    return spans, recs
+
+
+def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`record_level_plans`, collected (for a folder of extracts, which has no cache)."""
+    recs = record_level_plans(frames)[1].collect()
+    spans = record_level_plans(frames, recs.lazy())[0].collect()
+    return spans, recs
 
 
 def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version,
-    as lazy scans: a query reads only the columns it uses."""
+    as lazy scans: a query reads only the columns it uses. Built by streaming from the store's
+    files to the cache's, so that memory stays bounded at any scale."""
     from getpower import source_fingerprint
     from getpower.store import Store, atomic_write_frame
 
     store = Store(path)
     if not store.exists():
-        return record_level(frames)
+        return tuple(f.lazy() for f in record_level(frames))
     key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
     sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
     if not (sp.exists() and rc.exists()):
-        spans, recs = record_level(frames)
-        atomic_write_frame(sp, spans, "ipc")
-        atomic_write_frame(rc, recs, "ipc")
+        atomic_write_frame(rc, record_level_plans(frames)[1], "ipc")
+        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc))[0], "ipc")
         store.prune_cache(key)  # what older data, params or code computed is never read again
     # uncompressed Arrow IPC, mapped from disk: nothing to decode, and unused columns are not read
     return pl.scan_ipc(sp), pl.scan_ipc(rc)
