@@ -9,6 +9,14 @@ from getpower.intake.validate import kind_from_headers, kind_from_name, validate
 OK = "A{n},杭州,居民,8,220V,网上国网,0"
 
 
+@pytest.fixture(autouse=True, params=[None, 1], ids=["whole-file", "row-by-row"])
+def batch_rows(request, monkeypatch):
+    """Every rule holds whether a file is read whole or in batches (here, one row per batch)."""
+    if request.param:
+        monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", request.param)
+    return request.param
+
+
 def reasons_by_row(result):
     return dict(zip(result.quarantined["行号"].to_list(), result.quarantined["隔离原因"].to_list()))
 
@@ -39,6 +47,21 @@ def test_duplicate_keeps_first_valid_row(apps_csv):
     [r] = validate_paths([apps_csv(["A1,上海,居民,8,220V,网上国网,0", OK.format(n=1), OK.format(n=1)])])
     assert reasons_by_row(r) == {2: "地市取值无法识别", 4: "工单编号重复（保留首条）"}
     assert r.accepted["city"].to_list() == ["杭州"]
+    # quarantined rows keep their text as read, whichever rule (and batch) caught them
+    assert r.quarantined.select("行号", "工单编号", "地市", "申请渠道").rows() == [
+        (2, "A1", "上海", "网上国网"), (4, "A1", "杭州", "网上国网")]
+
+
+def test_gbk_file_in_batches_keeps_rows_and_text(tmp_path):
+    p = tmp_path / "applications.csv"
+    rows = ["工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)", OK.format(n=1),
+            "A2,温州,居民,8,220V,浙里办,0", "A3,上海,居民,8,220V,营业厅,0", OK.format(n=1)]
+    p.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+    [r] = validate_paths([p])
+    assert r.fmt == "csv:gb18030" and (r.rows_read, r.rows_accepted) == (4, 2)
+    assert r.accepted.select("app_id", "city", "channel").rows() == [("A1", "杭州", "网上国网"), ("A2", "温州", "浙里办")]
+    assert r.quarantined.select("行号", "地市", "隔离原因").rows() == [
+        (4, "上海", "地市取值无法识别"), (5, "杭州", "工单编号重复（保留首条）")]
 
 
 STAGE_HEADER = "工单编号,环节名称,环节开始时间,环节结束时间"
@@ -149,9 +172,11 @@ def test_personal_data_dropped_and_reported(apps_csv):
     assert r.ignored_columns == ("备注",)
 
 
-def test_reconciliation_on_messy_sample(tmp_path):
+def test_reconciliation_on_messy_sample(tmp_path, batch_rows, monkeypatch):
     from getpower import sample
 
+    if batch_rows:  # several batches per file, not one per row
+        monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", 3000)
     sample.generate(tmp_path, seed=7)
     results = validate_paths([tmp_path])
     assert {r.kind for r in results} == {"applications", "stages", "outages", "customer_base", "approvals",

@@ -79,3 +79,28 @@ def test_upload_report_and_quarantine_kept_beside_the_store(tmp_path):
     q = pl.read_csv(res.upload_dir / "applications.quarantine.csv")
     assert q["隔离原因"].to_list() == ["地市取值无法识别"]
     assert (res.upload_dir / "applications.quarantine.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize(
+    "rows, key, expected",
+    [
+        ([("A1", 1), ("A2", 2)], ["id"], [("A1", 1), ("A2", 2)]),                    # nothing repeated
+        ([("A1", 1), ("A2", 2), ("A1", 3)], ["id"], [("A2", 2), ("A1", 3)]),          # the last one wins
+        ([("A1", 1), ("A1", 2), ("A1", 3)], ["id"], [("A1", 3)]),
+        ([("A1", 1), ("A1", 2), ("A1", 1)], ["id", "v"], [("A1", 2), ("A1", 1)]),     # a key of two columns
+        ([], ["id"], []),
+    ],
+)
+def test_last_of_each_key(rows, key, expected):
+    from getpower.store import last_of_each_key
+
+    frame = pl.DataFrame(rows, schema={"id": pl.String, "v": pl.Int64}, orient="row")
+    assert last_of_each_key(frame, key).rows() == expected
+
+
+def test_two_files_of_one_upload_the_later_wins(tmp_path):
+    store = Store(tmp_path / "store")
+    a = _apps(tmp_path / "applications_1.csv", ["A1,杭州,居民,8,220V,网上国网,0", "A2,宁波,居民,8,220V,营业厅,0"])
+    b = _apps(tmp_path / "applications_2.csv", ["A2,宁波,居民,8,220V,浙里办,0"])
+    store.ingest([a, b])
+    assert store.read("applications").select("app_id", "channel").rows() == [("A1", "网上国网"), ("A2", "浙里办")]

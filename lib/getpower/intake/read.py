@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import codecs
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import polars as pl
 
@@ -15,6 +17,7 @@ from getpower.contract import KINDS, Kind, norm_header
 
 
 RAGGED = "__ragged__"  # marks CSV rows whose field count differs from the header's
+BATCH_ROWS = 1_000_000  # rows read, typed and checked at a time: memory stays bounded at any file size
 
 
 class ExtractError(Exception):
@@ -36,18 +39,62 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
     raise ExtractError(f"{path.name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）")
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
-    # fast path: polars reads UTF-8 (with or without BOM) straight from the file and refuses
-    # anything that is not valid UTF-8; then the bytes are decoded here (GB18030) or the rows
-    # read one by one (ragged rows)
+class FastPathFailed(Exception):
+    """polars could not read the CSV file as it is (not UTF-8, or rows of the wrong width): read it
+    again the slower way (:meth:`Extract.fallback`)."""
+
+
+def _polars_csv(path: Path) -> Iterator[pl.DataFrame]:
+    """UTF-8 CSV (with or without BOM) read by polars straight from disk, in batches of rows."""
+    try:
+        lf = pl.scan_csv(path, infer_schema=False)
+        headers = lf.collect_schema().names()
+        empty = True
+        for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
+            empty = False
+            yield batch
+        if empty:  # a header line and no rows
+            yield pl.DataFrame(schema={h: pl.String for h in headers})
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise FastPathFailed(str(exc)) from exc
+
+
+def _utf8_or_bom(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return "utf-8-sig" if fh.read(3) == codecs.BOM_UTF8 else "utf-8"
+
+
+def _transcoded(path: Path, folder: Path) -> tuple[Path, str] | None:
+    """A UTF-8 copy of a CSV file that is not UTF-8 (decoded as GB18030, a superset of GBK), written
+    in pieces so that a large file is never held in memory; None when the file is UTF-8 already."""
     with open(path, "rb") as fh:
         head = fh.read(3)
-    if head and path.stat().st_size > len(codecs.BOM_UTF8):
+        if head == codecs.BOM_UTF8:
+            return None
+        fh.seek(0)
+        dec = codecs.getincrementaldecoder("utf-8")()
         try:
-            df = pl.read_csv(path, infer_schema=False)
-            return df, "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+            for chunk in iter(lambda: fh.read(1 << 24), b""):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+            return None
+        except UnicodeDecodeError:
             pass
+        fh.seek(0)
+        out = folder / (path.stem + ".utf8.csv")
+        dec = codecs.getincrementaldecoder("gb18030")()
+        try:
+            with open(out, "w", encoding="utf-8", newline="") as w:
+                for chunk in iter(lambda: fh.read(1 << 24), b""):
+                    w.write(dec.decode(chunk))
+                w.write(dec.decode(b"", final=True))
+        except UnicodeDecodeError:
+            raise ExtractError(f"{path.name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）") from None
+    return out, "gb18030"
+
+
+def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
+    """The whole file at once: decoded here, rows of the wrong width kept and marked."""
     text, enc = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise ExtractError(f"{path.name}: 文件为空")
@@ -96,12 +143,74 @@ def _read_xlsx(path: Path, kind_hint: Kind | None) -> pl.DataFrame:
         raise ExtractError(f"{path.name}: Excel 文件无法读取（{str(exc).splitlines()[0]}）") from exc
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _parquet_batches(path: Path) -> Iterator[pl.DataFrame]:
     try:
-        df = pl.read_parquet(path)
-    except Exception as exc:
+        lf = pl.scan_parquet(path)
+        schema = lf.collect_schema()
+        empty = True
+        for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
+            empty = False
+            yield batch.with_columns(pl.all().cast(pl.String))
+        if empty:
+            yield pl.DataFrame(schema={h: pl.String for h in schema})
+    except (pl.exceptions.PolarsError, OSError) as exc:
         raise ExtractError(f"{path.name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
-    return df.with_columns(pl.all().cast(pl.String))
+
+
+def _clean(df: pl.DataFrame) -> pl.DataFrame:
+    """Strip whitespace; empty cells are missing values."""
+    return df.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in df.columns if c != RAGGED)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """An extract file opened for reading: its format and its rows as all-text batches, read from
+    disk batch by batch (a batch at a time is in memory, whatever the file's size).
+
+    ``batches()`` raises :class:`FastPathFailed` when a CSV file is not UTF-8 or has rows of the
+    wrong width; :meth:`fallback` is then the same file read the slower way."""
+
+    path: Path
+    fmt: str
+    _read: Callable[[], Iterator[pl.DataFrame]]
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        for df in self._read():
+            yield _clean(df)
+
+    def fallback(self, scratch: Path) -> "Extract":
+        """The CSV file transcoded to UTF-8 in ``scratch`` (GBK/GB18030) and read in batches again,
+        or, for rows of the wrong width, read whole and the bad rows marked."""
+        copy = _transcoded(self.path, scratch)
+        if copy is not None:
+            utf8, enc = copy
+
+            def read() -> Iterator[pl.DataFrame]:
+                try:
+                    yield from _polars_csv(utf8)
+                except FastPathFailed:  # ragged rows as well
+                    yield _read_csv(utf8)[0]
+
+            return Extract(self.path, f"csv:{enc}", read)
+        df, enc = _read_csv(self.path)
+        return Extract(self.path, f"csv:{enc}", lambda: iter([df]))
+
+
+def open_extract(path: Path | str, kind_hint: Kind | None = None) -> Extract:
+    """Open one extract file (CSV, XLSX or Parquet) for reading in batches of text rows."""
+    path = Path(path)
+    if not path.exists():
+        raise ExtractError(f"{path}: 文件不存在")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        if path.stat().st_size <= len(codecs.BOM_UTF8):
+            raise ExtractError(f"{path.name}: 文件为空")
+        return Extract(path, f"csv:{_utf8_or_bom(path)}", lambda: _polars_csv(path))
+    if suffix in (".xlsx", ".xlsm"):  # a sheet holds at most about a million rows: read whole
+        return Extract(path, "xlsx", lambda: iter([_read_xlsx(path, kind_hint)]))
+    if suffix == ".parquet":
+        return Extract(path, "parquet", lambda: _parquet_batches(path))
+    raise ExtractError(f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .xlsx .parquet）")
 
 
 def read_any(path: Path, kind_hint: Kind | None = None) -> tuple[pl.DataFrame, str]:
@@ -109,21 +218,12 @@ def read_any(path: Path, kind_hint: Kind | None = None) -> tuple[pl.DataFrame, s
 
     ``format`` is ``csv:<encoding>``, ``xlsx`` or ``parquet``.
     """
-    path = Path(path)
-    if not path.exists():
-        raise ExtractError(f"{path}: 文件不存在")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        df, enc = _read_csv(path)
-        fmt = f"csv:{enc}"
-    elif suffix in (".xlsx", ".xlsm"):
-        df, fmt = _read_xlsx(path, kind_hint), "xlsx"
-    elif suffix == ".parquet":
-        df, fmt = _read_parquet(path), "parquet"
-    else:
-        raise ExtractError(f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .xlsx .parquet）")
-    # strip whitespace; empty cells are missing values
-    df = df.with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in df.columns if c != RAGGED
-    )
-    return df, fmt
+    ext = open_extract(path, kind_hint)
+    try:
+        return pl.concat(list(ext.batches()), how="vertical"), ext.fmt
+    except FastPathFailed:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ext = ext.fallback(Path(tmp))
+            return pl.concat(list(ext.batches()), how="vertical"), ext.fmt

@@ -7,9 +7,10 @@ Every row read ends either accepted or quarantined with one reason (the first ru
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import polars as pl
 
@@ -17,7 +18,7 @@ from getpower.contract import (
     KIND_BY_NAME, KINDS, PERSONAL_DATA_NORM, Column, Kind, header_map, norm_header,
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
-from getpower.intake.read import RAGGED, ExtractError, read_any
+from getpower.intake.read import RAGGED, Extract, ExtractError, FastPathFailed, open_extract
 
 ROW = "_row"
 REASON = "_reason"
@@ -38,6 +39,13 @@ def label(column: Column) -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256, computed once per process for a given file state (size, change time)."""
+    st = Path(path).stat()
+    return _sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=1024)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -66,20 +74,6 @@ def kind_from_headers(headers: Iterable[str]) -> Kind | None:
         if best is None or score > best[:2]:
             best = (*score, kind)
     return best[2] if best else None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A file read and typed, before batch rules: ``typed`` holds ``_row`` and ``_reason``."""
-
-    path: Path
-    kind: Kind
-    fmt: str
-    sha256: str
-    raw: pl.DataFrame  # original headers (personal data dropped) + _row
-    typed: pl.DataFrame
-    dropped_columns: tuple[str, ...]
-    ignored_columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -152,7 +146,8 @@ def _when_chain(reasons: list[tuple[pl.Expr, str]]) -> pl.Expr:
 
 
 def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
-    """Typed columns, then the first broken rule of each row as ``_reason``.
+    """Typed columns, then the first row rule each row breaks as ``_reason`` (rules that look at
+    one row only; duplicates and orphans are decided over the whole file, :func:`_validate`).
 
     The coercion runs once per column (phase 1, raw text kept under private names); the reasons
     then compare the typed value with the raw text (phase 2)."""
@@ -195,58 +190,132 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         if col.maximum is not None:
             reasons.append((val > col.maximum, f"{label(col)}应≤{col.maximum:g}"))
     reasons += [(ROW_RULES[r][1](), ROW_RULES[r][0]) for r in kind.row_rules if r in ROW_RULES]
-    df = df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), _when_chain(reasons).alias(REASON))
-    if kind.unique_key:
-        key_label = "+".join(label(kind.column(k)) for k in kind.key)
-        # among the rows that pass every other rule, the first of each key is kept
-        dup = (pl.col(REASON).is_null() & ~pl.struct(kind.key).is_first_distinct().over(pl.col(REASON).is_null()))
-        df = df.with_columns(
-            pl.when(dup).then(pl.lit(R_DUPLICATE.format(label=key_label))).otherwise(pl.col(REASON)).alias(REASON))
-    return df
+    return df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), _when_chain(reasons).alias(REASON))
 
 
-def prepare(path: Path | str, kind_name: str | None = None) -> Prepared:
-    """Read, recognise and type one file. Raises :class:`ExtractError` with a Chinese message."""
+@dataclass(frozen=True)
+class Opened:
+    """A file opened for validation: its kind, known before any row is validated."""
+
+    path: Path
+    kind: Kind
+    extract: Extract
+
+
+def _first_line_headers(path: Path) -> list[str]:
+    import csv
+
+    with open(path, "rb") as fh:
+        line = fh.readline(1 << 20)
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return next(csv.reader([line.decode(enc)]), [])
+        except UnicodeDecodeError:
+            continue
+    return []
+
+
+def open_file(path: Path | str, kind_name: str | None = None) -> Opened:
+    """Open one file and recognise its kind (by its name, else its headers)."""
     path = Path(path)
     hint = KIND_BY_NAME[kind_name] if kind_name else kind_from_name(path)
-    raw, fmt = read_any(path, hint)
-    kind = hint or kind_from_headers(raw.columns)
+    ext = open_extract(path, hint)
+    kind = hint
+    if kind is None:
+        headers = _first_line_headers(path) if ext.fmt.startswith("csv") else next(ext.batches()).columns
+        kind = kind_from_headers(headers)
     if kind is None:
         raise ExtractError(f"{path.name}: 无法识别提取文件类型（文件名与表头均不匹配任何类型）")
-    mapping, dropped, ignored = _map_headers(kind, raw.columns)
-    missing = [c for c in kind.required if c not in mapping.values()]
+    return Opened(path, kind, ext)
+
+
+def _columns(f: Opened, headers: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
+    mapping, dropped, ignored = _map_headers(f.kind, headers)
+    missing = [c for c in f.kind.required if c not in mapping.values()]
     if missing:
-        col = kind.column(missing[0])
+        col = f.kind.column(missing[0])
         more = f" 等{len(missing)}列" if len(missing) > 1 else ""
-        raise ExtractError(f"{path.name}: 缺少必填列「{label(col)}」({col.name}){more}（类型: {kind.label}）")
-    raw = raw.drop(dropped).with_row_index(ROW, offset=2)  # file line number: header is line 1
-    typed = _typed(kind, raw, mapping)
-    raw = raw.drop(RAGGED, strict=False)
-    return Prepared(path, kind, fmt, sha256_file(path), raw, typed, tuple(dropped), tuple(ignored))
+        raise ExtractError(f"{f.path.name}: 缺少必填列「{label(col)}」({col.name}){more}（类型: {f.kind.label}）")
+    return mapping, dropped, ignored
 
 
-def orphan_rule(p: Prepared, app_ids: pl.Series) -> Prepared:
-    """A stage whose application is absent (from this batch and the store) or quarantined is an orphan."""
-    typed = p.typed.with_columns(
-        pl.when(pl.col(REASON).is_null() & ~pl.col("app_id").is_in(app_ids.implode()))
-        .then(pl.lit(R_ORPHAN)).otherwise(pl.col(REASON)).alias(REASON))
-    return replace(p, typed=typed)
+def _then(head: list[pl.DataFrame], rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """``head`` then ``rest``, each batch let go of as soon as it is handed on."""
+    while head:
+        yield head.pop(0)
+    yield from rest
 
 
-def finalize(p: Prepared) -> FileResult:
-    ok = p.typed.filter(pl.col(REASON).is_null()).drop(ROW, REASON)
-    bad = p.typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
-    quarantined = (
-        bad.join(p.raw, on=ROW, how="left")
-        .select(pl.lit(p.path.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
-                pl.exclude(ROW, REASON))
-        .sort(Q_ROW)
-    )
+def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str]) -> Iterator[pl.DataFrame]:
+    """Raw batches without personal-data columns, rows numbered as lines of the file (header = 1)."""
+    n = 0
+    for raw in batches:
+        yield raw.drop(dropped).with_row_index(ROW, offset=2 + n)
+        n += raw.height
+
+
+def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
+    """Validate a file batch by batch. Each batch is typed and its rows checked on their own (then
+    its raw text is released but for the rows quarantined); the rules that look across rows — the
+    first valid row of each key is kept, a stage needs its application (``app_ids``) — are decided
+    once over the file's typed rows. The raw text of rows quarantined by those is read again."""
     from getpower.intake.schemas import schema_for  # pandera is imported only when validating
 
-    accepted = schema_for(p.kind).validate(ok)
-    return FileResult(str(p.path), p.kind.name, p.fmt, p.sha256, p.raw.height, accepted, quarantined,
-                      p.dropped_columns, p.ignored_columns)
+    schema, names = schema_for(f.kind), [c.name for c in f.kind.columns]
+    batches = ext.batches()
+    first = next(batches)
+    mapping, dropped, ignored = _columns(f, first.columns)
+    text_schema = {c: pl.String for c in first.columns if c not in dropped and c != RAGGED}
+    cands, bads, read = [], [], 0
+    for raw in _numbered(_then([first], batches), dropped):
+        first = None
+        read += raw.height
+        typed = _typed(f.kind, raw, mapping)
+        bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
+        if bad.height:
+            bads.append(bad.join(raw.drop(RAGGED, strict=False), on=ROW, how="left"))
+        cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
+        schema.validate(cand.select(names))  # a failure here is a bug in intake, not a bad row
+        cands.append(cand)
+
+    cand = pl.concat(cands, how="vertical", rechunk=False)
+    late = []  # (row, reason) of rows that break a rule across rows: a duplicate key before an orphan
+    if f.kind.unique_key:  # among the rows that pass every row rule, the first of each key is kept
+        # rows whose key hash repeats (a superset of the repeated keys: hashes may collide); the exact
+        # keys are then compared among those few rows only (comparing 30 million keys would take GiBs)
+        repeated = cand.select(pl.struct(f.kind.key).hash()).to_series().is_duplicated()
+        if repeated.any():
+            reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
+            dups = cand.filter(repeated).filter(~pl.struct(f.kind.key).is_first_distinct())
+            late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
+    if app_ids is not None:  # a stage whose application is absent or quarantined
+        orphans = cand.select(ROW, "app_id").join(app_ids.to_frame("app_id"), on="app_id", how="anti")
+        late.append(orphans.select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
+    late = pl.concat(late).unique(ROW, keep="first", maintain_order=True) if late else None
+    accepted = cand
+    if late is not None and late.height:
+        accepted = cand.join(late.select(ROW), on=ROW, how="anti", maintain_order="left")
+        rows = late[ROW].implode()
+        texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)) for raw in _numbered(ext.batches(), dropped)])
+        bads.append(late.join(texts.drop(RAGGED, strict=False), on=ROW, how="left"))
+    q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
+        schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
+    quarantined = q.select(pl.lit(f.path.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
+                           pl.exclude(ROW, REASON)).sort(Q_ROW)
+    return FileResult(str(f.path), f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
+                      quarantined, tuple(dropped), tuple(ignored))
+
+
+def validate_file(f: Opened, app_ids: pl.Series | None = None) -> FileResult:
+    """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, or
+    with rows of the wrong width), on the file read the slower way."""
+    import tempfile
+
+    try:
+        return _validate(f, f.extract, app_ids)
+    except FastPathFailed:
+        with tempfile.TemporaryDirectory(prefix="getpower-") as scratch:
+            return _validate(f, f.extract.fallback(Path(scratch)), app_ids)
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -264,23 +333,20 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None) -> list[FileResult]:
     """Validate files and folders of extracts as one batch (cross-file rules included).
 
-    Applications are validated first and stages last, so that each file's raw text is released as
-    soon as it is done and only the accepted rows stay in memory. Results keep the files' order."""
-    files = expand_paths(paths)
+    Every file is opened and recognised first (a missing column fails before any long work); then
+    applications are validated first and stages last, against the applications accepted here or
+    already known (``known_app_ids``). Results keep the files' order."""
+    opened = [open_file(p) for p in expand_paths(paths)]
     rank = {"applications": 0, "stages": 2}
-    order = sorted(range(len(files)), key=lambda i: rank.get(getattr(kind_from_name(files[i]), "name", ""), 1))
-    results: dict[int, FileResult] = {}
+    order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
     ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
-    stages: list[tuple[int, Prepared]] = []
+    results: dict[int, FileResult] = {}
+    app_ids = None
     for i in order:
-        p = prepare(files[i])
-        if p.kind.name == "stages":
-            stages.append((i, p))
-            continue
-        results[i] = finalize(p)
-        if p.kind.name == "applications":
+        f = opened[i]
+        if f.kind.name == "stages" and app_ids is None:
+            app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
+        results[i] = validate_file(f, app_ids if f.kind.name == "stages" else None)
+        if f.kind.name == "applications":
             ids.append(results[i].accepted["app_id"])
-    app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
-    for i, p in stages:
-        results[i] = finalize(orphan_rule(p, app_ids))
-    return [results[i] for i in range(len(files))]
+    return [results[i] for i in range(len(opened))]
