@@ -26,6 +26,7 @@ from typing import Iterable
 import polars as pl
 
 from getpower.contract import KIND_BY_NAME, KINDS
+from getpower.keys import superseded
 from getpower.intake.validate import FileResult, expand_paths, sha256_file, validate_paths
 
 KEEP_VERSIONS = 3
@@ -59,19 +60,6 @@ def atomic_write_frame(path: Path, frame: pl.DataFrame | pl.LazyFrame, fmt: str 
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-
-
-def last_of_each_key(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """The rows of ``frame`` but for earlier rows of a repeated key (the last one wins), in order.
-
-    Repeats are looked for by a 64-bit hash of the key first, then compared exactly among the few
-    rows whose hash repeats: comparing tens of millions of keys at once takes gigabytes."""
-    maybe = frame.select(pl.struct(key).hash()).to_series().is_duplicated()
-    if not maybe.any():
-        return frame
-    indexed = frame.with_row_index("_i")
-    earlier = indexed.filter(maybe).filter(~pl.struct(key).is_last_distinct())["_i"]
-    return indexed.filter(~pl.col("_i").is_in(earlier.implode())).drop("_i")
 
 
 @dataclass(frozen=True)
@@ -166,7 +154,8 @@ class Store:
                     rows[kind.name] = manifest["rows"].get(kind.name, 0)
                 continue
             # within a file, repeated keys were quarantined at intake; across files the later one wins
-            incoming = new[0] if len(new) == 1 else last_of_each_key(pl.concat(new, how="vertical"), list(kind.key))
+            incoming = new[0] if len(new) == 1 else pl.concat(new, how="vertical")
+            incoming = incoming.filter(~superseded(incoming, list(kind.key), keep="last"))
             if old_exists:
                 old = pl.read_parquet(old_path)
                 kept = old.join(incoming.select(kind.key), on=list(kind.key), how="anti", nulls_equal=True)

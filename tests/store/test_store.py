@@ -91,11 +91,11 @@ def test_upload_report_and_quarantine_kept_beside_the_store(tmp_path):
         ([], ["id"], []),
     ],
 )
-def test_last_of_each_key(rows, key, expected):
-    from getpower.store import last_of_each_key
+def test_last_of_each_key_wins(rows, key, expected):
+    from getpower.keys import superseded
 
     frame = pl.DataFrame(rows, schema={"id": pl.String, "v": pl.Int64}, orient="row")
-    assert last_of_each_key(frame, key).rows() == expected
+    assert frame.filter(~superseded(frame, key, keep="last")).rows() == expected
 
 
 def test_two_files_of_one_upload_the_later_wins(tmp_path):

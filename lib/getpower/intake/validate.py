@@ -18,6 +18,7 @@ from getpower.contract import (
     KIND_BY_NAME, KINDS, PERSONAL_DATA_NORM, Column, Kind, header_map, norm_header,
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
+from getpower.keys import superseded
 from getpower.intake.read import RAGGED, Extract, ExtractError, FastPathFailed, open_extract
 
 ROW = "_row"
@@ -281,13 +282,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     cand = pl.concat(cands, how="vertical", rechunk=False)
     late = []  # (row, reason) of rows that break a rule across rows: a duplicate key before an orphan
     if f.kind.unique_key:  # among the rows that pass every row rule, the first of each key is kept
-        # rows whose key hash repeats (a superset of the repeated keys: hashes may collide); the exact
-        # keys are then compared among those few rows only (comparing 30 million keys would take GiBs)
-        repeated = cand.select(pl.struct(f.kind.key).hash()).to_series().is_duplicated()
-        if repeated.any():
-            reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
-            dups = cand.filter(repeated).filter(~pl.struct(f.kind.key).is_first_distinct())
-            late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
+        reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
+        dups = cand.filter(superseded(cand, list(f.kind.key), keep="first"))
+        late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
     if app_ids is not None:  # a stage whose application is absent or quarantined
         orphans = cand.select(ROW, "app_id").join(app_ids.to_frame("app_id"), on="app_id", how="anti")
         late.append(orphans.select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
