@@ -29,22 +29,21 @@ def _cmd_ingest(args) -> int:
 
     store = Store(args.store)
     res = store.ingest(args.paths)
-    if res.version:  # the period-independent record-level work, once per data change
+    if args.json:
+        lines = [report.to_json(list(res.results))]
+    else:
+        lines = [report.to_text(list(res.results), res.upload_dir)] if res.results else []
+        lines += [f"已导入过（内容相同），跳过: {f}" for f in res.skipped]
+        rows = "，".join(f"{k} {v}" for k, v in res.rows_stored.items())
+        lines.append(f"数据仓库 {store.root} 已更新到版本 {res.version}: {rows}" if res.version
+                     else f"数据仓库 {store.root} 未变化")
+    changed = res.version is not None
+    del res  # the accepted rows are stored: let them go before the record-level work needs memory
+    if changed:  # the period-independent record-level work, once per data change
         from getpower.table import cached_record_level, load_frames
 
         cached_record_level(store.root, load_frames(store.root))
-    if args.json:
-        print(report.to_json(list(res.results)))
-        return 0
-    if res.results:
-        print(report.to_text(list(res.results), res.upload_dir))
-    for f in res.skipped:
-        print(f"已导入过（内容相同），跳过: {f}")
-    if res.version:
-        rows = "，".join(f"{k} {v}" for k, v in res.rows_stored.items())
-        print(f"数据仓库 {store.root} 已更新到版本 {res.version}: {rows}")
-    else:
-        print(f"数据仓库 {store.root} 未变化")
+    print("\n".join(lines))
     return 0
 
 
