@@ -128,11 +128,26 @@ class Outcome:
     message: str = ""
 
 
-def run_notebook(job: Job, timeout: int) -> None:
-    import papermill as pm
+def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, timeout: int | None = None) -> None:
+    """papermill on one notebook, its kernel spoken to over local (IPC) sockets in a private
+    folder: no TCP port is opened, and nothing travels in plain text."""
+    import tempfile
 
-    pm.execute_notebook(str(job.notebook), str(job.ipynb), parameters=job.parameters, kernel_name="python3",
-                        execution_timeout=timeout, progress_bar=False, cwd=str(job.out_dir), log_output=False)
+    import papermill as pm
+    from jupyter_client.manager import AsyncKernelManager
+
+    with tempfile.TemporaryDirectory(prefix="getpower-kernel-") as sockets:
+        class LocalKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(transport="ipc", ip=str(Path(sockets) / "kernel"), **kwargs)
+
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
+                            execution_timeout=timeout, progress_bar=False, cwd=str(cwd), log_output=False,
+                            kernel_manager_class=LocalKernelManager)
+
+
+def run_notebook(job: Job, timeout: int) -> None:
+    execute_notebook(job.notebook, job.ipynb, job.parameters, job.out_dir, timeout)
 
 
 def export_html(ipynb: Path) -> Path:

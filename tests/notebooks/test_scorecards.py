@@ -101,7 +101,7 @@ def test_a_failing_city_fails_alone(sample_store, tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", ["intake_quality", "handling_time", "reliability"])
 def test_analyst_notebooks_run_top_to_bottom(name, sample_store, tmp_path):
     out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters={"store": str(sample_store), "extracts": str(sample_store.parent / "extracts")},
-                        cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    parameters = {"store": str(sample_store), "extracts": str(sample_store.parent / "extracts")}
+    reports.execute_notebook(NOTEBOOKS / f"{name}.ipynb", out, parameters, NOTEBOOKS)
     nb = nbformat.read(out, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
