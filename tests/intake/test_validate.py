@@ -159,6 +159,17 @@ def test_ragged_rows_are_quarantined_not_fatal(apps_csv):
     assert r.accepted["app_id"].to_list() == ["A1", "A4"]
 
 
+def test_gbk_file_with_ragged_rows_read_once(tmp_path):
+    p = tmp_path / "applications.csv"
+    rows = ["工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)", OK.format(n=1),
+            "A2,温州,居民,8,220V,浙里办,0,多余", OK.format(n=3)]
+    p.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+    [r] = validate_paths([p])
+    assert r.fmt == "csv:gb18030" and (r.rows_read, r.rows_accepted, r.rows_quarantined) == (3, 2, 1)
+    assert r.accepted["app_id"].to_list() == ["A1", "A3"]
+    assert reasons_by_row(r) == {3: "字段数与表头不一致"}
+
+
 def test_personal_data_dropped_and_reported(apps_csv):
     header = "工单编号,户名,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元),身份证号,联系电话,用电地址,备注"
     p = apps_csv(["A1,张三,杭州,居民,8,220V,网上国网,0,330102199001011234,13800000000,西湖区某路1号,无",

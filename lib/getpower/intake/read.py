@@ -9,7 +9,7 @@ import codecs
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import polars as pl
 
@@ -17,6 +17,7 @@ from getpower.contract import KINDS, Kind, norm_header
 
 
 RAGGED = "__ragged__"  # marks CSV rows whose field count differs from the header's
+T = TypeVar("T")
 BATCH_ROWS = 1_000_000  # rows read, typed and checked at a time: memory stays bounded at any file size
 
 
@@ -168,7 +169,7 @@ class Extract:
     disk batch by batch (a batch at a time is in memory, whatever the file's size).
 
     ``batches()`` raises :class:`FastPathFailed` when a CSV file is not UTF-8 or has rows of the
-    wrong width; :meth:`fallback` is then the same file read the slower way."""
+    wrong width: :func:`with_fallbacks` then starts again on the file read another way."""
 
     path: Path
     fmt: str
@@ -178,22 +179,28 @@ class Extract:
         for df in self._read():
             yield _clean(df)
 
-    def fallback(self, scratch: Path) -> "Extract":
-        """The CSV file transcoded to UTF-8 in ``scratch`` (GBK/GB18030) and read in batches again,
-        or, for rows of the wrong width, read whole and the bad rows marked."""
-        copy = _transcoded(self.path, scratch)
+
+def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
+    """``work(ext)``; when polars cannot read the CSV file as it is, ``work`` again from the start on
+    the file transcoded to UTF-8 (GBK/GB18030, read in batches too), and, when its rows are not all
+    of the header's width, on the file read whole with the bad rows marked."""
+    import tempfile
+
+    try:
+        return work(ext)
+    except FastPathFailed:
+        pass
+    with tempfile.TemporaryDirectory(prefix="getpower-") as scratch:
+        copy = _transcoded(ext.path, Path(scratch))
         if copy is not None:
             utf8, enc = copy
-
-            def read() -> Iterator[pl.DataFrame]:
-                try:
-                    yield from _polars_csv(utf8)
-                except FastPathFailed:  # ragged rows as well
-                    yield _read_csv(utf8)[0]
-
-            return Extract(self.path, f"csv:{enc}", read)
-        df, enc = _read_csv(self.path)
-        return Extract(self.path, f"csv:{enc}", lambda: iter([df]))
+            try:
+                return work(Extract(ext.path, f"csv:{enc}", lambda: _polars_csv(utf8)))
+            except FastPathFailed:
+                pass
+        df, enc = _read_csv(ext.path if copy is None else copy[0])
+        enc = enc if copy is None else copy[1]
+        return work(Extract(ext.path, f"csv:{enc}", lambda: iter([df])))
 
 
 def open_extract(path: Path | str, kind_hint: Kind | None = None) -> Extract:
@@ -218,12 +225,4 @@ def read_any(path: Path, kind_hint: Kind | None = None) -> tuple[pl.DataFrame, s
 
     ``format`` is ``csv:<encoding>``, ``xlsx`` or ``parquet``.
     """
-    ext = open_extract(path, kind_hint)
-    try:
-        return pl.concat(list(ext.batches()), how="vertical"), ext.fmt
-    except FastPathFailed:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            ext = ext.fallback(Path(tmp))
-            return pl.concat(list(ext.batches()), how="vertical"), ext.fmt
+    return with_fallbacks(open_extract(path, kind_hint), lambda e: (pl.concat(list(e.batches())), e.fmt))

@@ -19,7 +19,7 @@ from getpower.contract import (
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
 from getpower.keys import superseded
-from getpower.intake.read import RAGGED, Extract, ExtractError, FastPathFailed, open_extract
+from getpower.intake.read import RAGGED, Extract, ExtractError, open_extract, with_fallbacks
 
 ROW = "_row"
 REASON = "_reason"
@@ -305,14 +305,8 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
 
 def validate_file(f: Opened, app_ids: pl.Series | None = None) -> FileResult:
     """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, or
-    with rows of the wrong width), on the file read the slower way."""
-    import tempfile
-
-    try:
-        return _validate(f, f.extract, app_ids)
-    except FastPathFailed:
-        with tempfile.TemporaryDirectory(prefix="getpower-") as scratch:
-            return _validate(f, f.extract.fallback(Path(scratch)), app_ids)
+    with rows of the wrong width), on the file read another way."""
+    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids))
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
