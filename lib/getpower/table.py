@@ -16,7 +16,7 @@ from getpower import params
 from getpower.calendar import add_working_days, calendar_days, span_to, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
-from getpower.indicators.reliability import event_cells
+from getpower.indicators.reliability import Coverage, event_cells
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
 from getpower.registry import declared, functions
@@ -217,12 +217,14 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
         "in_progress": in_progress,
         "outage_window_cells": event_cells(frames["outages"], window, rules),
         "outage_year_ago_cells": event_cells(frames["outages"], window.shifted_year_ago(), rules),
+        "outage_coverage": Coverage.of(frames["outages"]),
         "customer_base": frames["customer_base"],
         "approvals_done": approvals_done,
         "catalogue": catalogue,
         "ledger_items": _ledger_items(frames["ledger_status"], period),
     }
     inputs = dict(zip(materialised, (f.lazy() for f in pl.collect_all(list(materialised.values())))))
+    inputs["outage_coverage"] = Coverage(**inputs["outage_coverage"].collect().row(0, named=True))
     return {**inputs, "limits": Limits.for_year(period.year), "rules": rules, "window": window,
             "approval_limits": _approval_limits(period.year)}
 

@@ -17,6 +17,8 @@ CUSTOMERS = [
     ("温州", "市区", "2022-12-31", 4000),  # customers but no event at all
 ]
 EVENTS = [
+    # a minute: left out of every indicator, but the extract's first month with an event (2022-01)
+    ("E0", "宁波", None, "市区", "故障", "内部", "2022-01-10 10:00", "2022-01-10 10:01", 20),
     ("E1", "杭州", None, "市区", "预安排", "内部", "2023-03-01 10:00", "2023-03-01 12:00", 100),  # 2 h × 100
     ("E2", "杭州", None, "市区", "故障", "内部", "2022-12-31 23:00", "2023-01-01 02:00", 50),  # 2 h inside 2023, 1 h in 2022
     ("E3", "杭州", None, "市区", "故障", "内部", "2023-05-01 10:00", "2023-05-01 10:02", 9999),  # 2 min < 3: left out
@@ -70,6 +72,24 @@ def test_yoy():
     got = values(FR, "2023", "outage_hours_yoy")
     assert got[("杭州", "市区")] == (round((0.305 - 0.0625) / 0.0625, 6), 3, None)
     assert got[("宁波", "市区")] == (None, 1, "上年同期无数据或为零")
+
+
+SPAN = "停电事件数据始于2022-01，统计窗口早于数据起点"
+
+
+@pytest.mark.parametrize(
+    "period, indicator, city, segment, expected",
+    [
+        ("2022Q4", "outage_hours", "杭州", "市区", (0.0625, 1, None)),  # window 2022: E2's hour in 2022 × 50 / 800
+        ("2022Q3", "outage_hours", "杭州", "市区", (None, 0, SPAN)),     # 2021-10 .. 2022-09: before the data
+        ("2022Q3", "outage_frequency", "全省", "全口径", (None, 0, SPAN)),
+        # 2023-04 .. 2024-03, past the last event: not judged (E4 whole, 1 h × 10 / 2000 as of 2024-03-31)
+        ("2024Q1", "outage_hours", "杭州", "市区", (0.005, 1, None)),
+        ("2022", "outage_hours_yoy", "杭州", "市区", (None, 1, "上年同期" + SPAN)),  # 2021 is not covered
+    ],
+)
+def test_windows_the_extract_does_not_cover_are_null(period, indicator, city, segment, expected):
+    assert values(FR, period, indicator)[(city, segment)] == expected
 
 
 @settings(max_examples=15, deadline=None)

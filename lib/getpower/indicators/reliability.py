@@ -9,11 +9,19 @@ summed once per window by :func:`event_cells`::
 area type (summed for the province and the aggregates 城网, 农网, 全口径). Events shorter than
 ``outage_min_minutes`` in their whole duration are left out of every outage indicator. A city with
 no event at all in W gets null (no data is not zero hours); a city-area without customers gets null.
+
+A window that begins before the outage extract does (:class:`Coverage`: the first month with an
+event, over the whole province) gets null for every city: a rolling window reaching back before the
+data starts would sum fewer months than it stands for, and look better than it is.
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import polars as pl
 
+from getpower import params
 from getpower.indicators.common import finish, indicator, province
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
@@ -21,6 +29,38 @@ from getpower.periods import Period
 AREAS = ("市中心区", "市区", "城镇", "农村")
 NO_CUSTOMERS = "缺少用户数"
 NO_EVENTS = "期内无该市停电事件记录"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Where the outage extract starts: the first day of the month of its earliest event (all cities,
+    every event recorded, however short). A window that begins earlier is not covered.
+
+    The end is not judged: an extract may end on a quiet day, and a period after the data is the
+    caller's choice, not a gap in the data.
+
+    >>> c = Coverage(dt.date(2021, 1, 1))
+    >>> c.covers(Period.parse("2021Q4").outage_window()), c.covers(Period.parse("2021Q3").outage_window())
+    (True, False)
+    >>> c.reason
+    '停电事件数据始于2021-01，统计窗口早于数据起点'
+    """
+
+    first_day: dt.date | None
+
+    @classmethod
+    def of(cls, outage_events: pl.LazyFrame) -> pl.LazyFrame:
+        """A one-row frame: ``first_day``, the first day of the month of the earliest event (or null)."""
+        return outage_events.select(pl.col("started_at").min().dt.month_start().dt.date().alias("first_day"))
+
+    def covers(self, window: Period) -> bool:
+        return self.first_day is not None and self.first_day <= window.start.date()
+
+    @property
+    def reason(self) -> str:
+        if self.first_day is None:
+            return "无停电事件数据"
+        return f"停电事件数据始于{self.first_day:%Y-%m}，统计窗口早于数据起点"
 
 
 def customers_at(customer_base: pl.LazyFrame, day) -> pl.LazyFrame:
@@ -81,68 +121,87 @@ def outage_cells(cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Perio
     return pl.concat([s.select(cols) for s in segments])
 
 
-def _ratio(cells: pl.LazyFrame, unit: str) -> pl.LazyFrame:
+def _ratio(cells: pl.LazyFrame, unit: str, window: Period, rules: Rules, coverage: Coverage) -> pl.LazyFrame:
     ok = (pl.col("_city_n") > 0) & pl.col("cust").is_not_null() & (pl.col("cust") > 0)
-    return finish(cells.with_columns(
+    out = finish(cells.with_columns(
         pl.when(ok).then(pl.col("w") / pl.col("cust")).otherwise(None).alias("value"),
         pl.when(pl.col("_city_n") == 0).then(pl.lit(NO_EVENTS))
         .when(~ok).then(pl.lit(NO_CUSTOMERS)).otherwise(None).alias("reason"),
         pl.lit(unit).alias("unit"),
     ))
+    if coverage.covers(window):
+        return out
+    # a window the extract does not cover: every city and segment null, for that reason
+    grid = pl.LazyFrame({"city": [*params.cities(), province()]}).join(
+        pl.LazyFrame({"segment": [*AREAS, *(name for name, _ in rules.area_aggregates)]}), how="cross")
+    return finish(grid.join(out.select("city", "segment", "n"), on=["city", "segment"], how="left").with_columns(
+        pl.col("n").fill_null(0), pl.lit(None, pl.Float64).alias("value"), pl.lit(coverage.reason).alias("reason"),
+        pl.lit(unit).alias("unit")))
 
 
-def _hours(cells, customer_base, window, rules, keep=None) -> pl.LazyFrame:
-    return _ratio(outage_cells(cells, customer_base, window, rules, keep), "hours")
+def _hours(cells, customer_base, window, rules, coverage, keep=None) -> pl.LazyFrame:
+    return _ratio(outage_cells(cells, customer_base, window, rules, keep), "hours", window, rules, coverage)
 
 
 @indicator
-def outage_hours(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                 outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIDI-1: all outages, planned and fault, all causes."""
-    return _hours(outage_window_cells, customer_base, window, rules)
+    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage)
 
 
 @indicator
-def outage_hours_planned(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_planned(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                         outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIDI-S: planned (预安排) outages only."""
-    return _hours(outage_window_cells, customer_base, window, rules, pl.col("kind") == "预安排")
+    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("kind") == "预安排")
 
 
 @indicator
-def outage_hours_fault(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_fault(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                       outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIDI-F: fault (故障) outages only; with the planned part it adds up to ``outage_hours``."""
-    return _hours(outage_window_cells, customer_base, window, rules, pl.col("kind") == "故障")
+    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("kind") == "故障")
 
 
 @indicator
-def outage_hours_ex_external(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_ex_external(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                             outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIDI-2: excluding outages caused by external impact (外部影响)."""
-    return _hours(outage_window_cells, customer_base, window, rules, pl.col("cause") != "外部影响")
+    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("cause") != "外部影响")
 
 
 @indicator
-def outage_hours_ex_shortage(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_hours_ex_shortage(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                             outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIDI-3: excluding supply-shortage rationing (系统电源不足限电)."""
-    return _hours(outage_window_cells, customer_base, window, rules, pl.col("cause") != "系统电源不足限电")
+    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("cause") != "系统电源不足限电")
 
 
 @indicator
-def outage_frequency(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+def outage_frequency(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                     outage_coverage: Coverage) -> pl.LazyFrame:
     """SAIFI-1: Σ customers_affected / customers, each event in the window that contains its start."""
-    return _ratio(outage_cells(outage_window_cells, customer_base, window, rules, frequency=True), "per_customer")
+    return _ratio(outage_cells(outage_window_cells, customer_base, window, rules, frequency=True), "per_customer",
+                  window, rules, outage_coverage)
 
 
 @indicator
 def outage_hours_yoy(outage_window_cells: pl.LazyFrame, outage_year_ago_cells: pl.LazyFrame,
-                     customer_base: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
-    """Relative change of ``outage_hours`` against the same window one year earlier: (this − last) / last."""
-    this = outage_hours(outage_window_cells, customer_base, window, rules)
-    last = outage_hours(outage_year_ago_cells, customer_base, window.shifted_year_ago(), rules).select(
+                     customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                     outage_coverage: Coverage) -> pl.LazyFrame:
+    """Relative change of ``outage_hours`` against the same window one year earlier: (this − last) / last.
+    Null when either window is not covered by the outage extract."""
+    this = outage_hours(outage_window_cells, customer_base, window, rules, outage_coverage)
+    ago = window.shifted_year_ago()
+    last = outage_hours(outage_year_ago_cells, customer_base, ago, rules, outage_coverage).select(
         "city", "segment", pl.col("value").alias("last"))
+    no_last = "上年同期无数据或为零" if outage_coverage.covers(ago) else "上年同期" + outage_coverage.reason
     out = this.join(last, on=["city", "segment"], how="left").with_columns(
         pl.when(pl.col("value").is_not_null() & (pl.col("last") > 0))
         .then((pl.col("value") - pl.col("last")) / pl.col("last")).otherwise(None).alias("value"),
         pl.when(pl.col("value").is_null()).then(pl.col("reason"))
-        .when(~(pl.col("last") > 0).fill_null(False)).then(pl.lit("上年同期无数据或为零")).otherwise(None).alias("reason"),
+        .when(~(pl.col("last") > 0).fill_null(False)).then(pl.lit(no_last)).otherwise(None).alias("reason"),
         pl.lit("ratio").alias("unit"),
     )
     return finish(out)
