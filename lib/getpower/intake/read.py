@@ -41,8 +41,8 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
 
 
 class FastPathFailed(Exception):
-    """polars could not read the CSV file as it is (not UTF-8, or rows of the wrong width): read it
-    again the slower way (:meth:`Extract.fallback`)."""
+    """polars could not read the CSV file as it is (not UTF-8, or rows of the wrong width): start
+    again on the file read another way (:func:`with_fallbacks`)."""
 
 
 def _polars_csv(path: Path) -> Iterator[pl.DataFrame]:
