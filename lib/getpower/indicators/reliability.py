@@ -27,6 +27,7 @@ from getpower.indicators.rules import Rules
 from getpower.periods import Period
 
 AREAS = ("市中心区", "市区", "城镇", "农村")
+MS_PER_HOUR = 3_600_000
 NO_CUSTOMERS = "缺少用户数"
 NO_EVENTS = "期内无该市停电事件记录"
 
@@ -77,19 +78,22 @@ def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl
     """The events of a window summed per city × area type × kind × cause (done once per window;
     every outage indicator filters and sums these few rows):
 
-    - ``w``: Σ hours of the event inside the window × customers_affected; ``n``: events overlapping it;
+    - ``w``: Σ milliseconds of the event inside the window × customers_affected; ``n``: events
+      overlapping it;
     - ``f``: Σ customers_affected of the events that start in the window; ``fn``: those events.
 
-    Events shorter than ``outage_min_minutes`` in their whole duration are left out."""
+    Integer sums: exact, so the result does not depend on the order events are added in (float sums
+    of thousands of events differ in the last bits from one run to the next). Events shorter than
+    ``outage_min_minutes`` in their whole duration are left out."""
     ev = _counted(outage_events, rules)
     s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
     e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
-    hours = ((e - s).dt.total_microseconds() / 3.6e9).clip(lower_bound=0)
+    ms = (e - s).dt.total_milliseconds().clip(lower_bound=0)
     starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
-    return ev.with_columns(hours.alias("_h"), starts.alias("_starts")).filter((pl.col("_h") > 0) | pl.col("_starts")).group_by(
+    return ev.with_columns(ms.alias("_ms"), starts.alias("_starts")).filter((pl.col("_ms") > 0) | pl.col("_starts")).group_by(
         "city", "area_type", "kind", "cause").agg(
-        (pl.col("_h") * pl.col("customers_affected")).sum().alias("w"), (pl.col("_h") > 0).sum().alias("n"),
-        pl.col("customers_affected").filter(pl.col("_starts")).sum().cast(pl.Float64).alias("f"),
+        (pl.col("_ms") * pl.col("customers_affected").cast(pl.Int64)).sum().alias("w"), (pl.col("_ms") > 0).sum().alias("n"),
+        pl.col("customers_affected").filter(pl.col("_starts")).cast(pl.Int64).sum().alias("f"),
         pl.col("_starts").sum().alias("fn"))
 
 
@@ -105,7 +109,7 @@ def outage_cells(cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Perio
     cust = customers_at(customer_base, window.last_day)
     cells = (w.join(cust, on=["city", "area_type"], how="full", coalesce=True)
              .join(city_has_events, on="city", how="left")
-             .with_columns(pl.col("w").fill_null(0.0), pl.col("n").fill_null(0), pl.col("_city_n").fill_null(0)))
+             .with_columns(pl.col("w").fill_null(0), pl.col("n").fill_null(0), pl.col("_city_n").fill_null(0)))
     # the province: pooled city cells (Σ customer-hours, Σ customers); a city without events adds nothing
     prov = cells.filter(pl.col("_city_n") > 0).with_columns(pl.lit(province()).alias("city"))
     cells = pl.concat([cells, prov]).group_by("city", "area_type").agg(
@@ -118,7 +122,9 @@ def outage_cells(cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Perio
             pl.when(pl.col("cust").null_count() > 0).then(None).otherwise(pl.col("cust").sum()).alias("cust"),
         ).with_columns(pl.lit(name).alias("segment")))
     cols = ["city", "segment", "w", "n", "cust", "_city_n"]
-    return pl.concat([s.select(cols) for s in segments])
+    # summed exactly as integers; customer-hours (or customers affected) only now
+    weight = pl.col("w").cast(pl.Float64) if frequency else pl.col("w") / MS_PER_HOUR
+    return pl.concat([s.select(cols) for s in segments]).with_columns(weight.alias("w"))
 
 
 def _ratio(cells: pl.LazyFrame, unit: str, window: Period, rules: Rules, coverage: Coverage) -> pl.LazyFrame:
