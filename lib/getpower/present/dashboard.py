@@ -93,9 +93,9 @@ def warm(store=None, progress=None) -> list[str]:
     return done
 
 
-def overview_pictures(period: str, store=None) -> dict[str, str]:
-    """The overview's three pictures for a period as HTML, drawn once per data fingerprint and kept
-    in the store's cache, so that a selection change only reads them."""
+def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
+    """Pictures as HTML, drawn by ``draw()`` once per data fingerprint and period and kept in the
+    store's cache (``<name>_<key>.json``), so that a selection change only reads them."""
     import json
 
     from getpower.store import atomic_write_bytes
@@ -103,15 +103,36 @@ def overview_pictures(period: str, store=None) -> dict[str, str]:
 
     path = Path(store or store_path())
     key = cache_key(path, period)
-    cached = path / "cache" / f"overview_{key}.json"
+    cached = path / "cache" / f"{name}_{key}.json"
     if key is not None and cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
-    comp = composite_of(period, store)
-    out = {"tiles": png_html(tile_map(comp), "地市分布"), "trend": png_html(province_trend(store, upto=period), "全省趋势"),
-           "heat": png_html(heatmap_chart(table(period, store)), "达标热力图")}
+    out = draw()
     if key is not None:
         atomic_write_bytes(cached, json.dumps(out).encode("utf-8"))
     return out
+
+
+def overview_pictures(period: str, store=None) -> dict[str, str]:
+    """The overview's three pictures for a period: tile map, province trend, heat map."""
+    def draw():
+        comp = composite_of(period, store)
+        return {"tiles": png_html(tile_map(comp), "地市分布"),
+                "trend": png_html(province_trend(store, upto=period), "全省趋势"),
+                "heat": png_html(heatmap_chart(table(period, store)), "达标热力图")}
+
+    return _pictures("overview", period, store, draw)
+
+
+def city_pictures(city: str, period: str, store=None) -> dict[str, str]:
+    """The city page's two pictures for a city and period: handling time and outage hours."""
+    from getpower.present import scorecard as sc
+
+    def draw():
+        t = table(period, store)
+        return {"handling": png_html(sc.handling_chart(t, city), "办电时间"),
+                "outage": png_html(sc.outage_chart(t, city), "停电时间")}
+
+    return _pictures(f"city-{city}", period, store, draw)
 
 
 def composite_of(period: str, store=None) -> pl.DataFrame:
