@@ -82,7 +82,8 @@ def _table(path: str, period: str, key: str | None) -> pl.DataFrame:
 
 
 def warm(store=None, progress=None) -> list[str]:
-    """Compute (or find cached) every quarter's table and the overview's pictures."""
+    """Compute (or find cached) every quarter's table and the overview's pictures, and the city
+    pages' pictures of the latest quarter (the one leaders open first)."""
     done = []
     for p in periods(store):
         table(p, store)
@@ -90,6 +91,9 @@ def warm(store=None, progress=None) -> list[str]:
         done.append(p)
         if progress:
             progress(p)
+    if done:
+        for city in params.cities():
+            city_pictures(city, done[-1], store)
     return done
 
 
