@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import shutil
+import uuid
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +32,9 @@ PSEUDO_PROVINCE_UNIT = "__province_unit__"
 # streaming engine costs about 5 ms to start a query, more than a small query takes in memory
 # (measured at 1× a province-year, docs/benchmarks.md). Large inputs stream.
 SMALL_INPUT_ROWS = 200_000
+# The record cache is built for this many applications at a time (a part chosen by a hash of
+# app_id): the per-application group-by holds one part (about 1 GiB) whatever the store's size.
+RECORDS_PER_PART = 2_000_000
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -112,22 +117,29 @@ def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
                       (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
 
 
-def record_level_plans(frames: dict[str, pl.LazyFrame],
-                       records: pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | None = None,
+                       part: tuple[int, int] = (0, 1), offset: int = 0,
+                       years: tuple[int, int] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The period-independent work as two lazy plans: stage spans (each with its application's
     number ``rec``, city, completion and annex-1 stage limit) and one record per application.
 
     ``records``: the records plan's output once written (a scan of it), so that the spans refer to
-    the very numbers ``rec`` that were written; by default the records plan itself."""
-    years = data_years(frames)
+    the very numbers ``rec`` that were written; by default the records plan itself.
+    ``part`` = (k, parts): the records of part k of the applications split by a hash of ``app_id``,
+    numbered from ``offset`` (the per-application group-by then holds one part at a time)."""
+    years = years or data_years(frames)
     # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by (the
     # distinct stages of ten million applications take a fraction of the memory as names)
     stage = pl.col("stage").cast(pl.Enum(list(STAGE)))
-    spans = stage_spans(frames["stages"].with_columns(stage), years)
+    apps, stages = frames["applications"], frames["stages"]
+    if part[1] > 1:
+        mine = (pl.col("app_id").hash(seed=0) % part[1]) == part[0]
+        apps, stages = apps.filter(mine), stages.filter(mine)
+    spans = stage_spans(stages.with_columns(stage), years)
     city = pl.col("city").cast(pl.Enum(list(params.cities())))
     # day counts fit in 32 bits; the annex-1 stage limits (a few days) are exact in 32-bit floats
     days = [pl.col(c).cast(pl.Int32) for c in ("process_cd", "process_wd", "utility_cd", "utility_wd", "stage_count")]
-    recs = (application_records(frames["applications"], spans, years).with_row_index("rec")
+    recs = (application_records(apps, spans, years).with_row_index("rec", offset=offset)
             .with_columns(city, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))), *days,
                           pl.col("channel").cast(pl.Categorical))
             .select(RECORD_COLUMNS))
@@ -161,8 +173,24 @@ def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tu
     key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
     sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
     if not (sp.exists() and rc.exists()):
-        atomic_write_frame(rc, record_level_plans(frames)[1], "ipc")
-        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc))[0], "ipc")
+        years = data_years(frames)
+        parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
+        if parts <= 1:
+            atomic_write_frame(rc, record_level_plans(frames, years=years)[1], "ipc")
+        else:  # a part of the applications at a time, then the parts streamed into one file
+            scratch = store.root / "cache" / f".parts-{uuid.uuid4().hex}"
+            scratch.mkdir(parents=True)
+            try:
+                files, offset = [], 0
+                for k in range(parts):
+                    files.append(scratch / f"{k}.arrow")
+                    record_level_plans(frames, part=(k, parts), offset=offset, years=years)[1].sink_ipc(
+                        files[-1], compression="uncompressed")
+                    offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
+                atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years)[0], "ipc")
         store.prune_cache(key)  # what older data, params or code computed is never read again
     # uncompressed Arrow IPC, mapped from disk: nothing to decode, and unused columns are not read
     return pl.scan_ipc(sp), pl.scan_ipc(rc)

@@ -113,6 +113,21 @@ def test_store_and_folder_give_the_same_table(messy, tmp_path, period):
     assert compute(store.root, period).equals(compute(messy, period))
 
 
+def test_record_cache_built_in_parts_gives_the_same_table(messy, tmp_path, monkeypatch):
+    """A large store's record cache is built a part of the applications at a time: here 2 per part."""
+    from getpower import table
+    from getpower.store import Store
+
+    monkeypatch.setattr(table, "RECORDS_PER_PART", 2)
+    store = Store(tmp_path / "store")
+    store.ingest([messy])
+    t = compute(store.root, "2023Q4")
+    assert not list((store.root / "cache").glob(".parts-*"))  # the parts are gone once joined
+    recs = pl.read_ipc(next((store.root / "cache").glob("records_*.arrow")))
+    assert sorted(recs["rec"].to_list()) == list(range(recs.height))  # numbered once across parts
+    assert t.equals(compute(messy, "2023Q4"))
+
+
 def test_sample_store_and_its_extracts_give_the_same_table(sample_store):
     from polars.testing import assert_frame_equal
 
