@@ -129,9 +129,18 @@ class Store:
         if not new_files:
             return IngestResult((), tuple(skipped), None)
 
+        tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"  # removed by _recover if we stop here
+        parts = tmp / ".accepted"
+        parts.mkdir(parents=True)
         apps = self.scan("applications")
         known_ids = apps.select("app_id").collect()["app_id"] if apps is not None else None
-        results = validate_paths(new_files, known_app_ids=known_ids)
+        # each file's accepted rows go to disk as soon as it is validated: one file's rows in memory
+        try:
+            results = validate_paths(new_files, known_app_ids=known_ids,
+                                     keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
         now = datetime.now().isoformat(timespec="seconds")
         upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -141,11 +150,9 @@ class Store:
         cur = self.current
         number = int(manifest["version"] or 0) + 1
         name = f"v{number:06d}"
-        tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
-        tmp.mkdir(parents=True)
         rows: dict[str, int] = {}
         for kind in KINDS:
-            new = [r.accepted for r in results if r.kind == kind.name]
+            new = [r.written_to for r in results if r.kind == kind.name]
             old_path = cur / f"{kind.name}.parquet" if cur else None
             old_exists = old_path is not None and old_path.exists()
             if not new:
@@ -153,17 +160,19 @@ class Store:
                     os.link(old_path, tmp / old_path.name)
                     rows[kind.name] = manifest["rows"].get(kind.name, 0)
                 continue
-            # within a file, repeated keys were quarantined at intake; across files the later one wins
-            incoming = new[0] if len(new) == 1 else pl.concat(new, how="vertical")
-            incoming = incoming.filter(~superseded(incoming, list(kind.key), keep="last"))
-            if old_exists:
-                old = pl.read_parquet(old_path)
-                kept = old.join(incoming.select(kind.key), on=list(kind.key), how="anti", nulls_equal=True)
+            incoming = pl.scan_parquet(new[0])
+            if len(new) > 1:  # within a file, repeated keys were quarantined; across files the later wins
+                both = pl.concat([pl.read_parquet(f) for f in new], how="vertical")
+                incoming = both.filter(~superseded(both, list(kind.key), keep="last")).lazy()
+            merged = incoming
+            if old_exists:  # stored records with the same key are replaced
+                kept = pl.scan_parquet(old_path).join(incoming.select(kind.key), on=list(kind.key), how="anti",
+                                                      nulls_equal=True, maintain_order="left")
                 merged = pl.concat([kept, incoming], how="vertical")
-            else:
-                merged = incoming
-            merged.write_parquet(tmp / f"{kind.name}.parquet")
-            rows[kind.name] = merged.height
+            out = tmp / f"{kind.name}.parquet"
+            merged.sink_parquet(out)  # streamed: never the whole kind in memory
+            rows[kind.name] = pl.scan_parquet(out).select(pl.len()).collect().item()
+        shutil.rmtree(parts)
         files_meta = dict(known)
         for r in results:
             files_meta[r.sha256] = {"name": Path(r.file).name, "kind": r.kind, "upload": upload_id,

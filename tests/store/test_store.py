@@ -104,3 +104,17 @@ def test_two_files_of_one_upload_the_later_wins(tmp_path):
     b = _apps(tmp_path / "applications_2.csv", ["A2,宁波,居民,8,220V,浙里办,0"])
     store.ingest([a, b])
     assert store.read("applications").select("app_id", "channel").rows() == [("A1", "网上国网"), ("A2", "浙里办")]
+
+
+def test_a_file_that_fails_leaves_nothing_behind(tmp_path):
+    from getpower.intake.read import ExtractError
+
+    store = Store(tmp_path / "store")
+    store.ingest([_apps(tmp_path / "applications.csv", ["A1,杭州,居民,8,220V,网上国网,0"])])
+    before = _snapshot(store.root)
+    bad = tmp_path / "bad" / "applications.csv"
+    bad.parent.mkdir()
+    bad.write_text("工单编号,地市\nA2,杭州\n", encoding="utf-8")  # required columns missing
+    with pytest.raises(ExtractError, match="缺少必填列"):
+        store.ingest([bad])
+    assert _snapshot(store.root) == before and not list((store.root / "versions").glob(".tmp-*"))

@@ -7,10 +7,10 @@ Every row read ends either accepted or quarantined with one reason (the first ru
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -18,11 +18,12 @@ from getpower.contract import (
     KIND_BY_NAME, KINDS, PERSONAL_DATA_NORM, Column, Kind, header_map, norm_header,
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
-from getpower.keys import superseded
+from getpower.keys import key_hash, superseded
 from getpower.intake.read import RAGGED, Extract, ExtractError, open_extract, with_fallbacks
 
 ROW = "_row"
 REASON = "_reason"
+KEY_HASH = "_key_hash"
 # columns of the quarantine file (Chinese, for Excel users)
 Q_FILE, Q_ROW, Q_REASON = "源文件", "行号", "隔离原因"
 
@@ -90,10 +91,17 @@ class FileResult:
     quarantined: pl.DataFrame
     dropped_columns: tuple[str, ...]
     ignored_columns: tuple[str, ...]
+    written_to: Path | None = None  # the accepted rows were written here and let go of (``accepted`` is empty)
+    written_rows: int = 0
 
     @property
     def rows_accepted(self) -> int:
-        return self.accepted.height
+        return self.written_rows if self.written_to is not None else self.accepted.height
+
+    def written(self, path: Path) -> "FileResult":
+        """The accepted rows written to ``path`` (Parquet) and released from memory."""
+        self.accepted.write_parquet(path)
+        return replace(self, accepted=self.accepted.clear(), written_to=path, written_rows=self.accepted.height)
 
     @property
     def rows_quarantined(self) -> int:
@@ -277,13 +285,15 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
             bads.append(bad.join(raw.drop(RAGGED, strict=False), on=ROW, how="left"))
         cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
         schema.validate(cand.select(names))  # a failure here is a bug in intake, not a bad row
+        if f.kind.unique_key:  # hashed now, while the batch is one piece
+            cand = cand.with_columns(key_hash(cand, list(f.kind.key)).alias(KEY_HASH))
         cands.append(cand)
 
     cand = pl.concat(cands, how="vertical", rechunk=False)
     late = []  # (row, reason) of rows that break a rule across rows: a duplicate key before an orphan
     if f.kind.unique_key:  # among the rows that pass every row rule, the first of each key is kept
         reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
-        dups = cand.filter(superseded(cand, list(f.kind.key), keep="first"))
+        dups = cand.filter(superseded(cand, list(f.kind.key), keep="first", hashes=cand[KEY_HASH]))
         late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
     if app_ids is not None:  # a stage whose application is absent or quarantined
         orphans = cand.select(ROW, "app_id").join(app_ids.to_frame("app_id"), on="app_id", how="anti")
@@ -321,12 +331,15 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None) -> list[FileResult]:
+def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
+                   keep: Callable[[FileResult], FileResult] | None = None) -> list[FileResult]:
     """Validate files and folders of extracts as one batch (cross-file rules included).
 
     Every file is opened and recognised first (a missing column fails before any long work); then
     applications are validated first and stages last, against the applications accepted here or
-    already known (``known_app_ids``). Results keep the files' order."""
+    already known (``known_app_ids``). ``keep``: what to do with each result as soon as it is
+    ready (the store writes its accepted rows to disk, so that one file's rows are in memory at a
+    time). Results keep the files' order."""
     opened = [open_file(p) for p in expand_paths(paths)]
     rank = {"applications": 0, "stages": 2}
     order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
@@ -337,7 +350,8 @@ def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
         f = opened[i]
         if f.kind.name == "stages" and app_ids is None:
             app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
-        results[i] = validate_file(f, app_ids if f.kind.name == "stages" else None)
+        result = validate_file(f, app_ids if f.kind.name == "stages" else None)
         if f.kind.name == "applications":
-            ids.append(results[i].accepted["app_id"])
+            ids.append(result.accepted["app_id"])
+        results[i] = keep(result) if keep else result
     return [results[i] for i in range(len(opened))]
