@@ -91,7 +91,9 @@ class FileResult:
     quarantined: pl.DataFrame
     dropped_columns: tuple[str, ...]
     ignored_columns: tuple[str, ...]
-    written_to: Path | None = None  # the accepted rows were written here and let go of (``accepted`` is empty)
+    # the store's ingest writes the accepted rows to a file of its own as soon as the file is
+    # validated and lets them go (``accepted`` is then empty; the count is kept)
+    written_to: Path | None = None
     written_rows: int = 0
 
     @property
