@@ -43,6 +43,14 @@ def known_years() -> set[int]:
     return set(_builtin_years()) | set(_overrides())
 
 
+def require_known(years) -> None:
+    """Raise :class:`CalendarError` naming the first of ``years`` the calendar does not know."""
+    known = known_years()
+    for y in years:
+        if y not in known:
+            raise CalendarError(f"日历不包含 {y} 年：请在 params/holidays/{y}.yaml 中补充该年节假日安排")
+
+
 def is_workday(day: dt.date) -> bool:
     """Official working day? (make-up days count as working days; public holidays do not).
 
@@ -57,7 +65,7 @@ def is_workday(day: dt.date) -> bool:
             return False
         return day.weekday() < 5
     if day.year not in _builtin_years():
-        raise CalendarError(f"日历不包含 {day.year} 年：请在 params/holidays/{day.year}.yaml 中补充该年节假日安排")
+        require_known([day.year])
     import chinese_calendar
 
     return chinese_calendar.is_workday(day)
@@ -73,9 +81,7 @@ def workday_table(first_year: int, last_year: int) -> pl.DataFrame:
     chinesecalendar, or from ``params/holidays/<year>.yaml`` for the years it overrides)."""
     import chinese_calendar.constants as c
 
-    missing = [y for y in range(first_year, last_year + 1) if y not in known_years()]
-    if missing:
-        raise CalendarError(f"日历不包含 {missing[0]} 年：请在 params/holidays/{missing[0]}.yaml 中补充该年节假日安排")
+    require_known(range(first_year, last_year + 1))
     ov = _overrides()
     holidays = [d for d in c.holidays if d.year not in ov] + [d for o in ov.values() for d in o["holidays"]]
     workdays = [d for d in c.workdays if d.year not in ov] + [d for o in ov.values() for d in o["workdays"]]
@@ -90,9 +96,8 @@ def workday_table(first_year: int, last_year: int) -> pl.DataFrame:
 def span_to(last_year: int) -> tuple[int, int]:
     """The longest run of known years ending with ``last_year`` (the calendar a period ending in
     that year can need); an unknown ``last_year`` is an error naming it."""
+    require_known([last_year])
     known = known_years()
-    if last_year not in known:
-        raise CalendarError(f"日历不包含 {last_year} 年：请在 params/holidays/{last_year}.yaml 中补充该年节假日安排")
     first = last_year
     while first - 1 in known:
         first -= 1
@@ -143,7 +148,5 @@ def year_range(*frames_and_cols: tuple[pl.LazyFrame, str]) -> tuple[int, int]:
         hi = b if hi is None else max(hi, b)
     if lo is None:
         return (2021, 2021)
-    for y in range(lo, hi + 1):
-        if y not in known_years():
-            raise CalendarError(f"日历不包含 {y} 年：请在 params/holidays/{y}.yaml 中补充该年节假日安排")
+    require_known(range(lo, hi + 1))
     return (lo, hi)

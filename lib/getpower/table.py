@@ -155,8 +155,9 @@ def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | 
 
 def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`record_level_plans`, collected (for a folder of extracts, which has no cache)."""
-    recs = record_level_plans(frames)[1].collect()
-    spans = record_level_plans(frames, recs.lazy())[0].collect()
+    years = data_years(frames)
+    recs = record_level_plans(frames, years=years)[1].collect()
+    spans = record_level_plans(frames, recs.lazy(), years=years)[0].collect()
     return spans, recs
 
 

@@ -19,7 +19,7 @@ from getpower.contract import (
 )
 from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
 from getpower.keys import key_hash, superseded
-from getpower.intake.read import RAGGED, Extract, ExtractError, open_extract, with_fallbacks
+from getpower.intake.read import RAGGED, Extract, ExtractError, decode_text, open_extract, with_fallbacks
 
 ROW = "_row"
 REASON = "_reason"
@@ -218,12 +218,10 @@ def _first_line_headers(path: Path) -> list[str]:
 
     with open(path, "rb") as fh:
         line = fh.readline(1 << 20)
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return next(csv.reader([line.decode(enc)]), [])
-        except UnicodeDecodeError:
-            continue
-    return []
+    try:
+        return next(csv.reader([decode_text(line, path)[0]]), [])
+    except ExtractError:  # not decodable: no kind recognised, said by the caller
+        return []
 
 
 def open_file(path: Path | str, kind_name: str | None = None) -> Opened:
