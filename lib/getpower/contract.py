@@ -81,6 +81,7 @@ class Column:
     minimum: float | None = None
     exclusive_minimum: bool = False
     maximum: float | None = None
+    units: tuple[str, ...] = ()  # unit suffixes accepted on numbers (`160kW`, `1200元`)
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,11 @@ KINDS: tuple[Kind, ...] = (
             C("important", ("重要用户", "高危及重要用户"), "bool", default=False),
             C("small_micro", ("小微企业",), "bool", default=False),
             C("capacity_kw", ("申请容量(kW)", "报装容量(kVA)", "申请容量", "报装容量"), "number",
-              required=True, minimum=0),
+              required=True, minimum=0, units=("kW", "kVA", "千瓦", "千伏安")),
             C("supply_voltage_kv", ("供电电压(kV)", "供电电压等级", "供电电压"), "voltage_kv", required=True),
             C("channel", ("申请渠道", "受理渠道"), required=True),
             C("customer_investment_yuan", ("客户投资(元)", "客户承担费用(元)", "客户投资", "客户承担费用"),
-              "number", required=True, minimum=0),
+              "number", required=True, minimum=0, units=("元",)),
             C("status", ("工单状态",), "enum", enum=APP_STATUS),
         ),
         key=("app_id",),
@@ -149,7 +150,7 @@ KINDS: tuple[Kind, ...] = (
             C("started_at", ("停电开始时间",), "timestamp", required=True),
             C("restored_at", ("恢复送电时间", "停电结束时间"), "timestamp", required=True),
             C("customers_affected", ("停电用户数", "停电户数"), "integer", required=True,
-              minimum=0, exclusive_minimum=True),
+              minimum=0, exclusive_minimum=True, units=("户",)),
         ),
         key=("event_id",),
         row_rules=("restored_not_after_started",),
@@ -161,7 +162,7 @@ KINDS: tuple[Kind, ...] = (
             C("area_type", ("区域类型", "地区特征"), "enum", required=True, enum=AREA_TYPE),
             C("as_of", ("统计日期",), "date", required=True),
             C("customers", ("用户总数", "总用户数", "用户数"), "integer", required=True,
-              minimum=0, exclusive_minimum=True),
+              minimum=0, exclusive_minimum=True, units=("户",)),
         ),
         key=("city", "area_type", "as_of"),
     ),
@@ -171,7 +172,8 @@ KINDS: tuple[Kind, ...] = (
             C("project_id", ("项目编号",), required=True),
             C("city", ("地市", "供电单位"), "city", required=True),
             C("voltage_class", ("电压等级",), "enum", required=True, enum=VOLTAGE_CLASS),
-            C("line_length_m", ("线路长度(米)", "线路长度(m)", "线路长度"), "number", required=True, minimum=0),
+            C("line_length_m", ("线路长度(米)", "线路长度(m)", "线路长度"), "number", required=True, minimum=0,
+              units=("m", "米")),
             C("mode", ("办理方式", "审批方式"), "enum", required=True, enum=APPROVAL_MODE),
             C("submitted_at", ("申请时间", "提交时间"), "timestamp", required=True),
             C("approved_at", ("办结时间",), "timestamp"),
@@ -203,11 +205,24 @@ KINDS: tuple[Kind, ...] = (
 )
 KIND_BY_NAME: Mapping[str, Kind] = MappingProxyType({k.name: k for k in KINDS})
 
-# Personal data: never needed, dropped at ingest (data-contract.md, "Personal data").
-PERSONAL_DATA_HEADERS: tuple[str, ...] = (
-    "客户名称", "户名", "用户名称", "证件号码", "身份证号", "身份证号码", "联系电话", "手机号", "手机号码",
-    "联系人", "用电地址", "customer_name", "id_number", "phone", "address",
+# Personal data: never needed, dropped at ingest (data-contract.md, "Personal data"). A column is
+# personal when its normalised header contains one of these words (so `客户姓名`, `联系电话_1`,
+# `联系电话_duplicated_0`, `用电地址(详细)` are caught) and is not one of the contract's own headers, or
+# when a sample of its values looks like mainland mobile numbers or resident ID numbers.
+PERSONAL_DATA_WORDS: tuple[str, ...] = (
+    "姓名", "户名", "客户名称", "用户名称", "联系人", "法定代表人", "法人代表", "经办人",
+    "电话", "手机", "联系方式", "联系号码", "传真",
+    "身份证", "证件", "护照",
+    "地址", "住址", "门牌",
+    "银行", "账号", "帐号", "卡号", "开户",
+    "邮箱", "电子邮件", "e-mail", "email",
+    "customer_name", "contact", "id_number", "idcard", "id_card", "phone", "mobile", "telephone",
+    "address", "bank", "account",
 )
+MOBILE_RE = r"^(?:\+?86[- ]?)?1[3-9][0-9]{9}$"
+RESIDENT_ID_RE = r"^[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX]$"
+# footer rows of report-style exports: not data (quarantined with their own reason)
+FOOTER_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "总合计", "累计", "total", "subtotal")
 
 
 def norm_header(text: str) -> str:
@@ -228,4 +243,15 @@ def header_map(kind: Kind) -> dict[str, str]:
     return out
 
 
-PERSONAL_DATA_NORM = frozenset(norm_header(h) for h in PERSONAL_DATA_HEADERS)
+PERSONAL_DATA_NORM = tuple(norm_header(w) for w in PERSONAL_DATA_WORDS)
+ALL_CONTRACT_HEADERS = frozenset(h for k in KINDS for h in header_map(k))
+
+
+def is_personal_header(header: str) -> bool:
+    """Whether a header names personal data (and is not one of the contract's headers).
+
+    >>> [is_personal_header(h) for h in ("客户姓名", "联系电话_duplicated_0", "用电地址（详细）", "事项名称", "地市")]
+    [True, True, True, False, False]
+    """
+    n = norm_header(header)
+    return n not in ALL_CONTRACT_HEADERS and any(w in n for w in PERSONAL_DATA_NORM)

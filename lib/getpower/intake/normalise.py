@@ -5,6 +5,7 @@ Each coercion returns the typed value, null where the text cannot be read; the v
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import polars as pl
@@ -13,6 +14,8 @@ from getpower import params
 from getpower.contract import EXTRA_ALIASES, Column
 
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d")
+# cells that stand for a missing value in real exports (compared after NFKC, lower case)
+MISSING_WORDS = ("nan", "null", "none", "n/a", "#n/a", "na", "空", "无", "-", "--", "—", "——", "/", "\\")
 # Excel serial day numbers accepted as dates: 1954-10-03 .. 2119-01-09 (outside: not a date)
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (20000.0, 80000.0)
@@ -62,12 +65,27 @@ def bool_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def number_expr(expr: pl.Expr) -> pl.Expr:
-    return norm_value(expr).str.replace_all(",", "").cast(pl.Float64, strict=False)
+# A number: optional sign, digits with or without thousands separators (groups of exactly three),
+# an optional decimal point, an optional unit of the column (`160kW`, `1200元`). Anything else —
+# a decimal comma (`1,2`, `1.200,00`), `约50`, `1.2万` — is not read, never guessed.
+NUMBER_RE = r"^([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[+-]?\.[0-9]+)"
+AMBIGUOUS_NUMBER_RE = r"^[+-]?[0-9]+(?:[.,][0-9]+)*,[0-9]{1,2}$|^[+-]?[0-9]+,[0-9]{4,}$|^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$"
 
 
-def integer_expr(expr: pl.Expr) -> pl.Expr:
-    x = number_expr(expr)
+def number_expr(expr: pl.Expr, units: tuple[str, ...] = ()) -> pl.Expr:
+    """`1,250` → 1250, `１２.５` → 12.5, `160kW` → 160 (a unit of the column); null for anything
+    else, NaN and infinities included."""
+    v = norm_value(expr)
+    if units:
+        alternatives = "|".join(sorted((re.escape(u.lower()) for u in units), key=len, reverse=True))
+        v = v.str.replace(f"(?:{alternatives})$", "")
+    ok = v.str.contains(NUMBER_RE + "$")
+    x = pl.when(ok).then(v.str.replace_all(",", "")).otherwise(None).cast(pl.Float64, strict=False)
+    return pl.when(x.is_finite()).then(x).otherwise(None)
+
+
+def integer_expr(expr: pl.Expr, units: tuple[str, ...] = ()) -> pl.Expr:
+    x = number_expr(expr, units)
     return pl.when(x == x.round(0)).then(x).otherwise(None).cast(pl.Int64, strict=False)
 
 
@@ -81,18 +99,58 @@ def voltage_kv_expr(expr: pl.Expr) -> pl.Expr:
     return pl.when(kv > 0).then(kv).otherwise(None)
 
 
+# Date spellings met in real exports, brought to `YYYY-MM-DD[ HH:MM[:SS]]` before parsing: `年月日`,
+# dots and slashes as separators, `T` between date and time, full-width digits (NFKC). The year must
+# have four digits: `23/10/1` is not read (quarantined as ambiguous, never taken as the year 23).
+_DATE_PART = r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?:\s*日)?"
+_OFFSET = r"(?:z|[+-][0-9]{2}:?[0-9]{2})$"
+AMBIGUOUS_DATE_RE = r"^[0-9]{1,2}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,4}(?:\D|$)"
+CHINA_TZ = "Asia/Shanghai"
+
+
+def _date_text(expr: pl.Expr) -> pl.Expr:
+    t = expr.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    t = t.str.replace(_DATE_PART, "${1}-${2}-${3}")
+    t = t.str.replace(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:t|\s+)", "${1} ")
+    return t.str.replace(r"\s+(z|[+-][0-9]{2}:?[0-9]{2})$", "${1}")
+
+
 def timestamp_expr(expr: pl.Expr) -> pl.Expr:
-    """Text, ISO, `YYYY/MM/DD`, date-only (00:00) or an Excel serial number → naive datetime."""
-    text = expr.str.strip_chars().str.replace_all("/", "-").str.replace("T", " ")
-    parsed = [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in TIMESTAMP_FORMATS]
-    serial = expr.cast(pl.Float64, strict=False)
+    """Text in any of the contract's spellings, or an Excel serial number → naive China time.
+
+    A value with an offset (`2023-10-01T01:05:00Z`, `…+08:00`) is converted to Asia/Shanghai; a
+    date alone is taken at 00:00; a year of fewer than four digits gives null."""
+    t = _date_text(expr)
+    four_digit_year = t.str.contains(r"^[0-9]{4}")
+    has_offset = t.str.contains(_OFFSET)
+    naive_text = pl.when(four_digit_year & ~has_offset).then(t).otherwise(None)
+    parsed = [naive_text.str.strptime(pl.Datetime("us"), f, strict=False) for f in TIMESTAMP_FORMATS]
+    aware_text = pl.when(four_digit_year & has_offset).then(t.str.replace(r"z$", "+00:00")).otherwise(None)
+    aware = [
+        aware_text.str.strptime(pl.Datetime("us", "UTC"), f, strict=False)
+        .dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
+        for f in ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M%z")
+    ]
+    serial = t.cast(pl.Float64, strict=False)
     lo, hi = EXCEL_SERIAL_RANGE
     from_serial = (
         pl.when(serial.is_between(lo, hi))
         .then(pl.lit(EXCEL_EPOCH) + pl.duration(microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)))
         .otherwise(None)
     )
-    return pl.coalesce(*parsed, from_serial).dt.round("1s").cast(pl.Datetime("us"))
+    return pl.coalesce(*parsed, *aware, from_serial).dt.round("1s").cast(pl.Datetime("us"))
+
+
+def ambiguity(column: Column, raw: pl.Expr) -> tuple[pl.Expr, str] | None:
+    """A condition on the raw text under which a value is refused as ambiguous rather than merely
+    unreadable, with the reason's wording, or None for columns without such spellings."""
+    if column.type in ("timestamp", "date"):
+        t = raw.str.normalize("NFKC").str.strip_chars()
+        return t.str.contains(AMBIGUOUS_DATE_RE), "日期写法不明确（两位数年份或日月次序不明），未作猜测"
+    if column.type in ("number", "integer"):
+        t = norm_value(raw)
+        return t.str.contains(AMBIGUOUS_NUMBER_RE), "数字写法不明确（疑似小数逗号），未作猜测"
+    return None
 
 
 def coerce(column: Column, raw: pl.Expr) -> pl.Expr:
@@ -109,9 +167,9 @@ def coerce(column: Column, raw: pl.Expr) -> pl.Expr:
     if t == "bool":
         return bool_expr(raw)
     if t == "number":
-        return number_expr(raw)
+        return number_expr(raw, column.units)
     if t == "integer":
-        return integer_expr(raw)
+        return integer_expr(raw, column.units)
     if t == "voltage_kv":
         return voltage_kv_expr(raw)
     if t == "timestamp":
@@ -134,10 +192,12 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
         if t == "unit":
             exact[params.province()] = params.province()
         return raw.replace_strict(exact, default=None, return_dtype=pl.String)
+    # exact widths only: chrono's %Y also reads `23-10-01` as the year 23
     if t == "timestamp":
-        return raw.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+        return pl.when(raw.str.len_bytes() == 19).then(
+            raw.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False))
     if t == "date":
-        return raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        return pl.when(raw.str.len_bytes() == 10).then(raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return None
 
 

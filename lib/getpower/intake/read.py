@@ -1,11 +1,14 @@
-"""Reading extract files into all-text polars frames, whatever their encoding or format.
+"""Reading extract files into all-text polars frames, whatever their encoding, layout or format.
 
 Every cell is read as text (``pl.String``) so that coercion and its failures are decided in one
-place (:mod:`getpower.intake.normalise`), and nothing is lost before validation.
+place (:mod:`getpower.intake.normalise`), and nothing is lost before validation. The header may
+stand below title and blank rows (:mod:`getpower.intake.sniff` finds it); text files may be
+delimited by commas, tabs, semicolons or ``|``, with LF, CRLF or CR-only line ends.
 """
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,18 +17,21 @@ from typing import Callable, Iterator, TypeVar
 import polars as pl
 
 from getpower.contract import KINDS, Kind, norm_header
+from getpower.intake.errors import ExtractError
+from getpower.intake.normalise import MISSING_WORDS
+from getpower.intake.sniff import DELIMITER_NAMES, HeaderGuess, TextLayout, find_header, limit, sniff_text
 
+__all__ = ["ExtractError", "Extract", "open_extract", "read_any", "with_fallbacks"]
 
 RAGGED = "__ragged__"  # marks CSV rows whose field count differs from the header's
+LOST_DIGITS = "__lost_digits__"  # headers of Excel number cells too long to hold an id exactly
 T = TypeVar("T")
 BATCH_ROWS = 1_000_000  # rows read, typed and checked at a time: memory stays bounded at any file size
+ENCODING_ERROR = "无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）"
+CHINA_TZ = "Asia/Shanghai"
 
 
-class ExtractError(Exception):
-    """A file that cannot be read or misses a required column: one Chinese line for the user."""
-
-
-def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
+def decode_text(raw: bytes, name: str) -> tuple[str, str]:
     """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK), never lossily.
 
     Returns the text and the encoding name used.
@@ -37,18 +43,18 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
             return raw.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise ExtractError(f"{path.name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）")
+    raise ExtractError(f"{name}: {ENCODING_ERROR}")
 
 
 class FastPathFailed(Exception):
-    """polars could not read the CSV file as it is (not UTF-8, or rows of the wrong width): start
-    again on the file read another way (:func:`with_fallbacks`)."""
+    """polars could not read the CSV file as it is (not UTF-8, CR-only line ends, or rows of the
+    wrong width): start again on the file read another way (:func:`with_fallbacks`)."""
 
 
-def _polars_csv(path: Path) -> Iterator[pl.DataFrame]:
-    """UTF-8 CSV (with or without BOM) read by polars straight from disk, in batches of rows."""
+def _polars_csv(path: Path, layout: TextLayout) -> Iterator[pl.DataFrame]:
+    """UTF-8 text read by polars straight from disk, in batches of rows, from the header row on."""
     try:
-        lf = pl.scan_csv(path, infer_schema=False)
+        lf = pl.scan_csv(path, infer_schema=False, separator=layout.delimiter, skip_rows=layout.header.row)
         headers = lf.collect_schema().names()
         empty = True
         for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
@@ -60,120 +66,222 @@ def _polars_csv(path: Path) -> Iterator[pl.DataFrame]:
         raise FastPathFailed(str(exc)) from exc
 
 
-def _utf8_or_bom(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return "utf-8-sig" if fh.read(3) == codecs.BOM_UTF8 else "utf-8"
-
-
-def _transcoded(path: Path, folder: Path) -> tuple[Path, str] | None:
-    """A UTF-8 copy of a CSV file that is not UTF-8 (decoded as GB18030, a superset of GBK), written
-    in pieces so that a large file is never held in memory; None when the file is UTF-8 already."""
+def _transcoded(path: Path, name: str, folder: Path, cr_only: bool) -> tuple[Path, str] | None:
+    """A UTF-8 copy with LF line ends of a text file that is not UTF-8 (decoded as GB18030, a
+    superset of GBK) or ends its lines with CR alone, written in pieces so that a large file is never
+    held in memory; None when the file can be read as it is."""
     with open(path, "rb") as fh:
         head = fh.read(3)
-        if head == codecs.BOM_UTF8:
+        enc = "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
+        if enc == "utf-8":
+            fh.seek(0)
+            dec = codecs.getincrementaldecoder("utf-8")()
+            try:
+                for chunk in iter(lambda: fh.read(1 << 24), b""):
+                    dec.decode(chunk)
+                dec.decode(b"", final=True)
+            except UnicodeDecodeError:
+                enc = "gb18030"
+        if enc != "gb18030" and not cr_only:
             return None
-        fh.seek(0)
-        dec = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for chunk in iter(lambda: fh.read(1 << 24), b""):
-                dec.decode(chunk)
-            dec.decode(b"", final=True)
-            return None
-        except UnicodeDecodeError:
-            pass
-        fh.seek(0)
-        out = folder / (path.stem + ".utf8.csv")
-        dec = codecs.getincrementaldecoder("gb18030")()
+        fh.seek(3 if enc == "utf-8-sig" else 0)
+        out = folder / "utf8.csv"
+        dec = codecs.getincrementaldecoder("utf-8" if enc != "gb18030" else "gb18030")()
         try:
             with open(out, "w", encoding="utf-8", newline="") as w:
                 for chunk in iter(lambda: fh.read(1 << 24), b""):
-                    w.write(dec.decode(chunk))
+                    text = dec.decode(chunk)
+                    w.write(text.replace("\r", "\n") if cr_only else text)
                 w.write(dec.decode(b"", final=True))
         except UnicodeDecodeError:
-            raise ExtractError(f"{path.name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）") from None
-    return out, "gb18030"
+            raise ExtractError(f"{name}: {ENCODING_ERROR}") from None
+    return out, enc
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
-    """The whole file at once: decoded here, rows of the wrong width kept and marked."""
-    text, enc = decode_text(path.read_bytes(), path)
-    if not text.strip():
-        raise ExtractError(f"{path.name}: 文件为空")
-    try:
-        df = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
-    except pl.exceptions.ComputeError:
-        # rows with more fields than the header: read them one by one and mark them
-        df = _read_ragged_csv(text, path)
-    return df, enc
-
-
-def _read_ragged_csv(text: str, path: Path) -> pl.DataFrame:
-    """Slow path for CSV files whose rows do not all have the header's field count: every row is
-    kept, the ragged ones marked in ``RAGGED`` so that validation quarantines them."""
-    import csv
-
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise ExtractError(f"{path.name}: 文件为空")
-    header, body = rows[0], [r for r in rows[1:] if r]
+def _read_text_whole(path: Path, name: str, layout: TextLayout) -> pl.DataFrame:
+    """Slow path for text files whose rows do not all have the header's field count: the file read
+    whole, every row kept, the ragged ones marked in ``RAGGED`` so that validation quarantines
+    them (blank lines stay as rows of nulls, so row numbers stay those of the file)."""
+    text, _ = decode_text(path.read_bytes(), name)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter))
+    if len(rows) <= layout.header.row:
+        raise ExtractError(f"{name}: 文件为空")
+    header, body = rows[layout.header.row], rows[layout.header.row + 1:]
+    header = _unique(header)
     width = len(header)
     data = {h: [r[i] if i < len(r) else None for r in body] for i, h in enumerate(header)}
-    data[RAGGED] = [len(r) != width for r in body]
+    data[RAGGED] = [bool(r) and len(r) != width for r in body]
     return pl.DataFrame(data, schema={**{h: pl.String for h in header}, RAGGED: pl.Boolean})
 
 
-def _sheet_for(names: list[str], kind_hint: Kind | None) -> int | str:
+def _unique(headers: list[str]) -> list[str]:
+    """Blank and repeated headers made unique the way polars does (``_duplicated_N``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headers):
+        h = h if h.strip() else f"_{i}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h}_duplicated_{seen[h] - 1}"
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out
+
+
+def _sheet_and_header(reader, name: str, kind_hint: Kind | None) -> tuple[str, HeaderGuess, list[str]]:
+    """The sheet to read (named after the kind, else the one whose header matches best) and its
+    header row; also the names of the other sheets, which are not read."""
+    names = list(reader.sheet_names)
     wanted = set()
     for kind in ([kind_hint] if kind_hint else KINDS):
         wanted |= {norm_header(n) for n in (kind.name, kind.label, *kind.file_names)}
-    for name in names:
-        if norm_header(name) in wanted:
-            return name
-    return 0
+    named = [s for s in names if norm_header(s) in wanted]
+    best: tuple[int, int, str, HeaderGuess] | None = None
+    for i, sheet in enumerate(named[:1] or names):
+        head = reader.load_sheet(sheet, header_row=None, n_rows=limit("header_search_rows"), dtypes="string").to_polars()
+        if head.width > limit("max_columns"):
+            raise ExtractError(f"{name}: 工作表「{sheet}」列数 {head.width} 超过上限 {limit('max_columns')}")
+        guess = find_header(head.rows(), kind_hint)
+        if best is None or (guess.matched, -i) > best[:2]:
+            best = (guess.matched, -i, sheet, guess)
+    if best is None:
+        raise ExtractError(f"{name}: 工作簿中没有工作表")
+    return best[2], best[3], [s for s in names if s != best[2]]
 
 
-def _read_xlsx(path: Path, kind_hint: Kind | None) -> pl.DataFrame:
+def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
+    """The real cause of an Excel file that cannot be opened: encryption said as such."""
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as fh:
+            if msoffcrypto.OfficeFile(fh).is_encrypted():
+                return ExtractError(f"{name}: Excel 文件已加密/受密码保护，请解除密码后再导出")
+    except Exception:  # not an Office file msoffcrypto knows: the reader's own message below
+        pass
+    return ExtractError(f"{name}: Excel 文件无法读取（{str(exc).splitlines()[0]}）")
+
+
+def _exact_ids(path: Path, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Columns with digit strings of 16 digits or more, which a number cell cannot hold exactly:
+    their digits as the workbook's XML holds them (openpyxl reads them as exact integers); a cell
+    whose digits Excel has already rounded is marked in ``LOST_DIGITS``, never guessed."""
+    long_cols = [c for c in df.columns if df[c].str.contains(r"^[0-9]{16,}$").any()]
+    if not long_cols:
+        return df
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet]
+        rows = ws.iter_rows(values_only=True)
+        for r0, row in enumerate(rows):  # the header row: the first holding every header read
+            texts = ["" if v is None else str(v).strip() for v in row]
+            if all(c.split("_")[0] in texts for c in long_cols):
+                break
+        else:
+            return df
+        cols = {c: texts.index(c.split("_")[0]) for c in long_cols}
+        exact: dict[str, list[str | None]] = {c: [] for c in long_cols}
+        lost: list[str | None] = []
+        for row in rows:
+            if len(lost) == df.height:
+                break
+            bad = []
+            for c, j in cols.items():
+                v = row[j] if j < len(row) else None
+                if isinstance(v, float) and abs(v) >= 1e15:
+                    bad.append(c)
+                exact[c].append(None if v is None else str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v)))
+            lost.append("、".join(bad) or None)
+    finally:
+        wb.close()
+    if len(lost) != df.height:  # the rows could not be matched: keep calamine's reading
+        return df
+    return df.with_columns(*(pl.Series(c, exact[c], pl.String) for c in long_cols), pl.Series(LOST_DIGITS, lost, pl.String))
+
+
+def _read_excel(path: Path, name: str, kind_hint: Kind | None) -> tuple[pl.DataFrame, HeaderGuess, list[str]]:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
-        sheet = _sheet_for(reader.sheet_names, kind_hint)
+        sheet, guess, others = _sheet_and_header(reader, name, kind_hint)
         # dtypes="string": date cells arrive as ISO text, serial numbers as their digits
-        return reader.load_sheet(sheet, dtypes="string").to_polars()
+        df = reader.load_sheet(sheet, header_row=guess.row, dtypes="string").to_polars()
+    except ExtractError:
+        raise
     except Exception as exc:
-        raise ExtractError(f"{path.name}: Excel 文件无法读取（{str(exc).splitlines()[0]}）") from exc
+        raise _excel_error(path, name, exc) from exc
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        df = _exact_ids(path, sheet, df)
+    notes = [f"工作表「{sheet}」"] + ([f"未读取的工作表: {'、'.join(others)}"] if others else [])
+    return df, guess, notes
 
 
-def _parquet_batches(path: Path) -> Iterator[pl.DataFrame]:
+def _parquet_text(batch: pl.DataFrame) -> pl.DataFrame:
+    """Native Parquet types as the text intake reads: time-zone-aware timestamps in China time,
+    whole floats without ``.0`` (an id stored as a float keeps its digits)."""
+    out = []
+    for c, dt in batch.schema.items():
+        e = pl.col(c)
+        if isinstance(dt, pl.Datetime) and dt.time_zone is not None:
+            e = e.dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
+        elif dt in (pl.Float32, pl.Float64):
+            e = pl.when(e.is_finite() & (e == e.round(0)) & (e.abs() < 2**53)).then(e.cast(pl.Int64).cast(pl.String)).otherwise(e.cast(pl.String))
+        out.append(e.cast(pl.String).alias(c))
+    return batch.select(out)
+
+
+def _parquet_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
     try:
         lf = pl.scan_parquet(path)
         schema = lf.collect_schema()
+        if len(schema) > limit("max_columns"):
+            raise ExtractError(f"{name}: 列数 {len(schema)} 超过上限 {limit('max_columns')}")
         empty = True
         for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
             empty = False
-            yield batch.with_columns(pl.all().cast(pl.String))
+            yield _parquet_text(batch)
         if empty:
             yield pl.DataFrame(schema={h: pl.String for h in schema})
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ExtractError(f"{path.name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
+        raise ExtractError(f"{name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
 
 
 def _clean(df: pl.DataFrame) -> pl.DataFrame:
-    """Strip whitespace; empty cells are missing values."""
-    return df.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in df.columns if c != RAGGED)
+    """Strip whitespace; empty cells and the spellings of a missing value (``NaN``, ``NULL``,
+    ``空``, ``—``, ``/`` …) are missing values."""
+    def one(c: str) -> pl.Expr:
+        v = pl.col(c).str.strip_chars()
+        missing = v.str.normalize("NFKC").str.to_lowercase().is_in(MISSING_WORDS)
+        return pl.when(missing | (v == "")).then(None).otherwise(v).alias(c)
+
+    return df.with_columns(one(c) for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS))
 
 
 @dataclass(frozen=True)
 class Extract:
-    """An extract file opened for reading: its format and its rows as all-text batches, read from
-    disk batch by batch (a batch at a time is in memory, whatever the file's size).
+    """An extract file opened for reading: its format, where its header is, and its rows as all-text
+    batches read from disk batch by batch (a batch at a time is in memory, whatever the file's size).
 
-    ``batches()`` raises :class:`FastPathFailed` when a CSV file is not UTF-8 or has rows of the
-    wrong width: :func:`with_fallbacks` then starts again on the file read another way."""
+    ``name`` is how reports call the file; ``header_row`` is the header's line or row (1-based), so
+    the first data row is ``header_row + 1``; ``notes`` say what was found (delimiter, sheet …).
+    ``batches()`` raises :class:`FastPathFailed` when a text file is not UTF-8, has CR-only line ends
+    or rows of the wrong width: :func:`with_fallbacks` then starts again on the file read another way."""
 
     path: Path
+    name: str
     fmt: str
     _read: Callable[[], Iterator[pl.DataFrame]]
+    header: HeaderGuess = HeaderGuess(0, None, 0)
+    notes: tuple[str, ...] = ()
+    layout: TextLayout | None = None
+
+    @property
+    def header_row(self) -> int:
+        return self.header.row + 1
 
     def batches(self) -> Iterator[pl.DataFrame]:
         for df in self._read():
@@ -181,48 +289,65 @@ class Extract:
 
 
 def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
-    """``work(ext)``; when polars cannot read the CSV file as it is, ``work`` again from the start on
-    the file transcoded to UTF-8 (GBK/GB18030, read in batches too), and, when its rows are not all
-    of the header's width, on the file read whole with the bad rows marked."""
+    """``work(ext)``; when polars cannot read the text file as it is, ``work`` again from the start
+    on the file transcoded to UTF-8 with LF line ends (GBK/GB18030 or CR-only; read in batches
+    too), and, when its rows are not all of the header's width, on the file read whole with the bad
+    rows marked."""
     import tempfile
+    from dataclasses import replace
 
     try:
         return work(ext)
     except FastPathFailed:
         pass
+    layout = ext.layout
+    assert layout is not None
     with tempfile.TemporaryDirectory(prefix="getpower-") as scratch:
-        copy = _transcoded(ext.path, Path(scratch))
+        copy = _transcoded(ext.path, ext.name, Path(scratch), layout.cr_only)
+        src, enc = copy if copy is not None else (ext.path, layout.encoding)
+        fmt = f"csv:{enc}"
         if copy is not None:
-            utf8, enc = copy
             try:
-                return work(Extract(ext.path, f"csv:{enc}", lambda: _polars_csv(utf8)))
+                return work(replace(ext, fmt=fmt, _read=lambda: _polars_csv(src, layout)))
             except FastPathFailed:
                 pass
-        df, enc = _read_csv(ext.path if copy is None else copy[0])
-        enc = enc if copy is None else copy[1]
-        return work(Extract(ext.path, f"csv:{enc}", lambda: iter([df])))
+        df = _read_text_whole(src, ext.name, layout)
+        return work(replace(ext, fmt=fmt, _read=lambda: iter([df])))
 
 
-def open_extract(path: Path | str, kind_hint: Kind | None = None) -> Extract:
-    """Open one extract file (CSV, XLSX or Parquet) for reading in batches of text rows."""
+def open_extract(path: Path | str, kind_hint: Kind | None = None, name: str | None = None) -> Extract:
+    """Open one extract file (CSV/TXT/TSV, XLSX/XLSM/XLS or Parquet) for reading in batches of
+    text rows. ``name``: how messages call the file (its path by default)."""
     path = Path(path)
+    name = name or str(path)
     if not path.exists():
-        raise ExtractError(f"{path}: 文件不存在")
+        raise ExtractError(f"{name}: 文件不存在")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
+    if suffix in (".csv", ".txt", ".tsv"):
         if path.stat().st_size <= len(codecs.BOM_UTF8):
-            raise ExtractError(f"{path.name}: 文件为空")
-        return Extract(path, f"csv:{_utf8_or_bom(path)}", lambda: _polars_csv(path))
-    if suffix in (".xlsx", ".xlsm"):  # a sheet holds at most about a million rows: read whole
-        return Extract(path, "xlsx", lambda: iter([_read_xlsx(path, kind_hint)]))
+            raise ExtractError(f"{name}: 文件为空")
+        layout = sniff_text(path, name, kind_hint)
+        notes = [f"分隔符: {DELIMITER_NAMES[layout.delimiter]}"]
+        if layout.cr_only:
+            notes.append("换行符: 仅 CR（旧版 Mac）")
+
+        def fast() -> Iterator[pl.DataFrame]:
+            if layout.cr_only:
+                raise FastPathFailed("CR-only line ends")
+            return _polars_csv(path, layout)
+
+        return Extract(path, name, f"csv:{layout.encoding}", fast, layout.header, tuple(notes), layout)
+    if suffix in (".xlsx", ".xlsm", ".xls"):  # a sheet holds at most about a million rows: read whole
+        df, guess, notes = _read_excel(path, name, kind_hint)
+        return Extract(path, name, suffix[1:], lambda: iter([df]), guess, tuple(notes))
     if suffix == ".parquet":
-        return Extract(path, "parquet", lambda: _parquet_batches(path))
-    raise ExtractError(f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .xlsx .parquet）")
+        return Extract(path, name, "parquet", lambda: _parquet_batches(path, name))
+    raise ExtractError(f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .txt .tsv .xlsx .xlsm .xls .parquet）")
 
 
 def read_any(path: Path, kind_hint: Kind | None = None) -> tuple[pl.DataFrame, str]:
     """Read one extract file as an all-text frame. Returns ``(frame, format)``.
 
-    ``format`` is ``csv:<encoding>``, ``xlsx`` or ``parquet``.
+    ``format`` is ``csv:<encoding>``, ``xlsx``, ``xlsm``, ``xls`` or ``parquet``.
     """
     return with_fallbacks(open_extract(path, kind_hint), lambda e: (pl.concat(list(e.batches())), e.fmt))

@@ -15,11 +15,14 @@ from typing import Callable, Iterable, Iterator
 import polars as pl
 
 from getpower.contract import (
-    KIND_BY_NAME, KINDS, PERSONAL_DATA_NORM, Column, Kind, header_map, norm_header,
+    FOOTER_WORDS, KIND_BY_NAME, KINDS, MOBILE_RE, RESIDENT_ID_RE, Column, Kind, header_map,
+    is_personal_header, norm_header,
 )
-from getpower.intake.normalise import POLARS_TYPES, coerce, coerce_fast
+from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
+from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
+from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, open_extract, with_fallbacks
+from getpower.intake.sniff import limit
 from getpower.keys import key_hash, superseded
-from getpower.intake.read import RAGGED, Extract, ExtractError, decode_text, open_extract, with_fallbacks
 
 ROW = "_row"
 REASON = "_reason"
@@ -29,6 +32,12 @@ Q_FILE, Q_ROW, Q_REASON = "源文件", "行号", "隔离原因"
 
 R_DUPLICATE = "{label}重复（保留首条）"
 R_ORPHAN = "孤立环节：工单不存在或已被隔离"
+R_BLANK = "空行（非数据）"
+R_FOOTER = "合计/小计行（非数据）"
+R_LOST_DIGITS = "{cols}为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"
+BLANK, FOOTER = "__blank__", "__footer__"
+MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER)  # columns intake adds to the raw rows
+FOOTER_RE = "(?i)^(?:" + "|".join(r"\s*".join(w) for w in FOOTER_WORDS) + r")(?:\W|$)"
 ROW_RULES = {
     "finished_before_started": ("环节结束时间早于开始时间", lambda: pl.col("finished_at") < pl.col("started_at")),
     "restored_not_after_started": ("恢复送电时间不晚于停电开始时间", lambda: pl.col("restored_at") <= pl.col("started_at")),
@@ -55,9 +64,13 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
     return h.hexdigest()
 
 
-def kind_from_name(path: Path) -> Kind | None:
-    """The kind named in the file name (English or Chinese), longest name first."""
-    stem = norm_header(path.stem)
+def kind_from_name(path: Path | str) -> Kind | None:
+    """The kind named in the file name (English or Chinese), longest name first.
+
+    >>> kind_from_name("2023年10月/报装工单明细.xlsx").name, kind_from_name("stages.csv.gz").name
+    ('applications', 'stages')
+    """
+    stem = norm_header(Path(str(path)).name.split(".")[0])
     names = sorted(((norm_header(n), k) for k in KINDS for n in (k.name, *k.file_names)),
                    key=lambda t: -len(t[0]))
     return next((k for n, k in names if n in stem), None)
@@ -91,6 +104,8 @@ class FileResult:
     quarantined: pl.DataFrame
     dropped_columns: tuple[str, ...]
     ignored_columns: tuple[str, ...]
+    header_row: int = 1  # the header's line (text) or row (Excel), 1-based
+    notes: tuple[str, ...] = ()  # what reading found: delimiter, sheet, line ends
     # the store's ingest writes the accepted rows to a file of its own as soon as the file is
     # validated and lets them go (``accepted`` is then empty; the count is kept)
     written_to: Path | None = None
@@ -125,6 +140,9 @@ class FileResult:
             "rows_quarantined": self.rows_quarantined,
             "reasons": self.reasons,
             "dropped_columns": list(self.dropped_columns),
+            "header_row": self.header_row,
+            "format": self.fmt,
+            "notes": list(self.notes),
         }
 
 
@@ -135,16 +153,28 @@ def _map_headers(kind: Kind, headers: list[str]) -> tuple[dict[str, str], list[s
     dropped: list[str] = []
     ignored: list[str] = []
     for h in headers:
-        if h == RAGGED:
+        if h in MARKERS:
             continue
         n = norm_header(h)
-        if n in PERSONAL_DATA_NORM:
+        if is_personal_header(h):
             dropped.append(h)
         elif n in hm and hm[n] not in mapping.values():
             mapping[h] = hm[n]
         else:
             ignored.append(h)
     return mapping, dropped, ignored
+
+
+def personal_values(raw: pl.DataFrame, columns: list[str]) -> list[str]:
+    """Those of ``columns`` whose values look like mainland mobile numbers or resident ID numbers
+    (in a sample of each column's first values), whatever their header says."""
+    n = limit("personal_value_sample")
+    out = []
+    for c in columns:
+        v = raw[c].drop_nulls().head(n).str.replace_all(r"[\s-]", "")
+        if v.len() and (v.str.contains(MOBILE_RE) | v.str.contains(RESIDENT_ID_RE)).any():
+            out.append(c)
+    return out
 
 
 def _when_chain(reasons: list[tuple[pl.Expr, str]]) -> pl.Expr:
@@ -166,7 +196,7 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
     raw_name = {col.name: f"__raw_{i}" for i, col in enumerate(kind.columns)}
     src_cols = [pl.col(by_name[c.name]).alias(raw_name[c.name]) if c.name in by_name
                 else pl.lit(None, dtype=pl.String).alias(raw_name[c.name]) for c in kind.columns]
-    extra = [pl.col(RAGGED)] if RAGGED in raw.columns else []
+    extra = [pl.col(m) for m in MARKERS if m in raw.columns]
     df = raw.select(pl.col(ROW), *extra, *src_cols)
     typed, slow = [], []
     for col in kind.columns:
@@ -186,13 +216,19 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
             fixed = miss.select(pl.col(ROW), coerce(col, raw_e).cast(POLARS_TYPES[col.type]).alias(col.name))
             df = df.update(fixed, on=ROW)
 
-    reasons: list[tuple[pl.Expr, str]] = []
-    if extra:
+    reasons: list[tuple[pl.Expr, str]] = [(pl.col(BLANK), R_BLANK), (pl.col(FOOTER), R_FOOTER)]
+    if RAGGED in raw.columns:
         reasons.append((pl.col(RAGGED), "字段数与表头不一致"))
+    if LOST_DIGITS in raw.columns:
+        reasons += [(pl.col(LOST_DIGITS) == h, R_LOST_DIGITS.format(cols=h))
+                    for h in raw[LOST_DIGITS].drop_nulls().unique().sort()]
     for col in kind.columns:
         raw_e, val = pl.col(raw_name[col.name]), pl.col(col.name)
         if col.required:
             reasons.append((raw_e.is_null(), f"缺少{label(col)}"))
+        unclear = ambiguity(col, raw_e)
+        if unclear is not None:
+            reasons.append((raw_e.is_not_null() & val.is_null() & unclear[0], f"{label(col)}{unclear[1]}"))
         reasons.append((raw_e.is_not_null() & val.is_null(), f"{label(col)}取值无法识别"))
         if col.minimum is not None:
             bad = val <= col.minimum if col.exclusive_minimum else val < col.minimum
@@ -212,30 +248,22 @@ class Opened:
     kind: Kind
     extract: Extract
 
-
-def _first_line_headers(path: Path) -> list[str]:
-    import csv
-
-    with open(path, "rb") as fh:
-        line = fh.readline(1 << 20)
-    try:
-        return next(csv.reader([decode_text(line, path)[0]]), [])
-    except ExtractError:  # not decodable: no kind recognised, said by the caller
-        return []
+    @property
+    def name(self) -> str:
+        return self.extract.name
 
 
-def open_file(path: Path | str, kind_name: str | None = None) -> Opened:
-    """Open one file and recognise its kind (by its name, else its headers)."""
-    path = Path(path)
-    hint = KIND_BY_NAME[kind_name] if kind_name else kind_from_name(path)
-    ext = open_extract(path, hint)
-    kind = hint
+def open_file(path: Path | str | Source, kind_name: str | None = None) -> Opened:
+    """Open one file and recognise its kind (by its name, else by its header row)."""
+    src = path if isinstance(path, Source) else Source(Path(path), str(path), True)
+    hint = KIND_BY_NAME[kind_name] if kind_name else kind_from_name(src.name)
+    ext = open_extract(src.path, hint, src.name)
+    kind = hint or ext.header.kind
+    if kind is None and ext.fmt == "parquet":
+        kind = kind_from_headers(next(ext.batches()).columns)
     if kind is None:
-        headers = _first_line_headers(path) if ext.fmt.startswith("csv") else next(ext.batches()).columns
-        kind = kind_from_headers(headers)
-    if kind is None:
-        raise ExtractError(f"{path.name}: 无法识别提取文件类型（文件名与表头均不匹配任何类型）")
-    return Opened(path, kind, ext)
+        raise ExtractError(f"{src.name}: 无法识别提取文件类型（文件名与前 {limit('header_search_rows')} 行均不匹配任何类型的表头）")
+    return Opened(src.path, kind, ext)
 
 
 def _columns(f: Opened, headers: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
@@ -244,7 +272,10 @@ def _columns(f: Opened, headers: list[str]) -> tuple[dict[str, str], list[str], 
     if missing:
         col = f.kind.column(missing[0])
         more = f" 等{len(missing)}列" if len(missing) > 1 else ""
-        raise ExtractError(f"{f.path.name}: 缺少必填列「{label(col)}」({col.name}){more}（类型: {f.kind.label}）")
+        where = (f"，未找到表头行（前 {limit('header_search_rows')} 行均不含该类型的列名，请检查标题行或分隔符）"
+                 if f.extract.header.matched == 0 and f.extract.fmt != "parquet" else
+                 f"，表头在第 {f.extract.header_row} 行" if f.extract.header_row > 1 else "")
+        raise ExtractError(f"{f.name}: 缺少必填列「{label(col)}」({col.name}){more}（类型: {f.kind.label}{where}）")
     return mapping, dropped, ignored
 
 
@@ -255,11 +286,17 @@ def _then(head: list[pl.DataFrame], rest: Iterator[pl.DataFrame]) -> Iterator[pl
     yield from rest
 
 
-def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str]) -> Iterator[pl.DataFrame]:
-    """Raw batches without personal-data columns, rows numbered as lines of the file (header = 1)."""
+def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: int) -> Iterator[pl.DataFrame]:
+    """Raw batches without personal-data columns, rows numbered as lines (rows) of the file from
+    ``first_row``, blank rows and footer rows (合计 / 小计 …) marked."""
     n = 0
     for raw in batches:
-        yield raw.drop(dropped).with_row_index(ROW, offset=2 + n)
+        cells = [c for c in raw.columns if c not in MARKERS and c not in dropped]
+        firsts = cells[:2]
+        footer = pl.any_horizontal(pl.col(c).str.contains(FOOTER_RE).fill_null(False) for c in firsts) if firsts else pl.lit(False)
+        blank = pl.all_horizontal(pl.col(c).is_null() for c in cells) if cells else pl.lit(True)
+        yield raw.drop(dropped).with_row_index(ROW, offset=first_row + n).with_columns(
+            blank.alias(BLANK), (footer & ~blank).alias(FOOTER))
         n += raw.height
 
 
@@ -267,22 +304,34 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     """Validate a file batch by batch. Each batch is typed and its rows checked on their own (then
     its raw text is released but for the rows quarantined); the rules that look across rows — the
     first valid row of each key is kept, a stage needs its application (``app_ids``) — are decided
-    once over the file's typed rows. The raw text of rows quarantined by those is read again."""
+    once over the file's typed rows. The raw text of rows quarantined by those is read again.
+
+    Quarantined rows carry the raw text of the contract's columns only: a column the contract does
+    not know is never written anywhere (it may hold personal data under a header nobody foresaw)."""
     from getpower.intake.schemas import schema_for  # pandera is imported only when validating
 
     schema, names = schema_for(f.kind), [c.name for c in f.kind.columns]
     batches = ext.batches()
     first = next(batches)
     mapping, dropped, ignored = _columns(f, first.columns)
-    text_schema = {c: pl.String for c in first.columns if c not in dropped and c != RAGGED}
+    free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key
+                 and not f.kind.column(c).required]
+    by_value = personal_values(first, ignored + free_text)
+    if by_value:
+        dropped = dropped + by_value
+        ignored = [h for h in ignored if h not in by_value]
+        mapping = {h: c for h, c in mapping.items() if h not in by_value}
+    shown = list(mapping)  # raw columns a quarantined row carries, in the file's order
+    text_schema = {c: pl.String for c in shown}
+    first_row = ext.header_row + 1
     cands, bads, read = [], [], 0
-    for raw in _numbered(_then([first], batches), dropped):
+    for raw in _numbered(_then([first], batches), dropped, first_row):
         first = None
         read += raw.height
         typed = _typed(f.kind, raw, mapping)
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
-            bads.append(bad.join(raw.drop(RAGGED, strict=False), on=ROW, how="left"))
+            bads.append(bad.join(raw.select(ROW, *shown), on=ROW, how="left"))
         cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
         schema.validate(cand.select(names))  # a failure here is a bug in intake, not a bad row
         if f.kind.unique_key:  # hashed now, while the batch is one piece
@@ -303,55 +352,98 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     if late is not None and late.height:
         accepted = cand.join(late.select(ROW), on=ROW, how="anti", maintain_order="left")
         rows = late[ROW].implode()
-        texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)) for raw in _numbered(ext.batches(), dropped)])
-        bads.append(late.join(texts.drop(RAGGED, strict=False), on=ROW, how="left"))
+        texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)).select(ROW, *shown)
+                           for raw in _numbered(ext.batches(), dropped, first_row)])
+        bads.append(late.join(texts, on=ROW, how="left"))
     q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
         schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
-    quarantined = q.select(pl.lit(f.path.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
+    quarantined = q.select(pl.lit(f.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
                            pl.exclude(ROW, REASON)).sort(Q_ROW)
-    return FileResult(str(f.path), f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
-                      quarantined, tuple(dropped), tuple(ignored))
+    notes = list(ext.notes)
+    if ext.header_row > 1:
+        notes.insert(0, f"表头在第 {ext.header_row} 行")
+    return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
+                      quarantined, tuple(dropped), tuple(ignored), ext.header_row, tuple(notes))
 
 
 def validate_file(f: Opened, app_ids: pl.Series | None = None) -> FileResult:
-    """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, or
-    with rows of the wrong width), on the file read another way."""
+    """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, with
+    CR-only line ends or with rows of the wrong width), on the file read another way."""
     return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids))
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders expanded to their extract files (sorted)."""
+    """Files as given, folders expanded recursively to the files intake may read (extracts, gzip
+    files, zip archives), sorted by path. Which of them are read is decided by :func:`validate_batch`."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.iterdir()
-                          if f.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".parquet") and not f.name.startswith(("~$", ".")))
+            out += sorted((f for f in p.rglob("*") if f.is_file()
+                           and f.suffix.lower() in (*EXTRACT_SUFFIXES, ".gz", ".zip")
+                           and not f.name.startswith(("~$", "."))), key=lambda q: q.relative_to(p).parts)
         else:
             out.append(p)
     return out
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What a batch of paths held: a result per file read (in the order given), and every file
+    not read with its reason."""
+
+    results: tuple[FileResult, ...]
+    not_read: tuple[NotRead, ...]
+
+    @property
+    def errors(self) -> tuple[NotRead, ...]:
+        return tuple(n for n in self.not_read if n.error)
+
+
+def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
+                   keep: Callable[[FileResult], FileResult] | None = None) -> Validation:
+    """Validate files, folders (walked recursively), gzip files and zip archives as one batch
+    (cross-file rules included). Every file is accounted for: read, or in ``not_read`` with its
+    reason (a file that fails is named there and the others are still read).
+
+    Every file is opened and recognised first; then applications are validated first and stages
+    last, against the applications accepted here or already known (``known_app_ids``). ``keep``:
+    what to do with each result as soon as it is ready (the store writes its accepted rows to disk,
+    so that one file's rows are in memory at a time). Results keep the files' order."""
+    with gather(paths) as found:
+        opened: list[Opened] = []
+        not_read = list(found.not_read)
+        for src in found.sources:
+            try:
+                opened.append(open_file(src))
+            except ExtractError as exc:
+                # a stray document in a folder that is no extract is named, not an error
+                stray = not src.given and "无法识别提取文件类型" in str(exc)
+                not_read.append(NotRead(src.name, str(exc).removeprefix(f"{src.name}: "), error=not stray))
+        rank = {"applications": 0, "stages": 2}
+        order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
+        ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
+        results: dict[int, FileResult] = {}
+        app_ids = None
+        for i in order:
+            f = opened[i]
+            if f.kind.name == "stages" and app_ids is None:
+                app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
+            try:
+                result = validate_file(f, app_ids if f.kind.name == "stages" else None)
+            except ExtractError as exc:
+                not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
+                continue
+            if f.kind.name == "applications":
+                ids.append(result.accepted["app_id"])
+            results[i] = keep(result) if keep else result
+        return Validation(tuple(results[i] for i in range(len(opened)) if i in results), tuple(not_read))
+
+
 def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
                    keep: Callable[[FileResult], FileResult] | None = None) -> list[FileResult]:
-    """Validate files and folders of extracts as one batch (cross-file rules included).
-
-    Every file is opened and recognised first (a missing column fails before any long work); then
-    applications are validated first and stages last, against the applications accepted here or
-    already known (``known_app_ids``). ``keep``: what to do with each result as soon as it is
-    ready (the store writes its accepted rows to disk, so that one file's rows are in memory at a
-    time). Results keep the files' order."""
-    opened = [open_file(p) for p in expand_paths(paths)]
-    rank = {"applications": 0, "stages": 2}
-    order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
-    ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
-    results: dict[int, FileResult] = {}
-    app_ids = None
-    for i in order:
-        f = opened[i]
-        if f.kind.name == "stages" and app_ids is None:
-            app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
-        result = validate_file(f, app_ids if f.kind.name == "stages" else None)
-        if f.kind.name == "applications":
-            ids.append(result.accepted["app_id"])
-        results[i] = keep(result) if keep else result
-    return [results[i] for i in range(len(opened))]
+    """:func:`validate_batch`, strict: raises :class:`ExtractError` for the first file that should
+    have been read and was not (stray documents in folders are passed over)."""
+    v = validate_batch(paths, known_app_ids, keep)
+    if v.errors:
+        raise ExtractError(f"{v.errors[0].name}: {v.errors[0].reason}")
+    return list(v.results)

@@ -1,0 +1,6 @@
+"""The one error of intake: a file that cannot be read, as one Chinese line for the user."""
+
+
+class ExtractError(Exception):
+    """A file that cannot be read or misses a required column: one Chinese line naming the file and
+    the cause."""

@@ -1,0 +1,126 @@
+"""Where the table starts in a report-style export: the header row (below title and blank rows)
+and, for text files, the encoding, delimiter and line ending.
+
+The header is the row, among the first ``header_search_rows`` (``params/intake.yaml``), whose
+cells name the most columns of one extract kind; the earliest such row wins a tie.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from getpower import params
+from getpower.contract import KINDS, Kind, header_map, norm_header
+from getpower.intake.errors import ExtractError
+
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号", "|": "竖线"}
+HEAD_BYTES = 1 << 18  # the part of a text file looked at: enough for the header search rows
+
+
+def limit(name: str) -> int:
+    return int(params.load("intake.yaml")[name]["value"])
+
+
+@dataclass(frozen=True)
+class HeaderGuess:
+    """The row taken as the header: its index (0-based), the kind it matches best and how many of
+    that kind's columns it names (0: no row looked like a header)."""
+
+    row: int
+    kind: Kind | None
+    matched: int
+
+
+def _score(cells: Iterable[object], kinds: Sequence[Kind]) -> tuple[int, Kind | None]:
+    normed = {norm_header(c) for c in cells if c is not None and str(c).strip()}
+    best: tuple[int, Kind | None] = (0, None)
+    for kind in kinds:
+        hm = header_map(kind)
+        n = len({hm[h] for h in normed if h in hm})
+        if n > best[0]:
+            best = (n, kind)
+    return best
+
+
+def find_header(rows: Sequence[Sequence[object]], kind_hint: Kind | None = None) -> HeaderGuess:
+    """The header among ``rows``.
+
+    >>> find_header([["报装工单明细表（2023年）"], [], ["工单编号", "地市", "客户类别"], ["A1", "杭州", "居民"]])
+    HeaderGuess(row=2, kind=Kind(name='applications', ...), matched=3)
+    """
+    kinds = [kind_hint] if kind_hint else list(KINDS)
+    best = HeaderGuess(0, kind_hint, 0)
+    for i, row in enumerate(rows[: limit("header_search_rows")]):
+        n, kind = _score(row, kinds)
+        if n > best.matched:
+            best = HeaderGuess(i, kind, n)
+    return best
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """How a text file is written: ``encoding`` (``utf-8``, ``utf-8-sig`` or ``gb18030``, from its
+    first bytes), ``delimiter``, ``newline`` (``\\n``, ``\\r\\n`` or ``\\r``) and its header."""
+
+    encoding: str
+    delimiter: str
+    newline: str
+    header: HeaderGuess
+    width: int
+
+    @property
+    def cr_only(self) -> bool:
+        return self.newline == "\r"
+
+
+def _decode_head(raw: bytes, name: str) -> tuple[str, str]:
+    if raw.startswith(codecs.BOM_UTF8):
+        return codecs.getincrementaldecoder("utf-8")().decode(raw[3:]), "utf-8-sig"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return codecs.getincrementaldecoder(enc)().decode(raw), enc
+        except UnicodeDecodeError:
+            continue
+    raise ExtractError(f"{name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）")
+
+
+def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayout:
+    """The layout of a CSV / TXT / TSV file, from its first bytes."""
+    with open(path, "rb") as fh:
+        raw = fh.read(HEAD_BYTES)
+        truncated = bool(fh.read(1))
+    text, enc = _decode_head(raw, name)
+    if not text.strip():
+        raise ExtractError(f"{name}: 文件为空")
+    newline = "\r\n" if "\r\n" in text else "\n" if "\n" in text else "\r" if "\r" in text else "\n"
+    lines = re.split(r"\r\n|\r|\n", text)
+    if truncated and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut short
+    max_cols = limit("max_columns")
+    first = lines[0]
+    if max(first.count(d) for d in DELIMITERS) >= max_cols:
+        d = max(DELIMITERS, key=first.count)
+        n = first.count(d) + 1
+        more = "以上" if truncated and len(lines) == 1 else ""
+        raise ExtractError(f"{name}: 列数 {n}{more} 超过上限 {max_cols}（按{DELIMITER_NAMES[d]}分隔）")
+    head = lines[: limit("header_search_rows")]
+    best: tuple[int, int, int, str, HeaderGuess] | None = None
+    for order, d in enumerate(DELIMITERS):
+        rows = list(csv.reader(head, delimiter=d))
+        guess = find_header(rows, kind_hint)
+        key = (guess.matched, -guess.row, -order)
+        if best is None or key > best[:3]:
+            best = (*key, d, guess)
+    assert best is not None
+    delimiter, guess = best[3], best[4]
+    if guess.matched == 0:  # no row names a column: the delimiter most used on the first line
+        delimiter = max(DELIMITERS, key=lambda d: (first.count(d), -DELIMITERS.index(d)))
+    width = len(next(csv.reader([head[guess.row]], delimiter=delimiter), []))
+    if width > max_cols:
+        raise ExtractError(f"{name}: 列数 {width} 超过上限 {max_cols}")
+    return TextLayout(enc, delimiter, newline, guess, width)
