@@ -14,13 +14,15 @@ DEFAULT_SAMPLE = Path("data/sample")
 
 def _cmd_validate(args) -> int:
     from getpower.intake import report
-    from getpower.intake.validate import validate_paths
+    from getpower.intake.validate import validate_batch
 
-    results = validate_paths(args.paths)
+    v = validate_batch(args.paths)
     qdir = Path(args.quarantine_dir)
-    report.write_quarantine(qdir, results)
-    print(report.to_json(results) if args.json else report.to_text(results, qdir))
-    return 0
+    report.write_quarantine(qdir, v.results)
+    print(report.to_json(v.results, v.not_read) if args.json else report.to_text(v.results, qdir, v.not_read))
+    for n in v.errors:  # files that should have been read: one line each, and a non-zero exit
+        print(f"错误: {n.name}: {n.reason}", file=sys.stderr)
+    return 2 if v.errors else 0
 
 
 def _cmd_ingest(args) -> int:
@@ -58,7 +60,9 @@ def _write_table(table, out: Path) -> None:
         table.write_parquet(buf)
         atomic_write_bytes(out, buf.getvalue())
     elif out.suffix.lower() == ".csv":
-        atomic_write_bytes(out, table.write_csv().encode("utf-8"))
+        from getpower.spreadsheet import csv_bytes
+
+        atomic_write_bytes(out, csv_bytes(table))
     else:
         raise ExtractError(f"{out.name}: 输出文件应以 .csv 或 .parquet 结尾")
 
@@ -163,25 +167,67 @@ def _cmd_run(args) -> int:
     return 1 if failed else 0
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in Chinese, with each option's default shown."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法: " if prefix is None else prefix)
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "默认" not in text:
+            text += "（默认: %(default)s）"
+        return text
+
+
+_ARGPARSE_WORDS = (
+    ("the following arguments are required: ", "缺少参数: "),
+    ("unrecognized arguments: ", "无法识别的参数: "),
+    ("invalid choice: ", "无效的选项: "),
+    ("invalid int value: ", "不是整数: "),
+    ("expected one argument", "需要一个值"),
+    ("argument ", "参数 "),
+    ("choose from ", "可选: "),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese: help, section titles and usage errors."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message):
+        for en, zh in _ARGPARSE_WORDS:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="getpower", description="获得电力 监管分析工作台")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="getpower", description="获得电力 监管分析工作台")
+    sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
 
     v = sub.add_parser("validate", help="校验提取文件，输出校验报告")
-    v.add_argument("paths", nargs="+", help="文件或文件夹")
-    v.add_argument("--json", action="store_true", help="以 JSON 输出")
+    v.add_argument("paths", nargs="+", help="文件、文件夹（含子文件夹）、.gz 或 .zip")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出（错误也以 JSON 输出）")
     v.add_argument("--quarantine-dir", default="reports/quarantine", help="隔离行 CSV 的输出目录")
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("ingest", help="校验并导入数据仓库")
-    i.add_argument("paths", nargs="+")
-    i.add_argument("--store", default=str(DEFAULT_STORE))
-    i.add_argument("--json", action="store_true")
+    i.add_argument("paths", nargs="+", help="文件、文件夹（含子文件夹）、.gz 或 .zip")
+    i.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
+    i.add_argument("--json", action="store_true", help="以 JSON 输出（错误也以 JSON 输出）")
     i.set_defaults(func=_cmd_ingest)
 
     s = sub.add_parser("sample", help="生成样例提取文件")
-    s.add_argument("--out", required=True)
-    s.add_argument("--seed", type=int, default=2021)
+    s.add_argument("--out", required=True, help="输出目录")
+    s.add_argument("--seed", type=int, default=2021, help="随机种子（同一种子生成相同数据）")
     s.set_defaults(func=_cmd_sample)
 
     c = sub.add_parser("compute", help="计算指标表（§10）")
@@ -192,8 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_compute)
 
     r = sub.add_parser("run", help="主流程：样例数据 → 数据仓库 → 指标")
-    r.add_argument("--sample", default=str(DEFAULT_SAMPLE))
-    r.add_argument("--store", default=str(DEFAULT_STORE))
+    r.add_argument("--sample", default=str(DEFAULT_SAMPLE), help="样例提取文件目录")
+    r.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
     r.add_argument("--period", default=None, help="默认：数据中最新的季度")
     r.add_argument("--out", default="reports", help="输出目录")
     r.add_argument("--jobs", type=int, default=2, help="并行运行的笔记本数")
@@ -204,15 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--cities", nargs="+", default=None, help="只生成这些城市（默认全部 11 个）")
     sc.add_argument("--jobs", type=int, default=2, help="并行运行的笔记本数")
     sc.add_argument("--out", default="reports", help="输出目录（默认 reports/）")
-    sc.add_argument("--store", default=str(DEFAULT_STORE))
+    sc.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
     sc.add_argument("--timeout", type=int, default=600, help="每个笔记本单元格的超时（秒）")
     sc.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
     sc.set_defaults(func=_cmd_scorecards)
 
     sv = sub.add_parser("serve", help="启动 Voila 看板（仅本机 127.0.0.1）")
-    sv.add_argument("--port", type=int, default=8866)
+    sv.add_argument("--port", type=int, default=8866, help="端口")
     sv.add_argument("--token", default=None, help="访问令牌（默认无；对外请经带认证的反向代理）")
-    sv.add_argument("--store", default=str(DEFAULT_STORE))
+    sv.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
     sv.set_defaults(func=_cmd_serve)
     r.set_defaults(func=_cmd_run)
     return p
@@ -223,10 +269,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ExtractError as exc:
-        print(f"错误: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, str(exc), 2)
     except Exception as exc:  # one line for users; GETPOWER_DEBUG=1 shows the traceback
         if os.environ.get("GETPOWER_DEBUG"):
             raise
-        print(f"错误: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
-        return 1
+        return _fail(args, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
+
+
+def _fail(args, message: str, code: int) -> int:
+    """One Chinese line on stderr; with ``--json``, the error as JSON on stdout too."""
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    print(f"错误: {message}", file=sys.stderr)
+    return code

@@ -53,10 +53,10 @@ def atomic_write_frame(path: Path, frame: pl.DataFrame | pl.LazyFrame, fmt: str 
         frame.sink_parquet(tmp) if lazy else frame.write_parquet(tmp)
     elif fmt == "ipc":  # uncompressed Arrow: no decoding on read, for caches read often
         frame.sink_ipc(tmp, compression="uncompressed") if lazy else frame.write_ipc(tmp, compression="uncompressed")
-    elif lazy:  # csv for Excel users: UTF-8 with BOM
-        frame.sink_csv(tmp, include_bom=True)
-    else:
-        frame.write_csv(tmp, include_bom=True)
+    else:  # csv for Excel users: UTF-8 with BOM, formula-like cells neutralised
+        from getpower.spreadsheet import write_csv
+
+        write_csv(frame, tmp)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -192,11 +192,13 @@ class Store:
         return IngestResult(tuple(results), tuple(skipped), name, upload_dir, rows)
 
     def _write_upload(self, upload_dir: Path, results: list[FileResult], when: str) -> None:
+        from getpower.intake.report import quarantine_path
+
         report = {"created_at": when, "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt}
                                                  for r in results]}
         for r in results:
             if r.rows_quarantined:
-                atomic_write_frame(upload_dir / f"{Path(r.file).stem}.quarantine.csv", r.quarantined, "csv")
+                atomic_write_frame(quarantine_path(upload_dir, r), r.quarantined, "csv")
         atomic_write_bytes(upload_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=1).encode())
 
     def _recover(self) -> None:

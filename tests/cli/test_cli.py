@@ -36,7 +36,9 @@ def test_validate_json_reconciles(messy, tmp_path):
     assert a["dropped_columns"] == ["户名"]
     assert (s["rows_read"], s["rows_accepted"], s["rows_quarantined"]) == (3, 1, 2)
     assert s["reasons"] == {"孤立环节：工单不存在或已被隔离": 1, "环节结束时间早于开始时间": 1}
-    assert (tmp_path / "q" / "报装工单.quarantine.csv").exists()
+    from getpower.intake.report import short_name
+
+    assert (tmp_path / "q" / f"{short_name(a['file'])}.quarantine.csv").exists()
 
 
 def test_validate_text_report_in_chinese(messy, tmp_path):
@@ -49,8 +51,25 @@ def test_missing_column_is_one_chinese_line_and_nonzero(tmp_path):
     f = tmp_path / "applications.csv"
     f.write_text("工单编号,地市\nA1,杭州\n", encoding="utf-8")
     p = run("validate", str(f), "--json")
-    assert p.returncode != 0 and p.stdout == ""
+    assert p.returncode != 0
     assert len(p.stderr.strip().splitlines()) == 1 and "缺少必填列" in p.stderr and "Traceback" not in p.stderr
+    [nr] = json.loads(p.stdout)["not_read"]  # --json: the error is JSON on stdout too
+    assert nr["file"] == str(f) and "缺少必填列" in nr["reason"] and nr["error"]
+
+
+def test_errors_outside_validation_are_json_with_json(tmp_path):
+    f = tmp_path / "applications.csv"
+    f.write_text("工单编号,地市\nA1,杭州\n", encoding="utf-8")
+    p = run("ingest", str(f), "--store", str(tmp_path / "s"), "--json")
+    assert p.returncode != 0 and "缺少必填列" in json.loads(p.stdout)["error"]
+
+
+def test_help_is_chinese_with_defaults():
+    p = run("validate", "--help")
+    assert p.returncode == 0 and "用法:" in p.stdout and "显示本帮助并退出" in p.stdout
+    assert "（默认: reports/quarantine）" in p.stdout and "usage" not in p.stdout
+    p = run("validate")
+    assert p.returncode == 2 and "错误: 缺少参数: paths" in p.stderr
 
 
 def test_ingest_twice_is_idempotent(messy, tmp_path):

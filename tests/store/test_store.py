@@ -76,9 +76,10 @@ def test_upload_report_and_quarantine_kept_beside_the_store(tmp_path):
     [f] = report["files"]
     assert (f["rows_read"], f["rows_accepted"], f["rows_quarantined"]) == (2, 1, 1)
     assert len(f["sha256"]) == 64
-    q = pl.read_csv(res.upload_dir / "applications.quarantine.csv")
+    [qfile] = res.upload_dir.glob("applications-*.quarantine.csv")
+    q = pl.read_csv(qfile)
     assert q["隔离原因"].to_list() == ["地市取值无法识别"]
-    assert (res.upload_dir / "applications.quarantine.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert qfile.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ Every value that comes from a widget or the URL is validated here before use.
 from __future__ import annotations
 
 import base64
-import io
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from getpower.periods import Period
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
 from getpower.present.scorecard import heatmap_chart, tier_frame
+from getpower.spreadsheet import csv_bytes, excel_bytes
 from getpower.store import Store
 
 MAX_UPLOAD_MB = 100  # an upload larger than this is refused (dashboards.yaml may lower it)
@@ -243,10 +243,8 @@ def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
 
 def download_links(df: pl.DataFrame, stem: str) -> str:
     """Links that download the frame as CSV (UTF-8 BOM) and Excel, from data URIs (no request)."""
-    csv = base64.b64encode(b"\xef\xbb\xbf" + df.write_csv().encode("utf-8")).decode()
-    buf = io.BytesIO()
-    df.write_excel(buf, worksheet="指标")
-    xlsx = base64.b64encode(buf.getvalue()).decode()
+    csv = base64.b64encode(csv_bytes(df)).decode()
+    xlsx = base64.b64encode(excel_bytes(df, "指标")).decode()
     return (f'<a class="gp-download" download="{stem}.csv" href="data:text/csv;base64,{csv}">下载 CSV</a> · '
             f'<a class="gp-download" download="{stem}.xlsx" '
             f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{xlsx}">下载 Excel</a>')
