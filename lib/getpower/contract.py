@@ -2,7 +2,10 @@
 enumerations and personal-data columns.
 
 Canonical stored values of enumerations are the Chinese values; English codes are accepted as
-aliases on input.
+aliases on input. What intake accepts and quarantines for each habit of real exports (layouts,
+delimiters, date and number spellings, personal data) is stated in the README, "Reading extracts",
+and decided in :mod:`getpower.intake.sniff`, :mod:`getpower.intake.normalise` and
+:mod:`getpower.intake.validate`.
 """
 from __future__ import annotations
 
