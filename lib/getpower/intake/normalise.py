@@ -14,8 +14,25 @@ from getpower import params
 from getpower.contract import EXTRA_ALIASES, Column
 
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d")
-# cells that stand for a missing value in real exports (compared after NFKC, lower case)
+# cells that stand for a missing value in real exports
 MISSING_WORDS = ("nan", "null", "none", "n/a", "#n/a", "na", "空", "无", "-", "--", "—", "——", "/", "\\")
+
+
+def _spellings(words: tuple[str, ...]) -> frozenset[str]:
+    """Every upper/lower-case and full-width spelling of ``words``: cells are compared with a set
+    (a hash look-up), not normalised one by one (NFKC on every cell of a file is slow)."""
+    import itertools
+
+    out = set()
+    for w in words:
+        for cased in itertools.product(*({ch.lower(), ch.upper()} for ch in w)):
+            half = "".join(cased)
+            out.add(half)
+            out.add("".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in half))
+    return frozenset(out)
+
+
+MISSING_SPELLINGS = _spellings(MISSING_WORDS)
 # Excel serial day numbers accepted as dates: 1954-10-03 .. 2119-01-09 (outside: not a date)
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (20000.0, 80000.0)
@@ -184,6 +201,10 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
     or None when the column has no fast path. Rows it leaves null while the text is present are
     coerced again with :func:`coerce` (the validator does that on those rows only)."""
     t = column.type
+    if t in ("number", "integer"):  # plain digits; anything else (1,200 / 160kW / １２) on the slow path
+        x = raw.cast(pl.Float64, strict=False)
+        x = pl.when(x.is_finite()).then(x)
+        return x if t == "number" else pl.when(x == x.round(0)).then(x).cast(pl.Int64, strict=False)
     if t == "enum":
         exact = {**{k: k for k in column.enum}, **{v: k for k, v in column.enum.items()}}
         return raw.replace_strict(exact, default=None, return_dtype=pl.String)

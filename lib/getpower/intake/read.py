@@ -18,7 +18,7 @@ import polars as pl
 
 from getpower.contract import KINDS, Kind, norm_header
 from getpower.intake.errors import ExtractError
-from getpower.intake.normalise import MISSING_WORDS
+from getpower.intake.normalise import MISSING_SPELLINGS
 from getpower.intake.sniff import DELIMITER_NAMES, HeaderGuess, TextLayout, find_header, limit, sniff_text
 
 __all__ = ["ExtractError", "Extract", "open_extract", "read_any", "with_fallbacks"]
@@ -255,8 +255,7 @@ def _clean(df: pl.DataFrame) -> pl.DataFrame:
     ``空``, ``—``, ``/`` …) are missing values."""
     def one(c: str) -> pl.Expr:
         v = pl.col(c).str.strip_chars()
-        missing = v.str.normalize("NFKC").str.to_lowercase().is_in(MISSING_WORDS)
-        return pl.when(missing | (v == "")).then(None).otherwise(v).alias(c)
+        return pl.when(v.is_in(list(MISSING_SPELLINGS)) | (v == "")).then(None).otherwise(v).alias(c)
 
     return df.with_columns(one(c) for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS))
 

@@ -226,9 +226,6 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         raw_e, val = pl.col(raw_name[col.name]), pl.col(col.name)
         if col.required:
             reasons.append((raw_e.is_null(), f"缺少{label(col)}"))
-        unclear = ambiguity(col, raw_e)
-        if unclear is not None:
-            reasons.append((raw_e.is_not_null() & val.is_null() & unclear[0], f"{label(col)}{unclear[1]}"))
         reasons.append((raw_e.is_not_null() & val.is_null(), f"{label(col)}取值无法识别"))
         if col.minimum is not None:
             bad = val <= col.minimum if col.exclusive_minimum else val < col.minimum
@@ -237,7 +234,16 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         if col.maximum is not None:
             reasons.append((val > col.maximum, f"{label(col)}应≤{col.maximum:g}"))
     reasons += [(ROW_RULES[r][1](), ROW_RULES[r][0]) for r in kind.row_rules if r in ROW_RULES]
-    return df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), _when_chain(reasons).alias(REASON))
+    out = df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), *raw_name.values(),
+                    _when_chain(reasons).alias(REASON))
+    # an unreadable value spelled ambiguously (`23/10/1`, `1,2`) says so; looked at on those rows only
+    for col in kind.columns:
+        unclear = ambiguity(col, pl.col(raw_name[col.name]))
+        unread = f"{label(col)}取值无法识别"
+        if unclear is not None and out[REASON].eq(unread).any():
+            out = out.with_columns(pl.when((pl.col(REASON) == unread) & unclear[0])
+                                   .then(pl.lit(f"{label(col)}{unclear[1]}")).otherwise(pl.col(REASON)).alias(REASON))
+    return out.drop(raw_name.values())
 
 
 @dataclass(frozen=True)
