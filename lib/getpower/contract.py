@@ -225,7 +225,11 @@ PERSONAL_DATA_WORDS: tuple[str, ...] = (
 MOBILE_RE = r"^(?:\+?86[- ]?)?1[3-9][0-9]{9}$"
 RESIDENT_ID_RE = r"^[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX]$"
 # footer rows of report-style exports: not data (quarantined with their own reason)
-FOOTER_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "总合计", "累计", "total", "subtotal")
+FOOTER_WORDS: tuple[str, ...] = ("合计", "总计", "小计", "累计", "total", "subtotal")
+# … after a short prefix (全省合计, 杭州市小计), and the signature lines under a report
+FOOTER_PREFIX_CHARS = 6
+SIGNATURE_WORDS: tuple[str, ...] = ("制表人", "制表", "审核人", "审核", "填报人", "填报单位", "填报日期", "负责人",
+                                    "经办人", "联系人", "注", "说明", "备注")  # each followed by a colon
 
 
 def norm_header(text: str) -> str:
@@ -234,7 +238,9 @@ def norm_header(text: str) -> str:
     >>> norm_header(" 申请容量（ＫＷ） ")
     '申请容量(kw)'
     """
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+    # a byte-order mark (a file saved twice with one) and zero-width spaces are not part of a name
+    text = str(text).replace("\ufeff", "").replace("\u200b", "")
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
 def header_map(kind: Kind) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from datetime import datetime
 
@@ -156,7 +157,8 @@ def test_folder_walk_every_file_accounted_for(tmp_path):
                    ("batch.zip/内层/applications_z.csv", 1)]
     not_read = {n.name.removeprefix(str(d) + "/"): n for n in v.not_read}
     assert set(not_read) == {"batch.zip/说明.pdf", "batch.zip/__MACOSX/._applications_z.csv", "~$报装工单.xlsx",
-                             "说明.docx", "备注.txt", "notes"}
+                             "说明.docx", "备注.txt", "notes", ".git/"}
+    assert not_read[".git/"].reason == "隐藏或系统文件夹（其中的文件未读取）"
     assert not_read["~$报装工单.xlsx"].reason == "Office 临时锁定文件"
     assert "不支持的文件类型 .docx" in not_read["说明.docx"].reason
     assert "无法识别提取文件类型" in not_read["备注.txt"].reason
@@ -176,13 +178,49 @@ def test_a_broken_file_is_named_and_the_others_still_read(tmp_path):
 def test_zip_bomb_stops_at_the_size_limit(tmp_path, monkeypatch):
     from getpower.intake import discover
 
-    monkeypatch.setattr(discover, "limit", lambda name: 1 if name == "max_file_mb" else 1000)
+    caps = {"max_file_mb": 2, "max_unpacked_mb": 3}
+    monkeypatch.setattr(discover, "limit", lambda name: caps.get(name, 1000))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("applications.csv", b"0" * (3 << 20))
+        zf.writestr("a_big.csv", b"0" * (3 << 20))  # over the file limit: refused by its declared size
+        for name in ("b1.csv", "b2.csv"):  # each under it, together over the batch's total
+            zf.writestr(name, b"0" * int(1.6 * 2**20))
     (tmp_path / "a.zip").write_bytes(buf.getvalue())
-    [nr] = validate_batch([tmp_path / "a.zip"]).not_read
-    assert nr.error and "超过上限 1 MB" in nr.reason
+    v = validate_batch([tmp_path / "a.zip"])
+    reasons = {n.name.rsplit("/", 1)[-1]: n.reason for n in v.errors}
+    assert reasons["a_big.csv"] == "解压后 3.0 MB，超过上限 2 MB"
+    assert "b1.csv" not in reasons and "超过上限" in reasons["b2.csv"]
+    assert not list(tmp_path.glob("getpower-unpack-*"))
+
+
+def test_names_that_are_not_utf8_or_hold_line_breaks(tmp_path):
+    import os
+
+    gbk = os.fsdecode(str(tmp_path).encode() + b"/" + "报装工单".encode("gbk") + b".csv")
+    text_file(__import__("pathlib").Path(gbk), [HEADER, *ROWS])
+    text_file(tmp_path / "a\n合计 9 .csv", [HEADER, *ROWS])
+    v = validate_batch([tmp_path])
+    names = sorted(r.file.rsplit("/", 1)[-1] for r in v.results)
+    assert names == ["a?合计 9 .csv", "报装工单.csv"] and all(r.rows_accepted == 2 for r in v.results)
+    assert not v.not_read
+
+
+def test_symlinked_folders_followed_once_broken_links_named(tmp_path):
+    d, other = tmp_path / "d", tmp_path / "other"
+    d.mkdir(), other.mkdir()
+    text_file(other / "applications.csv", [HEADER, *ROWS])
+    (d / "link").symlink_to(other)
+    (d / "loop").symlink_to(d)
+    (d / "broken.csv").symlink_to(tmp_path / "nowhere.csv")
+    v = validate_batch([d])
+    assert [r.rows_accepted for r in v.results] == [2]
+    reasons = {n.name.rsplit("/", 1)[-1] or n.name: n.reason for n in v.not_read}
+    assert reasons["broken.csv"] == "链接指向的文件不存在"
+    assert any("循环" in r for r in reasons.values())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    [nr] = validate_batch([empty]).not_read
+    assert nr.error and nr.reason == "文件夹中没有文件"
 
 
 # --- spellings ----------------------------------------------------------------------------------
@@ -368,3 +406,120 @@ def test_quarantine_csv_neutralises_formula_cells(tmp_path):
     cells = [c for row in df.rows() for c in row if c]
     assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
     assert "'=HYPERLINK(\"http://x\")" in cells and "'-1" in cells
+
+
+# --- what a hostile tester found ---------------------------------------------------------------
+
+def test_a_stray_quote_quarantines_its_row_only_and_leaks_nothing(tmp_path):
+    header = [*HEADER, "区县", "联系电话"]
+    rows = [[f"A{i}", "杭州", "居民", "8", "220V", "网上国网", "0", "西湖区", f"138{i:08d}"] for i in range(5000)]
+    rows[10][7] = '"西湖区'  # an opening quote never closed
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [header, *rows])])
+    assert (r.rows_read, r.rows_accepted) == (5000, 4999)
+    assert reasons_by_row(r) == {12: "字段数与表头不一致"}
+    assert "138" not in r.quarantined.write_csv() and "联系电话" in r.dropped_columns
+
+
+def test_one_long_row_does_not_read_the_file_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", 1000)
+    rows = [[f"A{i}", "杭州", "居民", "8", "220V", "网上国网", "0"] for i in range(3500)]
+    rows[-1] = rows[-1] + ["多余"]
+    seen = []
+    from getpower.intake import read
+
+    orig = read._text_batches
+
+    def spy(*a):
+        for b in orig(*a):
+            seen.append(b.height)
+            yield b
+    monkeypatch.setattr(read, "_text_batches", spy)
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [HEADER, *rows])])
+    assert r.rows_accepted == 3499 and reasons_by_row(r) == {3501: "字段数与表头不一致"}
+    assert max(seen) == 1000  # the slow path reads in batches too
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+def test_blank_first_row_then_title_then_header(tmp_path, fmt):
+    cells = {1: ["报装工单明细表"], 2: HEADER, 3: ROWS[0], 4: ["A3", "上海", "居民", "8", "220V", "微信", "0"], 5: ROWS[1]}
+    p = tmp_path / f"applications.{fmt}"
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(p)
+        ws = wb.add_worksheet()
+        for r, row in cells.items():
+            ws.write_row(r, 0, row)
+        wb.close()
+    else:
+        import xlwt
+
+        wb = xlwt.Workbook()
+        ws = wb.add_sheet("s")
+        for r, row in cells.items():
+            for j, v in enumerate(row):
+                ws.write(r, j, v)
+        wb.save(str(p))
+    [r] = validate_paths([p])
+    assert r.header_row == 3 and accepted(r) == EXPECTED
+    assert reasons_by_row(r) == {5: "地市取值无法识别"}  # the row number Excel shows
+
+
+def test_signed_footer_and_phone_numbers_in_kept_text_never_written(tmp_path):
+    header = [*HEADER, "区县"]
+    rows = [[*ROWS[0], "西湖区"], [*ROWS[1], "13912345678"],
+            ["A3", "上海", "居民", "8", "220V", "客户13800138000", "0", "x"],
+            ["制表人：张三", "联系电话：13800138000", "", "", "", "审核人：李四 13912345678", ""],
+            ["", "", "全省合计", "108"]]
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [header, *rows])])
+    assert reasons_by_row(r) == {4: "地市取值无法识别", 5: R_FOOTER, 6: R_FOOTER}
+    text = r.quarantined.write_csv() + r.accepted.write_csv()
+    assert "1380013" not in text and "1391234" not in text and "张三" not in text
+    assert r.accepted["district"].to_list() == ["西湖区", "[已屏蔽]"]  # the column is kept, the number masked
+    assert "区县: 1 个值含疑似手机号/身份证号，已屏蔽" in r.notes
+    assert r.quarantined.filter(pl.col("行号") == 4)["申请渠道"].to_list() == ["客户[已屏蔽]"]
+
+
+def test_long_numeric_id_in_xls_is_refused_not_invented(tmp_path):
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("s")
+    for j, h in enumerate(HEADER):
+        ws.write(0, j, h)
+    for i, first in enumerate([12345678901234567890.0, "12345678901234567891"], start=1):
+        for j, v in enumerate([first, "杭州", "居民", 8, "220V", "网上国网", 0]):
+            ws.write(i, j, v)
+    wb.save(str(tmp_path / "applications.xls"))
+    [r] = validate_paths([tmp_path / "applications.xls"])
+    assert r.accepted["app_id"].to_list() == ["12345678901234567891"]
+    assert reasons_by_row(r) == {2: "工单编号为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"}
+
+
+def test_wide_header_below_a_title_row_is_refused_as_wide(tmp_path):
+    p = tmp_path / "applications.csv"
+    p.write_text("报装工单\n" + ",".join(f"c{i}" for i in range(100_000)) + "\n1\n", encoding="utf-8")
+    [nr] = validate_batch([p]).not_read
+    assert nr.error and re.fullmatch(r"第 2 行有 [0-9]+以上 列，超过上限 500（按逗号分隔）", nr.reason)  # read no further
+
+
+def test_scientific_notation_double_bom_nested_parquet_and_unsafe_member(tmp_path):
+    row = ["A1", "杭州", "居民", "1.23457E+11", "220V", "网上国网", "0"]
+    p = tmp_path / "a" / "applications.csv"
+    p.parent.mkdir()
+    p.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + ("\n".join(",".join(c) for c in [HEADER, row, ROWS[1]]) + "\n").encode())
+    [r] = validate_paths([p])  # a file saved with two byte-order marks: its header is still found
+    assert reasons_by_row(r) == {2: "申请容量(kW)数字为科学计数法（可能已被 Excel 舍入），未作猜测"}
+
+    q = tmp_path / "outages.parquet"
+    pl.DataFrame({"event_id": ["E1"], "city": ["杭州"], "area_type": ["市区"], "kind": ["故障"],
+                  "started_at": ["2023-01-01 08:00"], "restored_at": ["2023-01-01 09:00"],
+                  "customers_affected": [5], "tags": [["a", "b"]]}).write_parquet(q)
+    [r] = validate_paths([q])
+    assert r.rows_accepted == 1 and r.ignored_columns == ("tags",)
+
+    z = tmp_path / "x.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("../../evil.csv", "a\n")
+    [nr] = validate_batch([z]).not_read
+    assert nr.reason == "压缩包内路径不安全（含 .. 或绝对路径）"

@@ -63,17 +63,29 @@ def _too_big(size: int) -> str | None:
     return f"文件过大（{size / 2**20:.1f} MB，上限 {mb} MB）" if size > mb * 2**20 else None
 
 
-def _copy_limited(src, dst: Path) -> str | None:
-    """Copy a stream to ``dst``, stopping at the size limit (a zip or gzip bomb never fills the disk)."""
-    cap = limit("max_file_mb") * 2**20
+def _copy_limited(src, dst: Path, cap: int) -> str | None:
+    """Copy a stream to ``dst``, stopping at ``cap`` bytes (a zip or gzip bomb never fills the disk)."""
     n = 0
     with open(dst, "wb") as out:
         for chunk in iter(lambda: src.read(1 << 20), b""):
             n += len(chunk)
             if n > cap:
-                return f"解压后超过上限 {limit('max_file_mb')} MB"
+                return f"解压后超过上限 {cap / 2**20:.0f} MB"
             out.write(chunk)
     return None
+
+
+def shown_name(path: Path | str) -> str:
+    """How a report names a file: a name in bytes that are not UTF-8 (GBK from an archive unpacked
+    on Linux) decoded as GB18030, control characters (a line break in a name) shown as ``?``."""
+    raw = str(path)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        import os
+
+        raw = os.fsencode(raw).decode("gb18030", errors="replace")
+    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in raw)
 
 
 class _Walker:
@@ -81,6 +93,7 @@ class _Walker:
         self.scratch = scratch
         self.found = Found()
         self._n = 0
+        self._unpacked = 0  # bytes unpacked from archives in this batch
 
     def _unpack_dir(self, name: str) -> Path:
         self._n += 1
@@ -89,23 +102,50 @@ class _Walker:
         return d
 
     def path(self, p: Path, given: bool) -> None:
-        if not p.exists():
-            self.found.not_read.append(NotRead(str(p), "文件不存在", error=True))
+        name = shown_name(p)
+        if p.is_symlink() and not p.exists():
+            self.found.not_read.append(NotRead(name, "链接指向的文件不存在", error=True))
+        elif not p.exists():
+            self.found.not_read.append(NotRead(name, "文件不存在", error=True))
         elif p.is_dir():
-            for f in sorted(p.rglob("*"), key=lambda q: q.relative_to(p).parts):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1]):
-                    self.file(f, str(f), given=False, depth=0)
+            before = len(self.found.sources) + len(self.found.not_read)
+            self._walk(p, seen={p.resolve()})
+            if len(self.found.sources) + len(self.found.not_read) == before:
+                self.found.not_read.append(NotRead(name, "文件夹中没有文件", error=True))
         else:
-            self.file(p, str(p), given=given, depth=0)
+            self.file(p, name, given=given, depth=0)
+
+    def _walk(self, folder: Path, seen: set[Path]) -> None:
+        """A folder's files by name, sub-folders followed (symbolic links too, each real folder once)."""
+        try:
+            entries = sorted(folder.iterdir(), key=lambda q: q.name)
+        except OSError as exc:
+            self.found.not_read.append(NotRead(shown_name(folder), f"文件夹无法读取（{exc.strerror}）", error=True))
+            return
+        for q in entries:
+            name = shown_name(q)
+            if q.is_symlink() and not q.exists():
+                self.found.not_read.append(NotRead(name, "链接指向的文件不存在", error=True))
+            elif q.is_dir():
+                if q.name.startswith(".") or q.name == "__MACOSX":
+                    self.found.not_read.append(NotRead(name + "/", "隐藏或系统文件夹（其中的文件未读取）"))
+                elif q.resolve() in seen:
+                    self.found.not_read.append(NotRead(name + "/", "链接指向已读取过的文件夹（循环）"))
+                else:
+                    self._walk(q, seen | {q.resolve()})
+            elif q.is_file():
+                self.file(q, name, given=False, depth=0)
+            else:
+                self.found.not_read.append(NotRead(name, "不是普通文件"))
 
     def file(self, p: Path, name: str, given: bool, depth: int) -> None:
         base = PurePosixPath(name).name
-        suffix = p.suffix.lower()
+        suffix = p.suffix.lower()  # of the file on disk: an unpacked member is named by its own suffix
         out = self.found.not_read
         if base.startswith("~$"):
-            out.append(NotRead(name, "Office 临时锁定文件"))
+            out.append(NotRead(name, "Office 临时锁定文件", error=given))
         elif base.startswith(".") or base in ("Thumbs.db", "desktop.ini"):
-            out.append(NotRead(name, "隐藏或系统文件"))
+            out.append(NotRead(name, "隐藏或系统文件", error=given))
         elif (why := _too_big(p.stat().st_size)) is not None:
             out.append(NotRead(name, why, error=True))
         elif suffix == ".gz":
@@ -113,21 +153,34 @@ class _Walker:
         elif suffix == ".zip":
             self._zip(p, name, given, depth)
         elif suffix in EXTRACT_SUFFIXES:
-            self.found.sources.append(Source(p, name, given))
+            path = p
+            if shown_name(p) != str(p) and depth == 0:  # a name polars cannot open: read through a link
+                path = self._unpack_dir(name) / f"data{suffix}"
+                path.symlink_to(p.resolve())
+            self.found.sources.append(Source(path, name, given))
         else:
             out.append(NotRead(name, f"不支持的文件类型 {suffix or '(无扩展名)'}（{SUPPORTED}）", error=given))
 
+    def _room(self) -> int:
+        """Bytes an archive member may still unpack to: the file limit, and what is left of the
+        batch's total (a zip of many large members never fills the disk)."""
+        cap = limit("max_file_mb") * 2**20
+        return min(cap, limit("max_unpacked_mb") * 2**20 - self._unpacked)
+
     def _gzip(self, p: Path, name: str, given: bool, depth: int) -> None:
-        inner = Path(PurePosixPath(name).name[: -len(".gz")])
-        dst = self._unpack_dir(name) / (inner.name or "data")
+        inner = PurePosixPath(PurePosixPath(name).name[: -len(".gz")])
+        dst = self._unpack_dir(name) / f"data{Path(inner.name).suffix.lower()[:16]}"
         try:
             with gzip.open(p, "rb") as src:
-                why = _copy_limited(src, dst)
+                why = _copy_limited(src, dst, self._room())
         except (OSError, EOFError) as exc:
             why = f"gzip 文件损坏（{exc}）"
+        self._unpacked += dst.stat().st_size if dst.exists() else 0
         if why:
+            dst.unlink(missing_ok=True)
             self.found.not_read.append(NotRead(name, why, error=True))
         elif inner.suffix.lower() not in EXTRACT_SUFFIXES:
+            dst.unlink(missing_ok=True)
             self.found.not_read.append(NotRead(name, f"不支持的压缩内容 {inner.suffix or '(无扩展名)'}（{SUPPORTED}）", error=given))
         else:
             self.file(dst, name, given, depth + 1)
@@ -149,25 +202,34 @@ class _Walker:
             folder = self._unpack_dir(name)
             for i, m in enumerate(members):
                 # names in archives made on Chinese Windows are GBK without the UTF-8 flag
-                member = _member_name(m)
+                member = shown_name(_member_name(m))
                 shown = f"{name}/{member}"
-                parts = PurePosixPath(member).parts
+                parts = PurePosixPath(member.replace("\\", "/")).parts
+                if ".." in parts or member.startswith("/"):
+                    self.found.not_read.append(NotRead(shown, "压缩包内路径不安全（含 .. 或绝对路径）", error=True))
+                    continue
                 if any(part.startswith(".") or part == "__MACOSX" for part in parts):
                     self.found.not_read.append(NotRead(shown, "隐藏或系统文件"))
                     continue
                 if m.flag_bits & 0x1:
                     self.found.not_read.append(NotRead(shown, "加密/受密码保护（请解密后再上传）", error=True))
                     continue
-                dst = folder / f"{i:05d}{Path(parts[-1]).suffix[:16]}"  # never a path from the archive
+                room = self._room()
+                if m.file_size > room:  # the size the archive declares, before unpacking anything
+                    self.found.not_read.append(NotRead(shown, f"解压后 {m.file_size / 2**20:.1f} MB，超过上限 {room / 2**20:.0f} MB", error=True))
+                    continue
+                dst = folder / f"{i:05d}{Path(parts[-1]).suffix.lower()[:16]}"  # never a path from the archive
                 try:
                     with zf.open(m) as src:
-                        why = _copy_limited(src, dst)
-                except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+                        why = _copy_limited(src, dst, room)  # a member larger than it declares stops too
+                except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError, RuntimeError) as exc:
                     why = f"zip 成员无法解压（{exc}）"
+                self._unpacked += dst.stat().st_size if dst.exists() else 0
                 if why:
+                    dst.unlink(missing_ok=True)
                     self.found.not_read.append(NotRead(shown, why, error=True))
                     continue
-                self.file(dst, shown, given, depth + 1)
+                self.file(dst, shown, False, depth + 1)  # found, not given: a stray member is no error
 
 
 def _member_name(m: zipfile.ZipInfo) -> str:

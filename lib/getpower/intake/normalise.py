@@ -158,16 +158,20 @@ def timestamp_expr(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(*parsed, *aware, from_serial).dt.round("1s").cast(pl.Datetime("us"))
 
 
-def ambiguity(column: Column, raw: pl.Expr) -> tuple[pl.Expr, str] | None:
-    """A condition on the raw text under which a value is refused as ambiguous rather than merely
-    unreadable, with the reason's wording, or None for columns without such spellings."""
+SCIENTIFIC_RE = r"^[+-]?[0-9]*\.?[0-9]+e[+-]?[0-9]+$"
+
+
+def ambiguity(column: Column, raw: pl.Expr) -> list[tuple[pl.Expr, str]]:
+    """Conditions on the raw text under which a value is refused as ambiguous rather than merely
+    unreadable, with the reason's wording (none for columns without such spellings)."""
     if column.type in ("timestamp", "date"):
         t = raw.str.normalize("NFKC").str.strip_chars()
-        return t.str.contains(AMBIGUOUS_DATE_RE), "日期写法不明确（两位数年份或日月次序不明），未作猜测"
+        return [(t.str.contains(AMBIGUOUS_DATE_RE), "日期写法不明确（两位数年份或日月次序不明），未作猜测")]
     if column.type in ("number", "integer"):
         t = norm_value(raw)
-        return t.str.contains(AMBIGUOUS_NUMBER_RE), "数字写法不明确（疑似小数逗号），未作猜测"
-    return None
+        return [(t.str.contains(AMBIGUOUS_NUMBER_RE), "数字写法不明确（疑似小数逗号），未作猜测"),
+                (t.str.contains(SCIENTIFIC_RE), "数字为科学计数法（可能已被 Excel 舍入），未作猜测")]
+    return []
 
 
 def coerce(column: Column, raw: pl.Expr) -> pl.Expr:
@@ -202,8 +206,9 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
     coerced again with :func:`coerce` (the validator does that on those rows only)."""
     t = column.type
     if t in ("number", "integer"):  # plain digits; anything else (1,200 / 160kW / １２) on the slow path
+        scientific = raw.str.contains("e", literal=True) | raw.str.contains("E", literal=True)
         x = raw.cast(pl.Float64, strict=False)
-        x = pl.when(x.is_finite()).then(x)
+        x = pl.when(x.is_finite() & ~scientific).then(x)
         return x if t == "number" else pl.when(x == x.round(0)).then(x).cast(pl.Int64, strict=False)
     if t == "enum":
         exact = {**{k: k for k in column.enum}, **{v: k for k, v in column.enum.items()}}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -98,20 +98,71 @@ def _transcoded(path: Path, name: str, folder: Path, cr_only: bool) -> tuple[Pat
     return out, enc
 
 
-def _read_text_whole(path: Path, name: str, layout: TextLayout) -> pl.DataFrame:
-    """Slow path for text files whose rows do not all have the header's field count: the file read
-    whole, every row kept, the ragged ones marked in ``RAGGED`` so that validation quarantines
-    them (blank lines stay as rows of nulls, so row numbers stay those of the file)."""
-    text, _ = decode_text(path.read_bytes(), name)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter))
-    if len(rows) <= layout.header.row:
-        raise ExtractError(f"{name}: 文件为空")
-    header, body = rows[layout.header.row], rows[layout.header.row + 1:]
-    header = _unique(header)
-    width = len(header)
-    data = {h: [r[i] if i < len(r) else None for r in body] for i, h in enumerate(header)}
-    data[RAGGED] = [bool(r) and len(r) != width for r in body]
-    return pl.DataFrame(data, schema={**{h: pl.String for h in header}, RAGGED: pl.Boolean})
+MAX_RECORD_LINES = 20  # a quoted field may span lines, but not more than this: a stray `"` stops here
+
+
+def _parse(text: str, delimiter: str) -> tuple[list[str], bool]:
+    try:
+        return next(csv.reader([text], delimiter=delimiter), []), False
+    except csv.Error:  # a field past the csv module's size limit: a broken record, never a crash
+        return [], True
+
+
+def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[list[str], bool]]:
+    """CSV records from physical lines, and whether each is broken. A record goes on over the next
+    line while its quotes are unbalanced (a quoted line break), at most ``MAX_RECORD_LINES`` lines:
+    a stray quote makes its own line a broken record, never swallows the rest of the file."""
+    pending: list[str] = []
+    for line in lines:
+        pending.append(line.rstrip("\r\n"))
+        text = "\n".join(pending)
+        if text.count('"') % 2 and len(pending) < MAX_RECORD_LINES:
+            continue
+        if text.count('"') % 2:  # unterminated: the first line alone is a broken record
+            first, pending = pending[0], pending[1:]
+            yield _parse(first, delimiter)[0], True
+            yield from _records(iter(pending), delimiter)
+            pending = []
+            continue
+        pending = []
+        yield _parse(text, delimiter)
+    if pending:  # the file ends inside quotes
+        yield _parse(pending[0], delimiter)[0], True
+        yield from _records(iter(pending[1:]), delimiter)
+
+
+def _text_batches(path: Path, name: str, layout: TextLayout) -> Iterator[pl.DataFrame]:
+    """Slow path for text files whose rows do not all have the header's field count, or with a
+    stray quote: read line by line in batches, every row kept, the bad ones marked in ``RAGGED`` so
+    that validation quarantines them (blank lines stay as rows of nulls, so row numbers stay those
+    of the file). Memory is one batch, as on the fast path."""
+    with open(path, encoding="utf-8-sig", newline=None) as fh:
+        records = _records(fh, layout.delimiter)
+        header: list[str] | None = None
+        for i, (rec, _) in enumerate(records):
+            if i == layout.header.row:
+                header = _unique(rec)
+                break
+        if header is None:
+            raise ExtractError(f"{name}: 文件为空")
+        width = len(header)
+        schema = {**{h: pl.String for h in header}, RAGGED: pl.Boolean}
+        batch: list[tuple[list[str], bool]] = []
+        empty = True
+
+        def frame() -> pl.DataFrame:
+            data = {h: [r[j] if j < len(r) else None for r, _ in batch] for j, h in enumerate(header)}
+            data[RAGGED] = [bad or (bool(r) and len(r) != width) for r, bad in batch]
+            return pl.DataFrame(data, schema=schema)
+
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= BATCH_ROWS:
+                empty = False
+                yield frame()
+                batch = []
+        if batch or empty:
+            yield frame()
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -139,7 +190,10 @@ def _sheet_and_header(reader, name: str, kind_hint: Kind | None) -> tuple[str, H
     named = [s for s in names if norm_header(s) in wanted]
     best: tuple[int, int, str, HeaderGuess] | None = None
     for i, sheet in enumerate(named[:1] or names):
-        head = reader.load_sheet(sheet, header_row=None, n_rows=limit("header_search_rows"), dtypes="string").to_polars()
+        # skip_rows=0: rows from the sheet's first row (else calamine starts at the first non-empty
+        # one, and the header's index would not be the one load_sheet(header_row=…) counts from)
+        head = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=limit("header_search_rows"),
+                                 dtypes="string").to_polars()
         if head.width > limit("max_columns"):
             raise ExtractError(f"{name}: 工作表「{sheet}」列数 {head.width} 超过上限 {limit('max_columns')}")
         guess = find_header(head.rows(), kind_hint)
@@ -163,43 +217,61 @@ def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
     return ExtractError(f"{name}: Excel 文件无法读取（{str(exc).splitlines()[0]}）")
 
 
-def _exact_ids(path: Path, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Columns with digit strings of 16 digits or more, which a number cell cannot hold exactly:
-    their digits as the workbook's XML holds them (openpyxl reads them as exact integers); a cell
-    whose digits Excel has already rounded is marked in ``LOST_DIGITS``, never guessed."""
-    long_cols = [c for c in df.columns if df[c].str.contains(r"^[0-9]{16,}$").any()]
-    if not long_cols:
-        return df
+def _sheet_rows(path: Path, sheet: str) -> Iterator[tuple]:
+    """The sheet's rows from its first, as the workbook stores them: numbers as numbers (openpyxl
+    reads a number written with all its digits as an exact int), text as text."""
+    if path.suffix.lower() == ".xls":
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True)
+        try:
+            ws = book.sheet_by_name(sheet)
+            for r in range(ws.nrows):
+                yield tuple(c.value if c.ctype != xlrd.XL_CELL_EMPTY else None for c in ws.row(r))
+        finally:
+            book.release_resources()
+        return
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = wb[sheet]
-        rows = ws.iter_rows(values_only=True)
-        for r0, row in enumerate(rows):  # the header row: the first holding every header read
-            texts = ["" if v is None else str(v).strip() for v in row]
-            if all(c.split("_")[0] in texts for c in long_cols):
-                break
-        else:
-            return df
-        cols = {c: texts.index(c.split("_")[0]) for c in long_cols}
-        exact: dict[str, list[str | None]] = {c: [] for c in long_cols}
-        lost: list[str | None] = []
-        for row in rows:
-            if len(lost) == df.height:
-                break
-            bad = []
-            for c, j in cols.items():
-                v = row[j] if j < len(row) else None
-                if isinstance(v, float) and abs(v) >= 1e15:
-                    bad.append(c)
-                exact[c].append(None if v is None else str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v)))
-            lost.append("、".join(bad) or None)
+        yield from wb[sheet].iter_rows(values_only=True)
     finally:
         wb.close()
+
+
+def _exact_ids(path: Path, sheet: str, header_row: int, df: pl.DataFrame) -> pl.DataFrame:
+    """Columns with digit strings of 16 digits or more, which a number cell cannot hold exactly:
+    their digits as the workbook holds them; a number cell of 16 digits or more whose digits Excel
+    has already rounded (any such cell of an .xls, whose numbers are binary floats) is marked in
+    ``LOST_DIGITS``, never guessed."""
+    long_cols = [c for c in df.columns if df[c].str.contains(r"^[0-9]{16,}$").any()]
+    if not long_cols:
+        return df
+    rows = _sheet_rows(path, sheet)
+    for r, row in enumerate(rows):
+        if r == header_row:
+            break
+    else:
+        return df
+    texts = ["" if v is None else str(v).strip() for v in row]
+    base = lambda c: c if c in texts else re.sub(r"_(?:duplicated_)?[0-9]+$", "", c)  # noqa: E731
+    cols = {c: texts.index(base(c)) for c in long_cols if base(c) in texts}
+    exact: dict[str, list[str | None]] = {c: [] for c in cols}
+    lost: list[str | None] = []
+    for row in rows:
+        if len(lost) == df.height:
+            break
+        bad = []
+        for c, j in cols.items():
+            v = row[j] if j < len(row) else None
+            if isinstance(v, float) and abs(v) >= 1e15:
+                bad.append(c)
+            exact[c].append(None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        lost.append("、".join(bad) or None)
     if len(lost) != df.height:  # the rows could not be matched: keep calamine's reading
         return df
-    return df.with_columns(*(pl.Series(c, exact[c], pl.String) for c in long_cols), pl.Series(LOST_DIGITS, lost, pl.String))
+    return df.with_columns(*(pl.Series(c, exact[c], pl.String) for c in cols), pl.Series(LOST_DIGITS, lost, pl.String))
 
 
 def _read_excel(path: Path, name: str, kind_hint: Kind | None) -> tuple[pl.DataFrame, HeaderGuess, list[str]]:
@@ -214,8 +286,7 @@ def _read_excel(path: Path, name: str, kind_hint: Kind | None) -> tuple[pl.DataF
         raise
     except Exception as exc:
         raise _excel_error(path, name, exc) from exc
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        df = _exact_ids(path, sheet, df)
+    df = _exact_ids(path, sheet, guess.row, df)
     notes = [f"工作表「{sheet}」"] + ([f"未读取的工作表: {'、'.join(others)}"] if others else [])
     return df, guess, notes
 
@@ -226,6 +297,9 @@ def _parquet_text(batch: pl.DataFrame) -> pl.DataFrame:
     out = []
     for c, dt in batch.schema.items():
         e = pl.col(c)
+        if dt.is_nested() or dt == pl.Binary:  # no column of the contract is nested: not read
+            out.append(pl.lit(None, pl.String).alias(c))
+            continue
         if isinstance(dt, pl.Datetime) and dt.time_zone is not None:
             e = e.dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
         elif dt in (pl.Float32, pl.Float64):
@@ -290,8 +364,8 @@ class Extract:
 def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
     """``work(ext)``; when polars cannot read the text file as it is, ``work`` again from the start
     on the file transcoded to UTF-8 with LF line ends (GBK/GB18030 or CR-only; read in batches
-    too), and, when its rows are not all of the header's width, on the file read whole with the bad
-    rows marked."""
+    too), and, when its rows are not all of the header's width, on the file read line by line with
+    the bad rows marked (in batches too)."""
     import tempfile
     from dataclasses import replace
 
@@ -310,8 +384,7 @@ def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
                 return work(replace(ext, fmt=fmt, _read=lambda: _polars_csv(src, layout)))
             except FastPathFailed:
                 pass
-        df = _read_text_whole(src, ext.name, layout)
-        return work(replace(ext, fmt=fmt, _read=lambda: iter([df])))
+        return work(replace(ext, fmt=fmt, _read=lambda: _text_batches(src, ext.name, layout)))
 
 
 def open_extract(path: Path | str, kind_hint: Kind | None = None, name: str | None = None) -> Extract:

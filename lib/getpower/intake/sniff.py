@@ -99,28 +99,33 @@ def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayo
         raise ExtractError(f"{name}: 文件为空")
     newline = "\r\n" if "\r\n" in text else "\n" if "\n" in text else "\r" if "\r" in text else "\n"
     lines = re.split(r"\r\n|\r|\n", text)
+    max_cols = limit("max_columns")
+    for i, line in enumerate(lines):  # a line too wide is refused before anything parses it
+        d = max(DELIMITERS, key=line.count)
+        if line.count(d) >= max_cols:
+            more = "以上" if truncated and i == len(lines) - 1 else ""
+            raise ExtractError(f"{name}: 第 {i + 1} 行有 {line.count(d) + 1}{more} 列，超过上限 {max_cols}（按{DELIMITER_NAMES[d]}分隔）")
     if truncated and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut short
-    max_cols = limit("max_columns")
     first = lines[0]
-    if max(first.count(d) for d in DELIMITERS) >= max_cols:
-        d = max(DELIMITERS, key=first.count)
-        n = first.count(d) + 1
-        more = "以上" if truncated and len(lines) == 1 else ""
-        raise ExtractError(f"{name}: 列数 {n}{more} 超过上限 {max_cols}（按{DELIMITER_NAMES[d]}分隔）")
     head = lines[: limit("header_search_rows")]
     best: tuple[int, int, int, str, HeaderGuess] | None = None
     for order, d in enumerate(DELIMITERS):
-        rows = list(csv.reader(head, delimiter=d))
+        try:
+            rows = list(csv.reader(head, delimiter=d))
+        except csv.Error:  # a field past the csv module's limit: this delimiter does not fit
+            continue
         guess = find_header(rows, kind_hint)
         key = (guess.matched, -guess.row, -order)
         if best is None or key > best[:3]:
             best = (*key, d, guess)
-    assert best is not None
-    delimiter, guess = best[3], best[4]
+    delimiter, guess = (best[3], best[4]) if best else (",", HeaderGuess(0, kind_hint, 0))
     if guess.matched == 0:  # no row names a column: the delimiter most used on the first line
         delimiter = max(DELIMITERS, key=lambda d: (first.count(d), -DELIMITERS.index(d)))
-    width = len(next(csv.reader([head[guess.row]], delimiter=delimiter), []))
+    try:
+        width = len(next(csv.reader([head[guess.row]], delimiter=delimiter), []))
+    except csv.Error:
+        width = head[guess.row].count(delimiter) + 1
     if width > max_cols:
         raise ExtractError(f"{name}: 列数 {width} 超过上限 {max_cols}")
     return TextLayout(enc, delimiter, newline, guess, width)

@@ -7,6 +7,7 @@ Every row read ends either accepted or quarantined with one reason (the first ru
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 import polars as pl
 
 from getpower.contract import (
-    FOOTER_WORDS, KIND_BY_NAME, KINDS, MOBILE_RE, RESIDENT_ID_RE, Column, Kind, header_map,
+    FOOTER_PREFIX_CHARS, FOOTER_WORDS, KIND_BY_NAME, SIGNATURE_WORDS, KINDS, MOBILE_RE, RESIDENT_ID_RE, Column, Kind, header_map,
     is_personal_header, norm_header,
 )
 from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
@@ -37,7 +38,8 @@ R_FOOTER = "合计/小计行（非数据）"
 R_LOST_DIGITS = "{cols}为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"
 BLANK, FOOTER = "__blank__", "__footer__"
 MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER)  # columns intake adds to the raw rows
-FOOTER_RE = "(?i)^(?:" + "|".join(r"\s*".join(w) for w in FOOTER_WORDS) + r")(?:\W|$)"
+FOOTER_RE = ("(?i)^(?:.{0," + str(FOOTER_PREFIX_CHARS) + "}?(?:" + "|".join(r"\s*".join(w) for w in FOOTER_WORDS)
+             + r")(?:\W|$)|(?:" + "|".join(re.escape(w) for w in SIGNATURE_WORDS) + r")\s*[:：])")
 ROW_RULES = {
     "finished_before_started": ("环节结束时间早于开始时间", lambda: pl.col("finished_at") < pl.col("started_at")),
     "restored_not_after_started": ("恢复送电时间不晚于停电开始时间", lambda: pl.col("restored_at") <= pl.col("started_at")),
@@ -165,6 +167,22 @@ def _map_headers(kind: Kind, headers: list[str]) -> tuple[dict[str, str], list[s
     return mapping, dropped, ignored
 
 
+# a mobile or resident ID number inside a longer text (a footer's 联系电话：138…, a note)
+_MOBILE_IN = r"(^|[^0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}([^0-9]|$)"
+_ID_IN = (r"(^|[^0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX]"
+          r"([^0-9xX]|$)")
+MASK = "[已屏蔽]"
+
+
+def has_personal(expr: pl.Expr) -> pl.Expr:
+    return expr.str.contains(_MOBILE_IN) | expr.str.contains(_ID_IN)
+
+
+def mask_personal(expr: pl.Expr) -> pl.Expr:
+    """The text with every mobile or resident ID number in it replaced by ``[已屏蔽]``."""
+    return expr.str.replace_all(_MOBILE_IN, f"${{1}}{MASK}${{2}}").str.replace_all(_ID_IN, f"${{1}}{MASK}${{2}}")
+
+
 def personal_values(raw: pl.DataFrame, columns: list[str]) -> list[str]:
     """Those of ``columns`` whose values look like mainland mobile numbers or resident ID numbers
     (in a sample of each column's first values), whatever their header says."""
@@ -238,11 +256,11 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
                     _when_chain(reasons).alias(REASON))
     # an unreadable value spelled ambiguously (`23/10/1`, `1,2`) says so; looked at on those rows only
     for col in kind.columns:
-        unclear = ambiguity(col, pl.col(raw_name[col.name]))
         unread = f"{label(col)}取值无法识别"
-        if unclear is not None and out[REASON].eq(unread).any():
-            out = out.with_columns(pl.when((pl.col(REASON) == unread) & unclear[0])
-                                   .then(pl.lit(f"{label(col)}{unclear[1]}")).otherwise(pl.col(REASON)).alias(REASON))
+        for cond, text in ambiguity(col, pl.col(raw_name[col.name])):
+            if out[REASON].eq(unread).any():
+                out = out.with_columns(pl.when((pl.col(REASON) == unread) & cond)
+                                       .then(pl.lit(f"{label(col)}{text}")).otherwise(pl.col(REASON)).alias(REASON))
     return out.drop(raw_name.values())
 
 
@@ -298,7 +316,7 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
     n = 0
     for raw in batches:
         cells = [c for c in raw.columns if c not in MARKERS and c not in dropped]
-        firsts = cells[:2]
+        firsts = cells[:3]
         footer = pl.any_horizontal(pl.col(c).str.contains(FOOTER_RE).fill_null(False) for c in firsts) if firsts else pl.lit(False)
         blank = pl.all_horizontal(pl.col(c).is_null() for c in cells) if cells else pl.lit(True)
         yield raw.drop(dropped).with_row_index(ROW, offset=first_row + n).with_columns(
@@ -320,20 +338,26 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     batches = ext.batches()
     first = next(batches)
     mapping, dropped, ignored = _columns(f, first.columns)
+    # free text the contract keeps (区县, 佐证材料): a phone or ID number in it is masked, not stored
     free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key
                  and not f.kind.column(c).required]
-    by_value = personal_values(first, ignored + free_text)
+    by_value = personal_values(first, ignored)
     if by_value:
         dropped = dropped + by_value
         ignored = [h for h in ignored if h not in by_value]
-        mapping = {h: c for h, c in mapping.items() if h not in by_value}
     shown = list(mapping)  # raw columns a quarantined row carries, in the file's order
+    keys = {h for h, c in mapping.items() if c in f.kind.key}
+    masked = dict.fromkeys(free_text, 0)
     text_schema = {c: pl.String for c in shown}
     first_row = ext.header_row + 1
     cands, bads, read = [], [], 0
     for raw in _numbered(_then([first], batches), dropped, first_row):
         first = None
         read += raw.height
+        if free_text:
+            hits = raw.select(has_personal(pl.col(h)).sum().alias(h) for h in free_text).row(0, named=True)
+            masked = {h: masked[h] + (hits[h] or 0) for h in free_text}
+            raw = raw.with_columns(mask_personal(pl.col(h)).alias(h) for h in free_text if hits[h])
         typed = _typed(f.kind, raw, mapping)
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
@@ -363,9 +387,15 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
         bads.append(late.join(texts, on=ROW, how="left"))
     q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
         schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
+    # what a quarantined row shows: nothing of a blank or footer row (a footer may be signed with a
+    # name and a phone), phone and ID numbers masked in any column but the record's own id
+    not_data = pl.col(REASON).is_in([R_BLANK, R_FOOTER])
+    q = q.with_columns(pl.when(not_data).then(None).otherwise(pl.col(h) if h in keys else mask_personal(pl.col(h))).alias(h)
+                       for h in shown)
     quarantined = q.select(pl.lit(f.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
                            pl.exclude(ROW, REASON)).sort(Q_ROW)
     notes = list(ext.notes)
+    notes += [f"{h}: {n} 个值含疑似手机号/身份证号，已屏蔽" for h, n in masked.items() if n]
     if ext.header_row > 1:
         notes.insert(0, f"表头在第 {ext.header_row} 行")
     return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
