@@ -16,8 +16,10 @@ def _cmd_validate(args) -> int:
     from getpower.intake import report
     from getpower.intake.validate import validate_batch
 
-    v = validate_batch(args.paths)
     qdir = Path(args.quarantine_dir)
+    if qdir.exists() and not qdir.is_dir():
+        raise ExtractError(f"{qdir}: 隔离目录已存在且是一个文件，请换一个目录")
+    v = validate_batch(args.paths)
     report.write_quarantine(qdir, v.results)
     print(report.to_json(v.results, v.not_read) if args.json else report.to_text(v.results, qdir, v.not_read))
     for n in v.errors:  # files that should have been read: one line each, and a non-zero exit

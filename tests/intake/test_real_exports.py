@@ -421,7 +421,7 @@ def test_a_stray_quote_quarantines_its_row_only_and_leaks_nothing(tmp_path):
 
 
 def test_one_long_row_does_not_read_the_file_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", 1000)
+    monkeypatch.setattr("getpower.intake.read.SLOW_BATCH_ROWS", 1000)
     rows = [[f"A{i}", "杭州", "居民", "8", "220V", "网上国网", "0"] for i in range(3500)]
     rows[-1] = rows[-1] + ["多余"]
     seen = []
@@ -429,8 +429,8 @@ def test_one_long_row_does_not_read_the_file_whole(tmp_path, monkeypatch):
 
     orig = read._text_batches
 
-    def spy(*a):
-        for b in orig(*a):
+    def spy(*a, **k):
+        for b in orig(*a, **k):
             seen.append(b.height)
             yield b
     monkeypatch.setattr(read, "_text_batches", spy)
@@ -523,3 +523,121 @@ def test_scientific_notation_double_bom_nested_parquet_and_unsafe_member(tmp_pat
         zf.writestr("../../evil.csv", "a\n")
     [nr] = validate_batch([z]).not_read
     assert nr.reason == "压缩包内路径不安全（含 .. 或绝对路径）"
+
+
+# --- what a second hostile tester found ---------------------------------------------------------
+
+def test_mac_csv_with_a_line_break_inside_a_cell(tmp_path):
+    header = [*HEADER, "备注"]
+    body = "\r".join([",".join(header), ",".join([*ROWS[0], '"第一行\n第二行"']), ",".join([*ROWS[1], "无"])]) + "\r"
+    p = tmp_path / "applications.csv"
+    p.write_bytes(body.encode("utf-8"))
+    [r] = validate_paths([p])
+    assert accepted(r) == EXPECTED and "换行符: 仅 CR（旧版 Mac）" in r.notes
+
+
+@pytest.mark.parametrize("quotes", [(7, 7), (7, 6)])
+def test_two_stray_quotes_never_merge_rows(tmp_path, quotes):
+    header = [*HEADER, "区县", "备注"]
+    rows = [[f"A{i}", "杭州", "居民", "8", "220V", "网上国网", "0", "西湖区", "x"] for i in range(1, 9)]
+    rows[2][quotes[0]] = '"' + rows[2][quotes[0]]
+    rows[3][quotes[1]] = rows[3][quotes[1]] + '"'
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [header, *rows])])
+    assert r.rows_read == 8  # one row per line, none swallowed by another
+    assert set(reasons_by_row(r)) <= {4, 5} and len(r.accepted) + r.rows_quarantined == 8
+    assert "A4" in r.accepted["app_id"].to_list() or 5 in reasons_by_row(r)
+
+
+def test_monthly_sheets_of_one_workbook_are_all_read(tmp_path):
+    import xlsxwriter
+
+    p = tmp_path / "报装工单.xlsx"
+    wb = xlsxwriter.Workbook(p)
+    for sheet, rows in (("10月", [ROWS[0]]), ("11月", [ROWS[1], ["A3", "上海", "居民", "8", "220V", "微信", "0"]]), ("说明", [])):
+        ws = wb.add_worksheet(sheet)
+        if rows:
+            ws.write_row(0, 0, HEADER)
+            for i, row in enumerate(rows, start=1):
+                ws.write_row(i, 0, row)
+        else:
+            ws.write(0, 0, "填表说明")
+    wb.close()
+    results = validate_paths([p])
+    assert [(r.file.rsplit("/", 1)[-1], r.rows_read) for r in results] == [("10月", 1), ("11月", 2)]
+    assert reasons_by_row(results[1]) == {3: "地市取值无法识别"}
+    assert "未读取的工作表: 说明" in results[0].notes
+
+
+def test_short_rows_same_verdict_whatever_else_the_file_holds(tmp_path):
+    header = ["工单编号", "环节名称", "环节开始时间", "环节结束时间", "录入时间"]
+    text_file(tmp_path / "applications.csv", [HEADER, ROWS[0], ROWS[1]])
+    short = ["A1", "申请受理", "2023-10-02 09:00:00"]
+    for extra in ([], [["A2", "申请受理", "2023-10-02 09:00:00", "", "", "多余"]]):
+        text_file(tmp_path / "stages.csv", [header, short, *extra])
+        _, s = validate_paths([tmp_path / "applications.csv", tmp_path / "stages.csv"])
+        assert s.accepted["app_id"].to_list() == ["A1"]
+
+
+def test_header_decides_when_the_name_says_another_kind(tmp_path):
+    text_file(tmp_path / "applications.csv", [HEADER, ROWS[0]])
+    stages = [["工单编号", "地市", "区县", "客户类别", "申请容量(kW)", "环节名称", "环节开始时间", "环节结束时间"],
+              ["A1", "杭州", "西湖区", "居民", "8", "申请受理", "2023-10-01 09:00", "2023-10-01 10:00"]]
+    s1 = text_file(tmp_path / "用电报装工单环节记录.csv", stages)
+    s2 = text_file(tmp_path / "export_20231001.csv", stages)
+    results = validate_paths([tmp_path / "applications.csv", s1, s2])
+    assert [r.kind for r in results] == ["applications", "stages", "stages"]
+    assert "按表头识别为流程环节记录（文件名像用电报装工单）" in results[1].notes
+
+
+@pytest.mark.parametrize("item", ["光伏发电累计", "电费总计/明细查询", "Total Power查询", "说明：办电指南"])
+def test_real_rows_are_not_taken_for_footers(tmp_path, item):
+    lines = [["地市", "事项名称", "是否线上可办", "统计日期"], ["杭州", item, "是", "2023-12-31"], ["合计", "", "", ""]]
+    [r] = validate_paths([text_file(tmp_path / "service_items.csv", lines)])
+    assert r.accepted["item"].to_list() == [item] and reasons_by_row(r) == {3: R_FOOTER}
+    app = [*HEADER, "备注"]
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [["备注", *HEADER], ["说明：加急", *ROWS[0]]])])
+    assert r.rows_accepted == 1
+
+
+def test_masking_leaves_amounts_and_codes_alone(tmp_path):
+    header = ["序号", "责任单位", "完成情况", "报送日期", "佐证材料"]
+    rows = [["1", "杭州", "已完成", "2023-12-31", "完成投资15000000000元"],
+            ["2", "杭州", "已完成", "2023-12-31", "项目代码330106202310150012"],
+            ["3", "杭州", "已完成", "2023-12-31", "联系人 13800138000"],
+            ["4", "杭州", "已完成", "2023-12-31", "身份证11010519491231002X"]]
+    [r] = validate_paths([text_file(tmp_path / "ledger_status.csv", [header, *rows])])
+    assert r.accepted["evidence"].to_list() == ["完成投资15000000000元", "项目代码330106202310150012",
+                                                "联系人 [已屏蔽]", "身份证[已屏蔽]"]
+
+
+def test_files_read_for_what_they_are_not_their_extension(tmp_path):
+    import xlsxwriter
+
+    tab = tmp_path / "a" / "applications.xls"  # a tab-separated text saved as .xls, a common export habit
+    tab.parent.mkdir()
+    text_file(tab, [HEADER, *ROWS], sep="\t", encoding="gbk")
+    book = tmp_path / "b" / "applications.csv"  # a workbook named .csv
+    book.parent.mkdir()
+    wb = xlsxwriter.Workbook(book)
+    ws = wb.add_worksheet()
+    for i, row in enumerate([HEADER, *ROWS]):
+        ws.write_row(i, 0, row)
+    wb.close()
+    utf16 = tmp_path / "c" / "applications.txt"  # Excel's "Unicode 文本"
+    utf16.parent.mkdir()
+    utf16.write_bytes("\r\n".join("\t".join(r) for r in [HEADER, *ROWS]).encode("utf-16"))
+    for p, note in ((tab, "扩展名为 .xls，内容实为文本文件"), (book, "扩展名为 .csv，内容实为Excel 工作簿"),
+                    (utf16, "编码: UTF-16（Unicode 文本）")):
+        [r] = validate_paths([p])
+        assert accepted(r) == EXPECTED and note in r.notes, p
+    html = tmp_path / "d" / "applications.xls"
+    html.parent.mkdir()
+    html.write_text("<html><table><tr><td>工单编号</td></tr></table></html>", encoding="utf-8")
+    [nr] = validate_batch([html]).not_read
+    assert "网页（HTML）表格" in nr.reason
+
+
+def test_a_data_row_read_as_header_shows_no_phone_number(tmp_path):
+    p = text_file(tmp_path / "applications.csv", [["A1", "杭州", "13912345678"], ["A2", "宁波", "13912345679"]])
+    v = validate_batch([p])
+    assert "1391234" not in str(v.not_read) + "".join(str(r.summary()) for r in v.results)

@@ -90,12 +90,19 @@ AMBIGUOUS_NUMBER_RE = r"^[+-]?[0-9]+(?:[.,][0-9]+)*,[0-9]{1,2}$|^[+-]?[0-9]+,[0-
 
 
 def number_expr(expr: pl.Expr, units: tuple[str, ...] = ()) -> pl.Expr:
-    """`1,250` → 1250, `１２.５` → 12.5, `160kW` → 160 (a unit of the column); null for anything
-    else, NaN and infinities included."""
-    v = norm_value(expr)
+    """`1,250` → 1250, `１２.５` → 12.5, `160kW` / `160 kW` → 160, `¥1,200` → 1200 (a unit of the
+    column; ¥ for yuan); null for anything else — `16 0`, NaN and infinities included.
+
+    >>> import polars as pl
+    >>> pl.DataFrame({"v": ["1,200.5", "¥1,200", "160 元", "16 0", "1e3"]}).select(number_expr(pl.col("v"), ("元",)))["v"].to_list()
+    [1200.5, 1200.0, 160.0, None, None]
+    """
+    v = expr.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    if "元" in units:
+        v = v.str.replace(r"^¥\s*", "")
     if units:
         alternatives = "|".join(sorted((re.escape(u.lower()) for u in units), key=len, reverse=True))
-        v = v.str.replace(f"(?:{alternatives})$", "")
+        v = v.str.replace(f"\\s*(?:{alternatives})$", "")
     ok = v.str.contains(NUMBER_RE + "$")
     x = pl.when(ok).then(v.str.replace_all(",", "")).otherwise(None).cast(pl.Float64, strict=False)
     return pl.when(x.is_finite()).then(x).otherwise(None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -31,21 +31,6 @@ ENCODING_ERROR = "无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18
 CHINA_TZ = "Asia/Shanghai"
 
 
-def decode_text(raw: bytes, name: str) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK), never lossily.
-
-    Returns the text and the encoding name used.
-    """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise ExtractError(f"{name}: {ENCODING_ERROR}")
-
-
 class FastPathFailed(Exception):
     """polars could not read the CSV file as it is (not UTF-8, CR-only line ends, or rows of the
     wrong width): start again on the file read another way (:func:`with_fallbacks`)."""
@@ -56,9 +41,14 @@ def _polars_csv(path: Path, layout: TextLayout) -> Iterator[pl.DataFrame]:
     try:
         lf = pl.scan_csv(path, infer_schema=False, separator=layout.delimiter, skip_rows=layout.header.row)
         headers = lf.collect_schema().names()
+        runaway = runs_on(len(headers), layout.delimiter)
         empty = True
         for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
             empty = False
+            for c in batch.columns:  # a cell with a line break: a real one, or two stray quotes paired?
+                broken = batch[c].filter(batch[c].str.contains("\n", literal=True))
+                if broken.len() and any(runaway(v) for v in broken.to_list()):
+                    raise FastPathFailed("a quoted field spans records")
             yield batch
         if empty:  # a header line and no rows
             yield pl.DataFrame(schema={h: pl.String for h in headers})
@@ -67,31 +57,35 @@ def _polars_csv(path: Path, layout: TextLayout) -> Iterator[pl.DataFrame]:
 
 
 def _transcoded(path: Path, name: str, folder: Path, cr_only: bool) -> tuple[Path, str] | None:
-    """A UTF-8 copy with LF line ends of a text file that is not UTF-8 (decoded as GB18030, a
-    superset of GBK) or ends its lines with CR alone, written in pieces so that a large file is never
-    held in memory; None when the file can be read as it is."""
+    """A UTF-8 copy with LF line ends of a text file that is not UTF-8 (UTF-16 with its BOM, or else
+    GB18030, a superset of GBK) or ends its lines with CR alone, written in pieces so that a large
+    file is never held in memory; None when the file can be read as it is."""
     with open(path, "rb") as fh:
         head = fh.read(3)
-        enc = "utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"
-        if enc == "utf-8":
-            fh.seek(0)
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            enc, skip = "utf-16", 0
+        elif head == codecs.BOM_UTF8:
+            enc, skip = "utf-8-sig", 3
+        else:
+            enc, skip = "utf-8", 0
             dec = codecs.getincrementaldecoder("utf-8")()
+            fh.seek(0)
             try:
                 for chunk in iter(lambda: fh.read(1 << 24), b""):
                     dec.decode(chunk)
                 dec.decode(b"", final=True)
             except UnicodeDecodeError:
                 enc = "gb18030"
-        if enc != "gb18030" and not cr_only:
+        if enc not in ("gb18030", "utf-16") and not cr_only:
             return None
-        fh.seek(3 if enc == "utf-8-sig" else 0)
+        fh.seek(skip)
         out = folder / "utf8.csv"
-        dec = codecs.getincrementaldecoder("utf-8" if enc != "gb18030" else "gb18030")()
+        dec = codecs.getincrementaldecoder("utf-8" if enc == "utf-8-sig" else enc)()
         try:
             with open(out, "w", encoding="utf-8", newline="") as w:
                 for chunk in iter(lambda: fh.read(1 << 24), b""):
                     text = dec.decode(chunk)
-                    w.write(text.replace("\r", "\n") if cr_only else text)
+                    w.write(text.replace("\r\n", "\n").replace("\r", "\n") if cr_only else text)
                 w.write(dec.decode(b"", final=True))
         except UnicodeDecodeError:
             raise ExtractError(f"{name}: {ENCODING_ERROR}") from None
@@ -99,6 +93,18 @@ def _transcoded(path: Path, name: str, folder: Path, cr_only: bool) -> tuple[Pat
 
 
 MAX_RECORD_LINES = 20  # a quoted field may span lines, but not more than this: a stray `"` stops here
+SLOW_BATCH_ROWS = 200_000  # records held as Python lists on the slow path: a smaller batch
+
+
+class RunawayQuote(FastPathFailed):
+    """A quoted field ran on over what looks like a whole next record: two stray quotes paired."""
+
+
+def runs_on(width: int, delimiter: str) -> Callable[[str], bool]:
+    """Whether the text after a line break inside a quoted field looks like another record (half
+    the header's delimiters or more) rather than the second line of a cell (Alt+Enter)."""
+    least = max(2, (width - 1) // 2)
+    return lambda text: any(part.count(delimiter) >= least for part in text.split("\n")[1:])
 
 
 def _parse(text: str, delimiter: str) -> tuple[list[str], bool]:
@@ -108,59 +114,78 @@ def _parse(text: str, delimiter: str) -> tuple[list[str], bool]:
         return [], True
 
 
-def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[list[str], bool]]:
+def _records(lines: Iterator[str], delimiter: str, runaway: Callable[[str], bool]) -> Iterator[tuple[list[str], bool]]:
     """CSV records from physical lines, and whether each is broken. A record goes on over the next
-    line while its quotes are unbalanced (a quoted line break), at most ``MAX_RECORD_LINES`` lines:
-    a stray quote makes its own line a broken record, never swallows the rest of the file."""
+    line while its quotes are unbalanced (a quoted line break), at most ``MAX_RECORD_LINES`` lines
+    and never over a line that looks like a record of its own: a stray quote makes its own line a
+    broken record, never swallows the rows after it."""
     pending: list[str] = []
     for line in lines:
         pending.append(line.rstrip("\r\n"))
         text = "\n".join(pending)
-        if text.count('"') % 2 and len(pending) < MAX_RECORD_LINES:
+        odd = text.count('"') % 2
+        if odd and len(pending) < MAX_RECORD_LINES and not runaway(text):
             continue
-        if text.count('"') % 2:  # unterminated: the first line alone is a broken record
-            first, pending = pending[0], pending[1:]
-            yield _parse(first, delimiter)[0], True
-            yield from _records(iter(pending), delimiter)
+        if odd or (len(pending) > 1 and runaway(text)):  # the first line alone is a broken record
+            first, rest = pending[0], pending[1:]
             pending = []
+            yield _parse(first, delimiter)[0], True
+            yield from _records(iter(rest), delimiter, runaway)
             continue
         pending = []
         yield _parse(text, delimiter)
     if pending:  # the file ends inside quotes
         yield _parse(pending[0], delimiter)[0], True
-        yield from _records(iter(pending[1:]), delimiter)
+        yield from _records(iter(pending[1:]), delimiter, runaway)
 
 
-def _text_batches(path: Path, name: str, layout: TextLayout) -> Iterator[pl.DataFrame]:
-    """Slow path for text files whose rows do not all have the header's field count, or with a
-    stray quote: read line by line in batches, every row kept, the bad ones marked in ``RAGGED`` so
-    that validation quarantines them (blank lines stay as rows of nulls, so row numbers stay those
-    of the file). Memory is one batch, as on the fast path."""
-    with open(path, encoding="utf-8-sig", newline=None) as fh:
-        records = _records(fh, layout.delimiter)
+def _text_batches(path: Path, name: str, layout: TextLayout, careful: bool) -> Iterator[pl.DataFrame]:
+    """Slow path for text files whose rows do not all have the header's field count, or with stray
+    quotes: every row kept, the bad ones marked in ``RAGGED`` so that validation quarantines them
+    (short rows padded with nulls, as polars reads them; blank lines stay as rows of nulls, so row
+    numbers stay those of the file). Read in batches: memory is one batch.
+
+    First by the csv module's reader (C, fast); when a quoted field runs on over what looks like
+    another record (:class:`RunawayQuote`) or past the module's field limit, ``careful``: line by
+    line (:func:`_records`)."""
+    with open(path, encoding="utf-8-sig", newline="" if not careful else None) as fh:
+        runaway: Callable[[str], bool] = lambda text: False  # noqa: E731  (until the header is known)
+        if careful:
+            records = _records(fh, layout.delimiter, lambda text: runaway(text))
+        else:
+            records = ((r, False) for r in csv.reader(fh, delimiter=layout.delimiter))
         header: list[str] | None = None
-        for i, (rec, _) in enumerate(records):
-            if i == layout.header.row:
-                header = _unique(rec)
-                break
+        try:
+            for i, (rec, _) in enumerate(records):
+                if i == layout.header.row:
+                    header = _unique(rec)
+                    break
+        except csv.Error as exc:
+            raise RunawayQuote(str(exc)) from exc
         if header is None:
             raise ExtractError(f"{name}: 文件为空")
         width = len(header)
+        runaway = runs_on(width, layout.delimiter)
         schema = {**{h: pl.String for h in header}, RAGGED: pl.Boolean}
         batch: list[tuple[list[str], bool]] = []
         empty = True
 
         def frame() -> pl.DataFrame:
             data = {h: [r[j] if j < len(r) else None for r, _ in batch] for j, h in enumerate(header)}
-            data[RAGGED] = [bad or (bool(r) and len(r) != width) for r, bad in batch]
+            data[RAGGED] = [bad or len(r) > width for r, bad in batch]
             return pl.DataFrame(data, schema=schema)
 
-        for rec in records:
-            batch.append(rec)
-            if len(batch) >= BATCH_ROWS:
-                empty = False
-                yield frame()
-                batch = []
+        try:
+            for rec in records:
+                if not careful and any("\n" in f and runaway(f) for f in rec[0]):
+                    raise RunawayQuote("a quoted field spans records")
+                batch.append(rec)
+                if len(batch) >= SLOW_BATCH_ROWS:
+                    empty = False
+                    yield frame()
+                    batch = []
+        except csv.Error as exc:
+            raise RunawayQuote(str(exc)) from exc
         if batch or empty:
             yield frame()
 
@@ -180,28 +205,42 @@ def _unique(headers: list[str]) -> list[str]:
     return out
 
 
-def _sheet_and_header(reader, name: str, kind_hint: Kind | None) -> tuple[str, HeaderGuess, list[str]]:
-    """The sheet to read (named after the kind, else the one whose header matches best) and its
-    header row; also the names of the other sheets, which are not read."""
+def _sheets(reader, name: str, kind_hint: Kind | None) -> list[tuple[str, HeaderGuess]]:
+    """The sheets to read with their header rows: the sheet named after the kind, else the one whose
+    header fits best — and every other sheet whose header names all the required columns of the
+    same kind (monthly sheets of one workbook)."""
     names = list(reader.sheet_names)
     wanted = set()
     for kind in ([kind_hint] if kind_hint else KINDS):
         wanted |= {norm_header(n) for n in (kind.name, kind.label, *kind.file_names)}
-    named = [s for s in names if norm_header(s) in wanted]
-    best: tuple[int, int, str, HeaderGuess] | None = None
-    for i, sheet in enumerate(named[:1] or names):
+    guesses = []
+    for sheet in names:
         # skip_rows=0: rows from the sheet's first row (else calamine starts at the first non-empty
         # one, and the header's index would not be the one load_sheet(header_row=…) counts from)
         head = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=limit("header_search_rows"),
                                  dtypes="string").to_polars()
         if head.width > limit("max_columns"):
             raise ExtractError(f"{name}: 工作表「{sheet}」列数 {head.width} 超过上限 {limit('max_columns')}")
-        guess = find_header(head.rows(), kind_hint)
-        if best is None or (guess.matched, -i) > best[:2]:
-            best = (guess.matched, -i, sheet, guess)
-    if best is None:
+        guesses.append((sheet, find_header(head.rows())))
+    if not guesses:
         raise ExtractError(f"{name}: 工作簿中没有工作表")
-    return best[2], best[3], [s for s in names if s != best[2]]
+    named = [g for g in guesses if norm_header(g[0]) in wanted]
+    first = named[0] if named else max(guesses, key=lambda g: (g[1].complete, g[1].matched))
+    kind = first[1].kind
+    return [first] + [g for g in guesses if g is not first and g[1].complete and g[1].kind is kind]
+
+
+def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
+    """The real cause of an Excel file that cannot be opened: encryption said as such."""
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as fh:
+            if msoffcrypto.OfficeFile(fh).is_encrypted():
+                return ExtractError(f"{name}: Excel 文件已加密/受密码保护，请解除密码后再导出")
+    except Exception:  # not an Office file msoffcrypto knows: the cause said below
+        pass
+    return ExtractError(f"{name}: Excel 文件已损坏或不是 Excel 格式，无法读取")
 
 
 def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
@@ -220,7 +259,7 @@ def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
 def _sheet_rows(path: Path, sheet: str) -> Iterator[tuple]:
     """The sheet's rows from its first, as the workbook stores them: numbers as numbers (openpyxl
     reads a number written with all its digits as an exact int), text as text."""
-    if path.suffix.lower() == ".xls":
+    if _content_format(path) == "xls":
         import xlrd
 
         book = xlrd.open_workbook(str(path), on_demand=True)
@@ -274,21 +313,42 @@ def _exact_ids(path: Path, sheet: str, header_row: int, df: pl.DataFrame) -> pl.
     return df.with_columns(*(pl.Series(c, exact[c], pl.String) for c in cols), pl.Series(LOST_DIGITS, lost, pl.String))
 
 
-def _read_excel(path: Path, name: str, kind_hint: Kind | None) -> tuple[pl.DataFrame, HeaderGuess, list[str]]:
+def _excel_extracts(path: Path, name: str, fmt: str, kind_hint: Kind | None) -> list["Extract"]:
+    """One extract per sheet read (:func:`_sheets`); with several, each is named ``file/sheet``."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
-        sheet, guess, others = _sheet_and_header(reader, name, kind_hint)
-        # dtypes="string": date cells arrive as ISO text, serial numbers as their digits
-        df = reader.load_sheet(sheet, header_row=guess.row, dtypes="string").to_polars()
+        sheets = _sheets(reader, name, kind_hint)
     except ExtractError:
         raise
     except Exception as exc:
         raise _excel_error(path, name, exc) from exc
-    df = _exact_ids(path, sheet, guess.row, df)
-    notes = [f"工作表「{sheet}」"] + ([f"未读取的工作表: {'、'.join(others)}"] if others else [])
-    return df, guess, notes
+    read = {s for s, _ in sheets}
+    others = [s for s in reader.sheet_names if s not in read]
+    out = []
+    for sheet, guess in sheets:
+        def load(sheet=sheet, guess=guess) -> Iterator[pl.DataFrame]:
+            try:  # dtypes="string": date cells arrive as ISO text, serial numbers as their digits
+                df = reader.load_sheet(sheet, header_row=guess.row, dtypes="string").to_polars()
+            except Exception as exc:
+                raise _excel_error(path, name, exc) from exc
+            yield _exact_ids(path, sheet, guess.row, df)
+
+        notes = [f"工作表「{sheet}」"] + ([f"未读取的工作表: {'、'.join(others)}"] if others else [])
+        shown = f"{name}/{sheet}" if len(sheets) > 1 else name
+        out.append(Extract(path, shown, fmt, load, guess, tuple(notes)))
+    return out
+
+
+MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls", b"PAR1": "parquet"}
+
+
+def _content_format(path: Path) -> str | None:
+    """What the first bytes say the file is (``xlsx``, ``xls``, ``parquet``), None for text."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return next((fmt for magic, fmt in MAGIC.items() if head.startswith(magic)), None)
 
 
 def _parquet_text(batch: pl.DataFrame) -> pl.DataFrame:
@@ -367,7 +427,6 @@ def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
     too), and, when its rows are not all of the header's width, on the file read line by line with
     the bad rows marked (in batches too)."""
     import tempfile
-    from dataclasses import replace
 
     try:
         return work(ext)
@@ -384,37 +443,60 @@ def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:
                 return work(replace(ext, fmt=fmt, _read=lambda: _polars_csv(src, layout)))
             except FastPathFailed:
                 pass
-        return work(replace(ext, fmt=fmt, _read=lambda: _text_batches(src, ext.name, layout)))
+        try:
+            return work(replace(ext, fmt=fmt, _read=lambda: _text_batches(src, ext.name, layout, careful=False)))
+        except RunawayQuote:
+            return work(replace(ext, fmt=fmt, _read=lambda: _text_batches(src, ext.name, layout, careful=True)))
 
 
-def open_extract(path: Path | str, kind_hint: Kind | None = None, name: str | None = None) -> Extract:
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def open_extracts(path: Path | str, kind_hint: Kind | None = None, name: str | None = None) -> list[Extract]:
     """Open one extract file (CSV/TXT/TSV, XLSX/XLSM/XLS or Parquet) for reading in batches of
-    text rows. ``name``: how messages call the file (its path by default)."""
+    text rows: one extract, or one per sheet of a workbook whose sheets share a kind. The format is
+    the content's (a workbook saved as ``.csv``, a tab-separated text saved as ``.xls`` are read
+    for what they are, and the report says so). ``name``: how messages call the file."""
     path = Path(path)
     name = name or str(path)
     if not path.exists():
         raise ExtractError(f"{name}: 文件不存在")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        if path.stat().st_size <= len(codecs.BOM_UTF8):
-            raise ExtractError(f"{name}: 文件为空")
-        layout = sniff_text(path, name, kind_hint)
-        notes = [f"分隔符: {DELIMITER_NAMES[layout.delimiter]}"]
-        if layout.cr_only:
-            notes.append("换行符: 仅 CR（旧版 Mac）")
+    if suffix not in (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, ".parquet"):
+        raise ExtractError(f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .txt .tsv .xlsx .xlsm .xls .parquet）")
+    if path.stat().st_size <= len(codecs.BOM_UTF8):
+        raise ExtractError(f"{name}: 文件为空")
+    content = _content_format(path)
+    said = {"xlsx": "Excel 工作簿", "xls": "Excel 97-2003 工作簿", "parquet": "Parquet 文件", None: "文本文件"}
+    expected = "parquet" if suffix == ".parquet" else "xls" if suffix == ".xls" else "xlsx" if suffix in EXCEL_SUFFIXES else None
+    renamed = () if content == expected else (f"扩展名为 {suffix}，内容实为{said[content]}",)
+    if content in ("xlsx", "xls"):  # a workbook (an encrypted .xlsx is an OLE file, like .xls)
+        fmt = suffix[1:] if suffix in EXCEL_SUFFIXES else content
+        exts = _excel_extracts(path, name, fmt, kind_hint)
+        return [replace(e, notes=renamed + e.notes) for e in exts]
+    if content == "parquet":
+        return [Extract(path, name, "parquet", lambda: _parquet_batches(path, name), notes=renamed)]
+    if path.read_bytes()[:512].lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
+        raise ExtractError(f"{name}: 内容为网页（HTML）表格，不是 Excel 文件：请在 Excel 中打开后另存为 .xlsx")
+    layout = sniff_text(path, name)
+    notes = [*renamed, f"分隔符: {DELIMITER_NAMES[layout.delimiter]}"]
+    if layout.cr_only:
+        notes.append("换行符: 仅 CR（旧版 Mac）")
+    if layout.encoding == "utf-16":
+        notes.append("编码: UTF-16（Unicode 文本）")
 
-        def fast() -> Iterator[pl.DataFrame]:
-            if layout.cr_only:
-                raise FastPathFailed("CR-only line ends")
-            return _polars_csv(path, layout)
+    def fast() -> Iterator[pl.DataFrame]:
+        if layout.cr_only or layout.encoding == "utf-16":
+            raise FastPathFailed("line ends or encoding polars does not read")
+        return _polars_csv(path, layout)
 
-        return Extract(path, name, f"csv:{layout.encoding}", fast, layout.header, tuple(notes), layout)
-    if suffix in (".xlsx", ".xlsm", ".xls"):  # a sheet holds at most about a million rows: read whole
-        df, guess, notes = _read_excel(path, name, kind_hint)
-        return Extract(path, name, suffix[1:], lambda: iter([df]), guess, tuple(notes))
-    if suffix == ".parquet":
-        return Extract(path, name, "parquet", lambda: _parquet_batches(path, name))
-    raise ExtractError(f"{name}: 不支持的文件类型 {suffix or '(无扩展名)'}（支持 .csv .txt .tsv .xlsx .xlsm .xls .parquet）")
+    return [Extract(path, name, f"csv:{layout.encoding}", fast, layout.header, tuple(notes), layout)]
+
+
+def open_extract(path: Path | str, kind_hint: Kind | None = None, name: str | None = None) -> Extract:
+    """The first of :func:`open_extracts` (one sheet of a workbook)."""
+    return open_extracts(path, kind_hint, name)[0]
 
 
 def read_any(path: Path, kind_hint: Kind | None = None) -> tuple[pl.DataFrame, str]:

@@ -28,37 +28,46 @@ def limit(name: str) -> int:
 
 @dataclass(frozen=True)
 class HeaderGuess:
-    """The row taken as the header: its index (0-based), the kind it matches best and how many of
-    that kind's columns it names (0: no row looked like a header)."""
+    """The row taken as the header: its index (0-based), the kind it matches best, how many of that
+    kind's columns it names (0: no row looked like a header) and whether it names all of the kind's
+    required columns (a kind whose required columns are all there wins over one with more names)."""
 
     row: int
     kind: Kind | None
     matched: int
+    complete: bool = False
+
+    def covers(self, kind: Kind) -> bool:
+        return self.kind is kind and self.complete
 
 
-def _score(cells: Iterable[object], kinds: Sequence[Kind]) -> tuple[int, Kind | None]:
+def _score(cells: Iterable[object], kinds: Sequence[Kind]) -> tuple[bool, int, Kind | None]:
     normed = {norm_header(c) for c in cells if c is not None and str(c).strip()}
-    best: tuple[int, Kind | None] = (0, None)
+    best: tuple[bool, int, Kind | None] = (False, 0, None)
     for kind in kinds:
         hm = header_map(kind)
-        n = len({hm[h] for h in normed if h in hm})
-        if n > best[0]:
-            best = (n, kind)
+        named = {hm[h] for h in normed if h in hm}
+        score = (set(kind.required) <= named, len(named))
+        if named and score > best[:2]:
+            best = (*score, kind)
     return best
 
 
 def find_header(rows: Sequence[Sequence[object]], kind_hint: Kind | None = None) -> HeaderGuess:
-    """The header among ``rows``.
+    """The header among ``rows``: the first row naming all the required columns of a kind (the
+    kind with most columns named), else the row naming most columns of any kind. With
+    ``kind_hint``, rows are scored against that kind only.
 
-    >>> find_header([["报装工单明细表（2023年）"], [], ["工单编号", "地市", "客户类别"], ["A1", "杭州", "居民"]])
-    HeaderGuess(row=2, kind=Kind(name='applications', ...), matched=3)
+    >>> g = find_header([["报装工单明细表（2023年）"], [], ["工单编号", "环节名称", "开始时间", "地市", "客户类别"], ["A1"]])
+    >>> g.row, g.kind.name, g.matched, g.complete
+    (2, 'stages', 3, True)
     """
     kinds = [kind_hint] if kind_hint else list(KINDS)
     best = HeaderGuess(0, kind_hint, 0)
     for i, row in enumerate(rows[: limit("header_search_rows")]):
-        n, kind = _score(row, kinds)
-        if n > best.matched:
-            best = HeaderGuess(i, kind, n)
+        complete, n, kind = _score(row, kinds)
+        if (complete, n) > (best.complete, best.matched):
+            best = HeaderGuess(i, kind, n, complete)
     return best
 
 
@@ -67,7 +76,7 @@ class TextLayout:
     """How a text file is written: ``encoding`` (``utf-8``, ``utf-8-sig`` or ``gb18030``, from its
     first bytes), ``delimiter``, ``newline`` (``\\n``, ``\\r\\n`` or ``\\r``) and its header."""
 
-    encoding: str
+    encoding: str  # utf-8, utf-8-sig, gb18030 or utf-16
     delimiter: str
     newline: str
     header: HeaderGuess
@@ -79,6 +88,8 @@ class TextLayout:
 
 
 def _decode_head(raw: bytes, name: str) -> tuple[str, str]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本"
+        return codecs.getincrementaldecoder("utf-16")().decode(raw), "utf-16"
     if raw.startswith(codecs.BOM_UTF8):
         return codecs.getincrementaldecoder("utf-8")().decode(raw[3:]), "utf-8-sig"
     for enc in ("utf-8", "gb18030"):
@@ -97,7 +108,10 @@ def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayo
     text, enc = _decode_head(raw, name)
     if not text.strip():
         raise ExtractError(f"{name}: 文件为空")
-    newline = "\r\n" if "\r\n" in text else "\n" if "\n" in text else "\r" if "\r" in text else "\n"
+    # the line end most used: a CR-only file may hold LF inside a quoted cell (Excel for Mac's Alt+Enter)
+    crlf = text.count("\r\n")
+    cr, lf = text.count("\r") - crlf, text.count("\n") - crlf
+    newline = "\r" if cr > lf + crlf else "\r\n" if crlf >= lf and crlf else "\n"
     lines = re.split(r"\r\n|\r|\n", text)
     max_cols = limit("max_columns")
     for i, line in enumerate(lines):  # a line too wide is refused before anything parses it
@@ -109,17 +123,17 @@ def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayo
         lines = lines[:-1]  # the last line may be cut short
     first = lines[0]
     head = lines[: limit("header_search_rows")]
-    best: tuple[int, int, int, str, HeaderGuess] | None = None
+    best: tuple[bool, int, int, int, str, HeaderGuess] | None = None
     for order, d in enumerate(DELIMITERS):
         try:
             rows = list(csv.reader(head, delimiter=d))
         except csv.Error:  # a field past the csv module's limit: this delimiter does not fit
             continue
         guess = find_header(rows, kind_hint)
-        key = (guess.matched, -guess.row, -order)
-        if best is None or key > best[:3]:
+        key = (guess.complete, guess.matched, -guess.row, -order)
+        if best is None or key > best[:4]:
             best = (*key, d, guess)
-    delimiter, guess = (best[3], best[4]) if best else (",", HeaderGuess(0, kind_hint, 0))
+    delimiter, guess = (best[4], best[5]) if best else (",", HeaderGuess(0, kind_hint, 0))
     if guess.matched == 0:  # no row names a column: the delimiter most used on the first line
         delimiter = max(DELIMITERS, key=lambda d: (first.count(d), -DELIMITERS.index(d)))
     try:

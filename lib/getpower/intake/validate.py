@@ -16,12 +16,13 @@ from typing import Callable, Iterable, Iterator
 import polars as pl
 
 from getpower.contract import (
-    FOOTER_PREFIX_CHARS, FOOTER_WORDS, KIND_BY_NAME, SIGNATURE_WORDS, KINDS, MOBILE_RE, RESIDENT_ID_RE, Column, Kind, header_map,
+    FOOTER_PREFIX_CHARS, FOOTER_WORDS, KIND_BY_NAME, SIGNATURE_WORDS, KINDS, Column, Kind, header_map,
     is_personal_header, norm_header,
 )
 from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
 from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
-from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, open_extract, with_fallbacks
+from getpower.intake.personal import mask, mask_columns, personal_columns
+from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, open_extracts, with_fallbacks
 from getpower.intake.sniff import limit
 from getpower.keys import key_hash, superseded
 
@@ -38,8 +39,11 @@ R_FOOTER = "合计/小计行（非数据）"
 R_LOST_DIGITS = "{cols}为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"
 BLANK, FOOTER = "__blank__", "__footer__"
 MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER)  # columns intake adds to the raw rows
-FOOTER_RE = ("(?i)^(?:.{0," + str(FOOTER_PREFIX_CHARS) + "}?(?:" + "|".join(r"\s*".join(w) for w in FOOTER_WORDS)
-             + r")(?:\W|$)|(?:" + "|".join(re.escape(w) for w in SIGNATURE_WORDS) + r")\s*[:：])")
+# a footer: the row's first cell reads 合计 (after a place name: 全省合计, 杭州市小计) or is a
+# signature line (制表人：…, 注：…); a data row never starts so
+FOOTER_RE = ("(?i)^(?:(?:全省|全市|[\u4e00-\u9fff]{1," + str(FOOTER_PREFIX_CHARS) + "}?[省市区县])?\\s*(?:"
+             + "|".join(r"\s*".join(w) for w in FOOTER_WORDS) + r")\s*(?:[:：].*)?$|(?:"
+             + "|".join(re.escape(w) for w in SIGNATURE_WORDS) + r")\s*[:：])")
 ROW_RULES = {
     "finished_before_started": ("环节结束时间早于开始时间", lambda: pl.col("finished_at") < pl.col("started_at")),
     "restored_not_after_started": ("恢复送电时间不晚于停电开始时间", lambda: pl.col("restored_at") <= pl.col("started_at")),
@@ -158,41 +162,15 @@ def _map_headers(kind: Kind, headers: list[str]) -> tuple[dict[str, str], list[s
         if h in MARKERS:
             continue
         n = norm_header(h)
-        if is_personal_header(h):
+        if is_personal_header(h) or mask(h) != h:  # a phone or ID number as a header: a data row read as one
             dropped.append(h)
+        elif not n or re.fullmatch(r"(?:__unnamed__|_)[0-9]+", n):  # a blank header cell: nothing to name
+            continue
         elif n in hm and hm[n] not in mapping.values():
             mapping[h] = hm[n]
         else:
             ignored.append(h)
     return mapping, dropped, ignored
-
-
-# a mobile or resident ID number inside a longer text (a footer's 联系电话：138…, a note)
-_MOBILE_IN = r"(^|[^0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}([^0-9]|$)"
-_ID_IN = (r"(^|[^0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX]"
-          r"([^0-9xX]|$)")
-MASK = "[已屏蔽]"
-
-
-def has_personal(expr: pl.Expr) -> pl.Expr:
-    return expr.str.contains(_MOBILE_IN) | expr.str.contains(_ID_IN)
-
-
-def mask_personal(expr: pl.Expr) -> pl.Expr:
-    """The text with every mobile or resident ID number in it replaced by ``[已屏蔽]``."""
-    return expr.str.replace_all(_MOBILE_IN, f"${{1}}{MASK}${{2}}").str.replace_all(_ID_IN, f"${{1}}{MASK}${{2}}")
-
-
-def personal_values(raw: pl.DataFrame, columns: list[str]) -> list[str]:
-    """Those of ``columns`` whose values look like mainland mobile numbers or resident ID numbers
-    (in a sample of each column's first values), whatever their header says."""
-    n = limit("personal_value_sample")
-    out = []
-    for c in columns:
-        v = raw[c].drop_nulls().head(n).str.replace_all(r"[\s-]", "")
-        if v.len() and (v.str.contains(MOBILE_RE) | v.str.contains(RESIDENT_ID_RE)).any():
-            out.append(c)
-    return out
 
 
 def _when_chain(reasons: list[tuple[pl.Expr, str]]) -> pl.Expr:
@@ -277,17 +255,30 @@ class Opened:
         return self.extract.name
 
 
-def open_file(path: Path | str | Source, kind_name: str | None = None) -> Opened:
-    """Open one file and recognise its kind (by its name, else by its header row)."""
+def open_files(path: Path | str | Source, kind_name: str | None = None) -> list[Opened]:
+    """Open one file and recognise its kind: the kind its name says, unless its header names all
+    the required columns of another kind and not those of the named one (a file named
+    ``报装工单环节记录.csv`` holding stages); else the kind of its header. A workbook whose sheets
+    share a kind gives one per sheet."""
     src = path if isinstance(path, Source) else Source(Path(path), str(path), True)
-    hint = KIND_BY_NAME[kind_name] if kind_name else kind_from_name(src.name)
-    ext = open_extract(src.path, hint, src.name)
-    kind = hint or ext.header.kind
-    if kind is None and ext.fmt == "parquet":
-        kind = kind_from_headers(next(ext.batches()).columns)
-    if kind is None:
-        raise ExtractError(f"{src.name}: 无法识别提取文件类型（文件名与前 {limit('header_search_rows')} 行均不匹配任何类型的表头）")
-    return Opened(src.path, kind, ext)
+    named = KIND_BY_NAME[kind_name] if kind_name else kind_from_name(src.name)
+    out = []
+    for ext in open_extracts(src.path, named, src.name):
+        g = ext.header
+        kind = named if named is not None and (g.covers(named) or not g.complete) else g.kind
+        if kind is None and ext.fmt == "parquet":
+            kind = kind_from_headers(next(ext.batches()).columns)
+        if kind is None:
+            raise ExtractError(f"{src.name}: 无法识别提取文件类型（文件名与前 {limit('header_search_rows')} 行均不匹配任何类型的表头）")
+        if named is not None and kind is not named:
+            ext = replace(ext, notes=(f"按表头识别为{kind.label}（文件名像{named.label}）", *ext.notes))
+        out.append(Opened(src.path, kind, ext))
+    return out
+
+
+def open_file(path: Path | str | Source, kind_name: str | None = None) -> Opened:
+    """The first of :func:`open_files`."""
+    return open_files(path, kind_name)[0]
 
 
 def _columns(f: Opened, headers: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
@@ -310,15 +301,19 @@ def _then(head: list[pl.DataFrame], rest: Iterator[pl.DataFrame]) -> Iterator[pl
     yield from rest
 
 
-def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: int) -> Iterator[pl.DataFrame]:
+def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: int,
+              keys: list[str]) -> Iterator[pl.DataFrame]:
     """Raw batches without personal-data columns, rows numbered as lines (rows) of the file from
-    ``first_row``, blank rows and footer rows (合计 / 小计 …) marked."""
+    ``first_row``, blank rows and footer rows marked. A footer's first cell reads 合计 or is a
+    signature line (:data:`FOOTER_RE`), and no key column (``keys``: the raw headers of the record's
+    key) holds anything else: a record whose 备注 comes first and says 说明：… is still a record."""
     n = 0
     for raw in batches:
         cells = [c for c in raw.columns if c not in MARKERS and c not in dropped]
-        firsts = cells[:3]
-        footer = pl.any_horizontal(pl.col(c).str.contains(FOOTER_RE).fill_null(False) for c in firsts) if firsts else pl.lit(False)
-        blank = pl.all_horizontal(pl.col(c).is_null() for c in cells) if cells else pl.lit(True)
+        first_cell = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
+        keyed = pl.any_horizontal((pl.col(k).is_not_null() & (pl.col(k) != first_cell)) for k in keys) if keys else pl.lit(False)
+        footer = first_cell.str.contains(FOOTER_RE).fill_null(False) & ~keyed.fill_null(False)
+        blank = first_cell.is_null()
         yield raw.drop(dropped).with_row_index(ROW, offset=first_row + n).with_columns(
             blank.alias(BLANK), (footer & ~blank).alias(FOOTER))
         n += raw.height
@@ -341,7 +336,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     # free text the contract keeps (区县, 佐证材料): a phone or ID number in it is masked, not stored
     free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key
                  and not f.kind.column(c).required]
-    by_value = personal_values(first, ignored)
+    by_value = personal_columns(first, ignored, limit("personal_value_sample"))
     if by_value:
         dropped = dropped + by_value
         ignored = [h for h in ignored if h not in by_value]
@@ -351,13 +346,13 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     text_schema = {c: pl.String for c in shown}
     first_row = ext.header_row + 1
     cands, bads, read = [], [], 0
-    for raw in _numbered(_then([first], batches), dropped, first_row):
+    key_headers = [h for h, c in mapping.items() if c in f.kind.key]
+    for raw in _numbered(_then([first], batches), dropped, first_row, key_headers):
         first = None
         read += raw.height
         if free_text:
-            hits = raw.select(has_personal(pl.col(h)).sum().alias(h) for h in free_text).row(0, named=True)
-            masked = {h: masked[h] + (hits[h] or 0) for h in free_text}
-            raw = raw.with_columns(mask_personal(pl.col(h)).alias(h) for h in free_text if hits[h])
+            raw, hits = mask_columns(raw, free_text)
+            masked = {h: masked[h] + hits[h] for h in free_text}
         typed = _typed(f.kind, raw, mapping)
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
@@ -383,15 +378,15 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
         accepted = cand.join(late.select(ROW), on=ROW, how="anti", maintain_order="left")
         rows = late[ROW].implode()
         texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)).select(ROW, *shown)
-                           for raw in _numbered(ext.batches(), dropped, first_row)])
+                           for raw in _numbered(ext.batches(), dropped, first_row, key_headers)])
         bads.append(late.join(texts, on=ROW, how="left"))
     q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
         schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
     # what a quarantined row shows: nothing of a blank or footer row (a footer may be signed with a
     # name and a phone), phone and ID numbers masked in any column but the record's own id
     not_data = pl.col(REASON).is_in([R_BLANK, R_FOOTER])
-    q = q.with_columns(pl.when(not_data).then(None).otherwise(pl.col(h) if h in keys else mask_personal(pl.col(h))).alias(h)
-                       for h in shown)
+    q = q.with_columns(pl.when(not_data).then(None).otherwise(pl.col(h)).alias(h) for h in shown)
+    q = mask_columns(q, [h for h in shown if h not in keys])[0]
     quarantined = q.select(pl.lit(f.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
                            pl.exclude(ROW, REASON)).sort(Q_ROW)
     notes = list(ext.notes)
@@ -399,7 +394,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     if ext.header_row > 1:
         notes.insert(0, f"表头在第 {ext.header_row} 行")
     return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
-                      quarantined, tuple(dropped), tuple(ignored), ext.header_row, tuple(notes))
+                      quarantined, tuple(mask(h) for h in dropped), tuple(ignored), ext.header_row, tuple(notes))
 
 
 def validate_file(f: Opened, app_ids: pl.Series | None = None) -> FileResult:
@@ -450,7 +445,7 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
         not_read = list(found.not_read)
         for src in found.sources:
             try:
-                opened.append(open_file(src))
+                opened.extend(open_files(src))
             except ExtractError as exc:
                 # a stray document in a folder that is no extract is named, not an error
                 stray = not src.given and "无法识别提取文件类型" in str(exc)
