@@ -4,3 +4,7 @@
 class ExtractError(Exception):
     """A file that cannot be read or misses a required column: one Chinese line naming the file and
     the cause."""
+
+
+class NotAnExtract(ExtractError):
+    """A file whose name and header match no extract kind: in a folder, a stray document."""

@@ -22,6 +22,7 @@ from getpower.contract import (
 from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
 from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
 from getpower.intake.personal import mask, mask_columns, personal_columns
+from getpower.intake.errors import NotAnExtract
 from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, open_extracts, with_fallbacks
 from getpower.intake.sniff import limit
 from getpower.keys import key_hash, superseded
@@ -269,7 +270,7 @@ def open_files(path: Path | str | Source, kind_name: str | None = None) -> list[
         if kind is None and ext.fmt == "parquet":
             kind = kind_from_headers(next(ext.batches()).columns)
         if kind is None:
-            raise ExtractError(f"{src.name}: 无法识别提取文件类型（文件名与前 {limit('header_search_rows')} 行均不匹配任何类型的表头）")
+            raise NotAnExtract(f"{src.name}: 无法识别提取文件类型（文件名与前 {limit('header_search_rows')} 行均不匹配任何类型的表头）")
         if named is not None and kind is not named:
             ext = replace(ext, notes=(f"按表头识别为{kind.label}（文件名像{named.label}）", *ext.notes))
         out.append(Opened(src.path, kind, ext))
@@ -341,13 +342,12 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
         dropped = dropped + by_value
         ignored = [h for h in ignored if h not in by_value]
     shown = list(mapping)  # raw columns a quarantined row carries, in the file's order
-    keys = {h for h, c in mapping.items() if c in f.kind.key}
+    keys = [h for h, c in mapping.items() if c in f.kind.key]  # the raw headers of the record's key
     masked = dict.fromkeys(free_text, 0)
     text_schema = {c: pl.String for c in shown}
     first_row = ext.header_row + 1
     cands, bads, read = [], [], 0
-    key_headers = [h for h, c in mapping.items() if c in f.kind.key]
-    for raw in _numbered(_then([first], batches), dropped, first_row, key_headers):
+    for raw in _numbered(_then([first], batches), dropped, first_row, keys):
         first = None
         read += raw.height
         if free_text:
@@ -378,7 +378,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
         accepted = cand.join(late.select(ROW), on=ROW, how="anti", maintain_order="left")
         rows = late[ROW].implode()
         texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)).select(ROW, *shown)
-                           for raw in _numbered(ext.batches(), dropped, first_row, key_headers)])
+                           for raw in _numbered(ext.batches(), dropped, first_row, keys)])
         bads.append(late.join(texts, on=ROW, how="left"))
     q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
         schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
@@ -448,7 +448,7 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
                 opened.extend(open_files(src))
             except ExtractError as exc:
                 # a stray document in a folder that is no extract is named, not an error
-                stray = not src.given and "无法识别提取文件类型" in str(exc)
+                stray = isinstance(exc, NotAnExtract) and not src.given
                 not_read.append(NotRead(src.name, str(exc).removeprefix(f"{src.name}: "), error=not stray))
         rank = {"applications": 0, "stages": 2}
         order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
