@@ -32,23 +32,40 @@ def _cmd_ingest(args) -> int:
     from getpower.store import Store
 
     store = Store(args.store)
-    res = store.ingest(args.paths)
+    res = store.ingest(args.paths, on_wait=lambda: print(
+        f"数据仓库 {store.root} 正被另一个导入使用，等待其完成…", file=sys.stderr, flush=True))
     if args.json:
-        lines = [report.to_json(list(res.results))]
-    else:
-        lines = [report.to_text(list(res.results), res.upload_dir)] if res.results else []
-        lines += [f"已导入过（内容相同），跳过: {f}" for f in res.skipped]
-        rows = "，".join(f"{k} {v}" for k, v in res.rows_stored.items())
-        lines.append(f"数据仓库 {store.root} 已更新到版本 {res.version}: {rows}" if res.version
-                     else f"数据仓库 {store.root} 未变化")
-    changed = res.version is not None
-    del res  # the accepted rows are stored: let them go before the record-level work needs memory
-    if changed:  # the period-independent record-level work, once per data change
-        from getpower.table import cached_record_level, load_frames
-
-        cached_record_level(store.root, load_frames(store.root))
-    print("\n".join(lines))
+        print(report.to_json(list(res.results)))
+        return 0
+    print(ingest_text(store, res))
     return 0
+
+
+def ingest_text(store, res) -> str:
+    """The ingest report: every file's rows accounted for, then what changed in the store."""
+    from getpower.contract import KIND_BY_NAME
+    from getpower.intake import report
+
+    lines = [report.to_text(list(res.results), res.upload_dir)] if res.results else []
+    for r, o in zip(res.results, res.outcomes):
+        parts = [f"新增或更新 {o.new}", f"与已存相同 {o.unchanged}"]
+        if o.pending:
+            parts.append(f"待匹配 {o.pending}（工单尚未导入，暂不计入指标，工单导入后自动接收）")
+        if o.superseded:
+            parts.append(f"被本次后续文件替换 {o.superseded}")
+        lines.append(f"{Path(r.file).name}: 接收 {r.rows_accepted} 行 = " + " + ".join(parts))
+    lines += res.notes
+    for kind, c in res.changes.items():
+        if c.replaced:
+            lines.append(f"{KIND_BY_NAME[kind].label}: 替换已存记录 {c.replaced} 条（明细: {res.upload_dir / 'replaced.csv'}）")
+        if c.pending_matched:
+            lines.append(f"{KIND_BY_NAME[kind].label}: 此前待匹配的 {c.pending_matched} 行已随工单接收")
+    if res.version:
+        rows = "，".join(f"{k} {v}" for k, v in res.rows_stored.items())
+        lines.append(f"数据仓库 {store.root} 已更新到版本 {res.version}: {rows}")
+    else:
+        lines.append(f"数据仓库 {store.root} 未变化（内容与已存记录相同）")
+    return "\n".join(lines)
 
 
 def _write_table(table, out: Path) -> None:
@@ -141,10 +158,10 @@ def _cmd_run(args) -> int:
         sample.generate(sample_dir)
     store = Store(args.store)
     res = store.ingest([sample_dir])
-    if res.results:
-        print(report.to_text(list(res.results), res.upload_dir))
+    if res.version:
+        print(ingest_text(store, res))
     else:
-        print(f"样例数据已在数据仓库中（{len(res.skipped)} 个文件未变化）")
+        print(f"样例数据已在数据仓库中（{len(res.results)} 个文件，内容未变化）")
     print(f"数据仓库: {store.root}（版本 {store.manifest()['name']}，指纹 {store.fingerprint}）")
 
     from getpower.table import compute
@@ -268,8 +285,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from getpower.lock import Interrupted
+
     try:
         return args.func(args)
+    except Interrupted:
+        print("已中断：本次操作未写入任何内容，数据仓库保持原版本", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
     except ExtractError as exc:
         return _fail(args, str(exc), 2)
     except Exception as exc:  # one line for users; GETPOWER_DEBUG=1 shows the traceback

@@ -66,6 +66,9 @@ def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:
     frames = load_frames(path)
     out = lists(frames, Period.parse(period), cached_record_level(path, frames))
     if key is not None:
-        for name, frame in out.items():
-            atomic_write_frame(files[name], frame)
+        try:
+            for name, frame in out.items():
+                atomic_write_frame(files[name], frame)
+        except OSError:  # a read-only store or a full disk: computed, just not kept
+            pass
     return out

@@ -3,83 +3,150 @@
 Layout::
 
     store/CURRENT                 name of the current version (replaced atomically)
-    store/versions/v000003/       <kind>.parquet + manifest.json (never modified once published)
-    store/uploads/<id>/           report.json and quarantine CSVs of each upload
+    store/.lock                   the writer lock (one ingest or rollback at a time, :mod:`getpower.lock`)
+    store/versions/v000003/       <kind>.parquet, stages_pending.parquet + manifest.json (never
+                                  modified once published; the manifest holds the checksums and
+                                  the history of every version)
+    store/uploads/<id>/           report.json, quarantine CSVs and replaced.csv of each upload
+    store/cache/                  what is computed from a version (safe to delete)
 
-An ingest writes a complete new version in a temporary folder, publishes it with a rename and
-then switches ``CURRENT`` with an atomic replace: a crash at any point leaves the previous
-version current, readable and intact. Unchanged kinds are hard-linked, not copied.
-Files already ingested (same SHA-256) are skipped, so re-ingesting is idempotent; records whose
-key (``app_id``, ``event_id`` …) is already stored are replaced by the newer upload.
+An ingest holds the writer lock, validates every file against the current version, writes a
+complete new version in a temporary folder, proves that it can be computed (the record cache and
+the latest quarter's indicator table are built from it) and only then publishes it with a rename
+and switches ``CURRENT`` with an atomic replace. An error, a full disk, SIGINT or SIGTERM at any
+point before the switch commits nothing and removes what was written; a crash (SIGKILL, power
+loss) leaves the previous version current, and the next writer removes the leftovers.
+
+Records are compared by content, not files by checksum: rows identical to the stored ones change
+nothing (no new version when nothing changed); a record whose key (``app_id``, ``event_id`` …) is
+stored is replaced by the newer upload, whatever the age of its extract; stages are replaced per
+application as a whole (a stages upload carries the full stage history of each application it
+mentions); stages whose application is not stored yet are kept as pending (待匹配) and join the
+store when it arrives. Within one upload the files are applied in the order given (a folder's
+files by name): a later file's record replaces an earlier one's, and every replaced record is
+listed in the upload's ``replaced.csv``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import polars as pl
 
-from getpower.contract import KIND_BY_NAME, KINDS
-from getpower.keys import superseded
+from getpower import params
+from getpower.contract import KIND_BY_NAME, KINDS, Kind
+from getpower.intake.read import ExtractError
 from getpower.intake.validate import FileResult, expand_paths, sha256_file, validate_paths
+from getpower.lock import interruptible, uninterrupted, writer_lock
 
-KEEP_VERSIONS = 3
+PENDING = "stages_pending"  # stages whose application is not stored yet (待匹配)
+FILE = "_file"  # the position of a row's file in its upload (applied in that order)
+FAULT_ENV = "GETPOWER_FAULT"  # testing only: "<step>:<SIGINT|SIGTERM|SIGKILL|error>"
+
+
+class StoreError(ExtractError):
+    """A store that cannot be written or read as asked (a Chinese message, one line)."""
+
+
+def keep_versions() -> int:
+    return int(params.load("thresholds.yaml")["store_keep_versions"]["value"])
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically: temporary file in the same folder, fsync, rename."""
+    """Write a file atomically: temporary file in the same folder, fsync, rename. On any error
+    (a full disk) the temporary file is removed and the target is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def atomic_write_frame(path: Path, frame: pl.DataFrame | pl.LazyFrame, fmt: str = "parquet") -> None:
-    """Write ``frame`` to ``path`` whole or not at all (temporary file, fsync, rename). A LazyFrame
-    is streamed to the file (``sink_*``), never held in memory whole."""
+    """Write ``frame`` to ``path`` whole or not at all (temporary file, fsync, rename; on any
+    error the temporary file is removed). A LazyFrame is streamed to the file (``sink_*``), never
+    held in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     lazy = isinstance(frame, pl.LazyFrame)
-    if fmt == "parquet":
-        frame.sink_parquet(tmp) if lazy else frame.write_parquet(tmp)
-    elif fmt == "ipc":  # uncompressed Arrow: no decoding on read, for caches read often
-        frame.sink_ipc(tmp, compression="uncompressed") if lazy else frame.write_ipc(tmp, compression="uncompressed")
-    else:  # csv for Excel users: UTF-8 with BOM, formula-like cells neutralised
-        from getpower.spreadsheet import write_csv
+    try:
+        if fmt == "parquet":
+            frame.sink_parquet(tmp) if lazy else frame.write_parquet(tmp)
+        elif fmt == "ipc":  # uncompressed Arrow: no decoding on read, for caches read often
+            frame.sink_ipc(tmp, compression="uncompressed") if lazy else frame.write_ipc(tmp, compression="uncompressed")
+        else:  # csv for Excel users: UTF-8 with BOM, formula-like cells neutralised
+            from getpower.spreadsheet import write_csv
 
-        write_csv(frame, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+            write_csv(frame, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file's accepted rows (they add up to ``rows_accepted``)."""
+
+    new: int = 0  # stored: a record not stored before, or new content for a stored key
+    unchanged: int = 0  # identical to a stored record: nothing to do
+    pending: int = 0  # stages waiting for their application (待匹配)
+    superseded: int = 0  # replaced by a later file of the same upload
+
+
+@dataclass(frozen=True)
+class KindChange:
+    added: int = 0  # rows stored with content the store did not hold
+    replaced: int = 0  # stored rows removed: their key came again with other content
+    unchanged: int = 0
+    pending: int = 0  # stages pending after this upload (all of them, not only this upload's)
+    pending_matched: int = 0  # stages pending before, now joined by their application
 
 
 @dataclass(frozen=True)
 class IngestResult:
     results: tuple[FileResult, ...]
-    skipped: tuple[str, ...]  # files already in the store (same SHA-256)
     version: str | None  # the new version, None when nothing changed
     upload_dir: Path | None = None
     rows_stored: dict = field(default_factory=dict)
+    outcomes: tuple[FileOutcome, ...] = ()
+    changes: dict = field(default_factory=dict)  # kind → KindChange
+    replaced_within: int = 0  # records of this upload replaced by a later file of it
+    notes: tuple[str, ...] = ()  # said in the report (an older extract replacing newer values …)
+    skipped: tuple[str, ...] = ()  # kept for callers of the old interface: never set
 
 
 class Store:
-    """A store folder. ``Store(path).read(kind)`` is what every downstream step reads."""
+    """A store folder. ``Store(path).read(kind)`` is what every downstream step reads.
 
-    def __init__(self, root: Path | str):
+    ``version_dir``: read that version folder instead of the one ``CURRENT`` names (the ingest
+    proves an unpublished version this way)."""
+
+    def __init__(self, root: Path | str, version_dir: Path | None = None):
         self.root = Path(root)
+        self._pinned = Path(version_dir) if version_dir is not None else None
 
     # --- reading ---------------------------------------------------------------------------
     @property
     def current(self) -> Path | None:
+        if self._pinned is not None:
+            return self._pinned
         ptr = self.root / "CURRENT"
         if not ptr.exists():
             return None
@@ -88,8 +155,12 @@ class Store:
     def manifest(self) -> dict:
         cur = self.current
         if cur is None:
-            return {"version": None, "files": {}, "rows": {}, "fingerprint": None}
-        return json.loads((cur / "manifest.json").read_text(encoding="utf-8"))
+            return {"version": None, "files": {}, "rows": {}, "fingerprint": None, "history": []}
+        try:
+            return json.loads((cur / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{cur / 'manifest.json'}: 无法读取（{type(exc).__name__}）；"
+                             "请运行 getpower store check，或 getpower store rollback 回到完好的版本") from exc
 
     def exists(self) -> bool:
         return self.current is not None
@@ -99,6 +170,11 @@ class Store:
         path = cur / f"{kind}.parquet" if cur else None
         if path is None or not path.exists():
             return None
+        try:  # a damaged file is named here, not deep inside a query
+            pl.read_parquet_schema(path)
+        except Exception as exc:
+            raise StoreError(f"{path}: 文件已损坏，无法读取（{type(exc).__name__}）；"
+                             "请运行 getpower store check，或 getpower store rollback 回到完好的版本") from exc
         return pl.scan_parquet(path)
 
     def read(self, kind: str) -> pl.DataFrame | None:
@@ -110,139 +186,408 @@ class Store:
         return self.manifest().get("fingerprint")
 
     # --- writing ---------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[Path | str], *, fail_after: str | None = None) -> IngestResult:
-        """Validate and store extracts. ``fail_after`` (testing only) raises after that step:
-        ``"write"`` (files written, not published) or ``"publish"`` (published, CURRENT not switched).
-        """
+    def ingest(self, paths: Iterable[Path | str], *, fail_after: str | None = None,
+               on_wait: Callable[[], None] | None = None) -> IngestResult:
+        """Validate extracts and store what they change, as one new version (or none).
+
+        ``on_wait``: called once when another writer holds the store (the call then waits).
+        ``fail_after`` (testing only) raises after that step: ``"validated"``, ``"written"``,
+        ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched)."""
         files = expand_paths(paths)
-        self._recover()
+        with interruptible(), writer_lock(self.root, on_wait):
+            self._recover()
+            return self._ingest(files, fail_after)
+
+    def _ingest(self, files: list[Path], fail_after: str | None) -> IngestResult:
         manifest = self.manifest()
-        known = manifest["files"]
-        new_files, skipped, seen = [], [], set()
-        for f in files:
-            sha = sha256_file(f)
-            if sha in known or sha in seen:
-                skipped.append(str(f))
-            else:
-                seen.add(sha)
-                new_files.append(f)
-        if not new_files:
-            return IngestResult((), tuple(skipped), None)
-
-        tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"  # removed by _recover if we stop here
-        parts = tmp / ".accepted"
-        parts.mkdir(parents=True)
-        apps = self.scan("applications")
-        known_ids = apps.select("app_id").collect()["app_id"] if apps is not None else None
-        # each file's accepted rows go to disk as soon as it is validated: one file's rows in memory
-        try:
-            results = validate_paths(new_files, known_app_ids=known_ids,
-                                     keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"))
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-
-        now = datetime.now().isoformat(timespec="seconds")
-        upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-        upload_dir = self.root / "uploads" / upload_id
-        self._write_upload(upload_dir, results, now)
-
         cur = self.current
-        number = int(manifest["version"] or 0) + 1
-        name = f"v{number:06d}"
-        rows: dict[str, int] = {}
-        for kind in KINDS:
-            new = [r.written_to for r in results if r.kind == kind.name]
-            old_path = cur / f"{kind.name}.parquet" if cur else None
-            old_exists = old_path is not None and old_path.exists()
-            if not new:
-                if old_exists:
-                    os.link(old_path, tmp / old_path.name)
-                    rows[kind.name] = manifest["rows"].get(kind.name, 0)
-                continue
-            incoming = pl.scan_parquet(new[0])
-            if len(new) > 1:  # within a file, repeated keys were quarantined; across files the later wins
-                both = pl.concat([pl.read_parquet(f) for f in new], how="vertical")
-                incoming = both.filter(~superseded(both, list(kind.key), keep="last")).lazy()
-            merged = incoming
-            if old_exists:  # stored records with the same key are replaced
-                kept = pl.scan_parquet(old_path).join(incoming.select(kind.key), on=list(kind.key), how="anti",
-                                                      nulls_equal=True, maintain_order="left")
-                merged = pl.concat([kept, incoming], how="vertical")
-            out = tmp / f"{kind.name}.parquet"
-            merged.sink_parquet(out)  # streamed: never the whole kind in memory
-            rows[kind.name] = pl.scan_parquet(out).select(pl.len()).collect().item()
-        shutil.rmtree(parts)
-        files_meta = dict(known)
-        for r in results:
-            files_meta[r.sha256] = {"name": Path(r.file).name, "kind": r.kind, "upload": upload_id,
-                                    "ingested_at": now, "rows_accepted": r.rows_accepted,
-                                    "rows_quarantined": r.rows_quarantined}
-        new_manifest = {"version": number, "name": name, "created_at": now, "files": files_meta,
-                        "rows": rows, "fingerprint": _fingerprint(tmp)}
-        (tmp / "manifest.json").write_text(json.dumps(new_manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        _fsync_dir(tmp)
-        if fail_after == "write":
-            raise RuntimeError("simulated failure after write")
-        os.rename(tmp, self.root / "versions" / name)
-        if fail_after == "publish":
-            raise RuntimeError("simulated failure after publish")
-        atomic_write_bytes(self.root / "CURRENT", name.encode())
+        tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
+        made: list[Path] = [tmp]  # removed on any failure before CURRENT is switched
+        try:
+            parts = tmp / ".accepted"
+            parts.mkdir(parents=True)
+            # each file's accepted rows go to disk as soon as it is validated: one file's rows in
+            # memory; orphan stages are decided below, against the applications of the new version
+            results = validate_paths(files, keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"),
+                                     orphans=False)
+            _checkpoint("validated", fail_after)
+            now = datetime.now().isoformat(timespec="seconds")
+            upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+            upload_label = f"本次上传 {upload_id}"
+            merge = _merge(tmp, cur, results, self.root / "uploads" / f".tmp-{upload_id}",
+                           f"数据仓库 {cur.name}" if cur else "数据仓库")
+            made.append(merge.upload_tmp)
+            shutil.rmtree(parts)
+            number = int(manifest["version"] or 0) + 1
+            name = f"v{number:06d}" if merge.changed else None
+            notes = _notes(manifest, results, merge)
+            entry = _history_entry(name, now, upload_id, results, merge)
+            _write_upload(merge.upload_tmp, results, merge, entry, notes)
+            upload_dir = self.root / "uploads" / upload_id
+            if not merge.changed:  # nothing new: no version; the upload's report is still kept
+                os.rename(merge.upload_tmp, upload_dir)
+                shutil.rmtree(tmp)
+                return IngestResult(tuple(results), None, upload_dir, dict(manifest["rows"]), merge.outcomes,
+                                    merge.changes, merge.replaced_within, notes)
+            files_meta = dict(manifest["files"])
+            for r in results:
+                files_meta.setdefault(r.sha256, {"name": Path(r.file).name, "kind": r.kind, "version": name,
+                                                 "upload": upload_id, "ingested_at": now})
+            checksums = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+            new_manifest = {"version": number, "name": name, "created_at": now, "files": files_meta,
+                            "rows": merge.rows, "pending": merge.pending, "checksums": checksums,
+                            "fingerprint": _fingerprint(checksums),
+                            "history": [*manifest.get("history", []), entry]}
+            _write_json(tmp / "manifest.json", new_manifest)
+            _fsync_dir(tmp)
+            _checkpoint("written", fail_after)
+            prove(self.root, tmp, cur.name if cur else None)
+            _checkpoint("proved", fail_after)
+            with uninterrupted():  # from here the version is published: signals wait till it is
+                os.rename(tmp, self.root / "versions" / name)
+                made[0] = self.root / "versions" / name
+                _checkpoint("publish", fail_after)
+                os.rename(merge.upload_tmp, upload_dir)
+                made[1] = upload_dir
+                atomic_write_bytes(self.root / "CURRENT", name.encode())
+                _fsync_dir_entry(self.root)
+        except BaseException:
+            for p in made:
+                shutil.rmtree(p, ignore_errors=True)
+            raise
         self._prune()
-        return IngestResult(tuple(results), tuple(skipped), name, upload_dir, rows)
-
-    def _write_upload(self, upload_dir: Path, results: list[FileResult], when: str) -> None:
-        from getpower.intake.report import quarantine_path
-
-        report = {"created_at": when, "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt}
-                                                 for r in results]}
-        for r in results:
-            if r.rows_quarantined:
-                atomic_write_frame(quarantine_path(upload_dir, r), r.quarantined, "csv")
-        atomic_write_bytes(upload_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=1).encode())
+        return IngestResult(tuple(results), name, upload_dir, merge.rows, merge.outcomes, merge.changes,
+                            merge.replaced_within, notes)
 
     def _recover(self) -> None:
-        """Remove what an interrupted ingest left: temporary folders and versions never made current."""
+        """Remove what an interrupted writer left (called holding the lock): temporary folders,
+        versions never made current and their uploads' reports, temporary files."""
         versions = self.root / "versions"
-        if not versions.exists():
-            return
         current = self.current.name if self.current else ""
-        for d in versions.iterdir():
+        for d in versions.iterdir() if versions.exists() else []:
             if d.name.startswith(".tmp-") or (d.name.startswith("v") and d.name > current):
                 shutil.rmtree(d, ignore_errors=True)
+        uploads = self.root / "uploads"
+        for d in uploads.iterdir() if uploads.exists() else []:
+            if d.name.startswith(".tmp-"):
+                shutil.rmtree(d, ignore_errors=True)
+            elif (d / "report.json").exists():
+                try:
+                    version = json.loads((d / "report.json").read_text(encoding="utf-8")).get("version")
+                except (OSError, ValueError):
+                    continue
+                if version and version > current:
+                    shutil.rmtree(d, ignore_errors=True)
+        for f in self.root.glob(".*.tmp"):
+            f.unlink(missing_ok=True)
 
     def prune_cache(self, key: str) -> int:
         """Delete cached results whose name does not end with ``key`` (data fingerprint, params
         and source version: they were computed from other data or by other code). Returns how many."""
         removed = 0
-        for f in (self.root / "cache").glob("*") if (self.root / "cache").exists() else []:
-            if f.is_file() and not f.name.startswith(".") and not f.stem.endswith(key):
-                f.unlink(missing_ok=True)
-                removed += 1
+        try:
+            for f in (self.root / "cache").glob("*") if (self.root / "cache").exists() else []:
+                if f.is_file() and not f.name.startswith(".") and not f.stem.endswith(key):
+                    f.unlink(missing_ok=True)
+                    removed += 1
+        except OSError:  # a read-only store: its cache is kept as it is
+            pass
         return removed
 
     def _prune(self) -> None:
+        """Keep the last versions (``store_keep_versions``), the current one always. A failure
+        here (the version is committed) leaves more versions than needed, nothing worse."""
         versions = self.root / "versions"
-        for d in versions.glob(".tmp-*"):
-            shutil.rmtree(d, ignore_errors=True)
-        published = sorted(d for d in versions.iterdir() if d.name.startswith("v"))
-        for d in published[:-KEEP_VERSIONS]:
-            shutil.rmtree(d, ignore_errors=True)
+        try:
+            published = sorted(d for d in versions.iterdir() if d.name.startswith("v"))
+            current = self.current
+            for d in published[:-keep_versions()]:
+                if d != current:
+                    shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
 
 
-def _fingerprint(folder: Path) -> str:
-    import hashlib
+# --- merging an upload into a version -----------------------------------------------------------
+@dataclass
+class _Merge:
+    rows: dict
+    pending: int
+    changes: dict
+    outcomes: tuple[FileOutcome, ...]
+    replaced_within: int
+    replaced_stored: int
+    changed: bool
+    upload_tmp: Path
 
+
+def _scan_parts(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
+    """The upload's accepted rows of one kind, each with the position of its file (``_file``)."""
+    parts = [pl.scan_parquet(r.written_to).with_columns(pl.lit(i, pl.Int32).alias(FILE))
+             for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
+    return pl.concat(parts, how="vertical") if parts else None
+
+
+def _empty(kind: Kind) -> pl.LazyFrame:
+    from getpower.intake.normalise import POLARS_TYPES
+
+    return pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in kind.columns})
+
+
+def _count(lf: pl.LazyFrame) -> int:
+    return lf.select(pl.len()).collect().item()
+
+
+def _by_file(lf: pl.LazyFrame) -> Counter:
+    got = lf.group_by(FILE).len().collect()
+    return Counter(dict(zip(got[FILE].to_list(), got["len"].to_list())))
+
+
+def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: Path, stored_label: str) -> _Merge:
+    """Write every kind of the new version into ``tmp`` (hard links for what does not change) and
+    the list of replaced records into ``upload_tmp/replaced.csv``."""
+    upload_tmp.mkdir(parents=True)
+    rows, changes, replaced = {}, {}, []
+    new, unchanged, pending, superseded = Counter(), Counter(), Counter(), Counter()
+    pending_total, changed = 0, False
+    names = [Path(r.file).name for r in results]
+    file_name = pl.col(FILE).replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+
+    def old_of(name: str) -> Path | None:
+        p = cur / f"{name}.parquet" if cur else None
+        return p if p is not None and p.exists() else None
+
+    def link(name: str) -> None:
+        os.link(old_of(name), tmp / f"{name}.parquet")
+
+    for kind in KINDS:
+        cols, key = [c.name for c in kind.columns], list(kind.key)
+        group = ["app_id"] if kind.name == "stages" else key  # stages are replaced per application
+        inc = _scan_parts(results, kind)
+        old_path = old_of(kind.name)
+        old = pl.scan_parquet(old_path) if old_path else _empty(kind)
+        old_pending_path = old_of(PENDING) if kind.name == "stages" else None
+        if old_pending_path:
+            old = pl.concat([old, pl.scan_parquet(old_pending_path)], how="vertical")
+        if inc is None and kind.name != "stages":
+            if old_path:
+                link(kind.name)
+                rows[kind.name] = _count(pl.scan_parquet(old_path))
+            continue
+        if inc is None and not old_pending_path:  # no stages sent, none waiting
+            if old_path:
+                link(kind.name)
+                rows[kind.name] = _count(pl.scan_parquet(old_path))
+            continue
+        if inc is None:  # no stages sent, but waiting ones may meet their application now
+            inc = _empty(kind).with_columns(pl.lit(None, pl.Int32).alias(FILE))
+        # within the upload the last file that has a key (an application's stages) wins
+        last = pl.col(FILE) == pl.col(FILE).max().over(group)
+        lost = inc.filter(~last)
+        inc = inc.filter(last)
+        superseded += _by_file(lost)
+        if _count(lost):
+            kept_file = inc.group_by(group).agg(pl.col(FILE).first().alias("_kept"))
+            replaced.append(lost.join(kept_file, on=group, how="left").select(
+                pl.lit(kind.label).alias("类型"), pl.concat_str([pl.col(k).cast(pl.String) for k in key],
+                                                               separator=" | ", ignore_nulls=True).alias("记录键"),
+                pl.col("_kept").replace_strict(list(range(len(names))), names, return_dtype=pl.String).alias("保留（来源文件）"),
+                file_name.alias("被替换（来源）")).collect())
+        same = inc.join(old, on=cols, how="semi", nulls_equal=True)
+        fresh = inc.join(old, on=cols, how="anti", nulls_equal=True)  # content the store lacks
+        unchanged += _by_file(same)
+        sent = inc.select(group).unique()
+        # stored rows of the keys (applications) sent again that the upload does not repeat
+        dropped = old.join(sent, on=group, how="semi", nulls_equal=True).join(
+            inc.select(cols), on=cols, how="anti", nulls_equal=True)
+        n_fresh, n_dropped = _count(fresh), _count(dropped)
+        if n_dropped:
+            owner = fresh.group_by(group).agg(pl.col(FILE).first().alias("_f"))
+            replaced.append(dropped.join(owner, on=group, how="left").select(
+                pl.lit(kind.label).alias("类型"), pl.concat_str([pl.col(k).cast(pl.String) for k in key],
+                                                               separator=" | ", ignore_nulls=True).alias("记录键"),
+                pl.col("_f").replace_strict(list(range(len(names))), names, default="（本次上传未再包含此记录）",
+                                            return_dtype=pl.String).alias("保留（来源文件）"),
+                pl.lit(stored_label).alias("被替换（来源）")).collect())
+        if kind.name != "stages":
+            if not n_fresh and not n_dropped:
+                if old_path:
+                    link(kind.name)
+                    rows[kind.name] = _count(pl.scan_parquet(old_path))
+                new += _by_file(fresh)
+                changes[kind.name] = KindChange(0, 0, sum(_by_file(same).values()))
+                continue
+            merged = pl.concat([old.join(sent, on=group, how="anti", nulls_equal=True),
+                                fresh.select(cols)], how="vertical")
+            out = tmp / f"{kind.name}.parquet"
+            merged.sink_parquet(out)  # streamed: never the whole kind in memory
+            rows[kind.name] = _count(pl.scan_parquet(out))
+            new += _by_file(fresh)
+            changes[kind.name] = KindChange(n_fresh, n_dropped, sum(_by_file(same).values()))
+            changed = True
+            continue
+        # stages: kept, or pending until their application is stored
+        apps = pl.scan_parquet(tmp / "applications.parquet").select("app_id") if (tmp / "applications.parquet").exists() \
+            else pl.LazyFrame(schema={"app_id": pl.String})
+        was_pending = pl.scan_parquet(old_pending_path) if old_pending_path else _empty(kind)
+        matched_now = _count(was_pending.join(apps, on="app_id", how="semi"))
+        pending += _by_file(fresh.join(apps, on="app_id", how="anti"))
+        new += _by_file(fresh.join(apps, on="app_id", how="semi"))
+        if not n_fresh and not n_dropped and not matched_now:
+            for name in ("stages", PENDING):
+                if old_of(name):
+                    link(name)
+            rows["stages"] = _count(pl.scan_parquet(old_path)) if old_path else 0
+            pending_total = _count(was_pending)
+            changes["stages"] = KindChange(0, 0, sum(_by_file(same).values()), pending_total)
+            if not old_path:
+                rows.pop("stages")
+            continue
+        stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
+        merged = pl.concat([stored.join(sent, on="app_id", how="anti"),
+                            was_pending.join(sent, on="app_id", how="anti"),
+                            inc.select(cols)], how="vertical")
+        merged.join(apps, on="app_id", how="semi", maintain_order="left").sink_parquet(tmp / "stages.parquet")
+        rows["stages"] = _count(pl.scan_parquet(tmp / "stages.parquet"))
+        waiting = merged.join(apps, on="app_id", how="anti", maintain_order="left")
+        pending_total = _count(waiting)
+        if pending_total:
+            waiting.sink_parquet(tmp / f"{PENDING}.parquet")
+        changes["stages"] = KindChange(n_fresh, n_dropped, sum(_by_file(same).values()), pending_total, matched_now)
+        changed = True
+    if replaced:
+        atomic_write_frame(upload_tmp / "replaced.csv", pl.concat(replaced), "csv")
+    outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i]) for i in range(len(results)))
+    return _Merge(rows, pending_total, changes, outcomes, sum(superseded.values()),
+                  sum(c.replaced for c in changes.values()), changed, upload_tmp)
+
+
+def _notes(manifest: dict, results: list[FileResult], merge: _Merge) -> tuple[str, ...]:
+    """What the report says beyond the counts: an extract ingested before that now replaces
+    newer values (re-ingesting an older extract rolls its records back, like any later upload)."""
+    notes = []
+    for r, o in zip(results, merge.outcomes):
+        before = manifest["files"].get(r.sha256)
+        if before is not None and o.new:
+            notes.append(f"{Path(r.file).name}: 与 {before.get('version') or '此前'} 导入的文件内容相同；"
+                         f"其 {o.new} 条记录替换了之后导入的值（与任何后来的上传一样）")
+    if merge.replaced_within:
+        notes.append(f"本次上传的多个文件含相同记录 {merge.replaced_within} 条：按给定顺序（文件夹内按文件名）"
+                     "以后者为准，明细见 replaced.csv")
+    return tuple(notes)
+
+
+def _history_entry(name: str | None, now: str, upload_id: str, results: list[FileResult], merge: _Merge) -> dict:
+    return {
+        "version": name, "created_at": now, "action": "ingest", "upload": upload_id,
+        "files": [{"name": Path(r.file).name, "kind": r.kind, "sha256": r.sha256, "rows_read": r.rows_read,
+                   "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined,
+                   "new": o.new, "unchanged": o.unchanged, "pending": o.pending, "superseded": o.superseded}
+                  for r, o in zip(results, merge.outcomes)],
+        "kinds": {k: vars(c) for k, c in merge.changes.items()},
+    }
+
+
+def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, entry: dict,
+                  notes: tuple[str, ...]) -> None:
+    from getpower.intake.report import quarantine_path
+
+    for r in results:
+        if r.rows_quarantined:
+            atomic_write_frame(quarantine_path(upload_dir, r), r.quarantined, "csv")
+    report = {"created_at": entry["created_at"], "version": entry["version"], "notes": list(notes),
+              "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt} | {k: f[k] for k in
+                        ("new", "unchanged", "pending", "superseded")} for r, f in zip(results, entry["files"])],
+              "kinds": entry["kinds"]}
+    _write_json(upload_dir / "report.json", report)
+
+
+# --- proving a version before it is published ----------------------------------------------------
+def latest_period(frames: dict[str, pl.LazyFrame]):
+    """The last quarter any dated record falls in (None without dated records)."""
+    from getpower.periods import Period
+
+    cols = [("stages", "finished_at"), ("stages", "started_at"), ("outages", "started_at"),
+            ("approvals", "submitted_at")]
+    last = [frames[k].select(pl.col(c).max()).collect().item() for k, c in cols if k in frames]
+    last = [d for d in last if d is not None]
+    if not last:
+        return None
+    d = max(last)
+    return Period.parse(f"{d.year}Q{(d.month - 1) // 3 + 1}")
+
+
+def prove(root: Path, version_dir: Path, current: str | None) -> None:
+    """Build from an unpublished version what every computation needs (the record cache, kept in
+    the store's cache for later) and the latest quarter's indicator table. Raises
+    :class:`StoreError` naming the cause when it cannot: the version is then not published."""
+    from getpower.table import cached_record_level, indicator_table, load_frames
+
+    pinned = Store(root, version_dir)
+    try:
+        frames = load_frames(pinned)
+        records = cached_record_level(pinned, frames, prune=False)
+        period = latest_period(frames)
+        if period is not None:
+            indicator_table(frames, period, records)
+    except (OSError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"新版本无法计算，未发布（当前版本仍为 {current or '空'}）：{first}") from exc
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _checkpoint(step: str, fail_after: str | None) -> None:
+    """Fault injection for tests: ``fail_after`` raises here; ``GETPOWER_FAULT=<step>:<signal>``
+    sends the process that signal here (a subprocess test kills an ingest at a known point)."""
+    if fail_after == step:
+        raise RuntimeError(f"simulated failure after {step}")
+    spec = os.environ.get(FAULT_ENV, "")
+    if spec.startswith(f"{step}:"):
+        import signal
+
+        what = spec.split(":", 1)[1]
+        if what == "error":
+            raise RuntimeError(f"simulated failure after {step}")
+        os.kill(os.getpid(), getattr(signal, what))
+
+
+def _write_json(path: Path, data: dict) -> None:
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _fingerprint(checksums: dict[str, str]) -> str:
+    """The data's fingerprint: the checksums of the kinds' files (pending stages are not data any
+    computation reads)."""
     h = hashlib.sha256()
     for kind in KIND_BY_NAME:
-        p = folder / f"{kind}.parquet"
-        if p.exists():
+        if f"{kind}.parquet" in checksums:
             h.update(kind.encode())
-            h.update(sha256_file(p).encode())
+            h.update(checksums[f"{kind}.parquet"].encode())
     return h.hexdigest()[:16]
 
 
 def _fsync_dir(folder: Path) -> None:
     for p in folder.iterdir():
-        with open(p, "rb") as fh:
-            os.fsync(fh.fileno())
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir_entry(folder)
+
+
+def _fsync_dir_entry(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def cache_dirs(store: Store) -> list[Path]:
+    """Where to keep what is computed from a store, in order of preference: its own ``cache/``,
+    then the user's cache folder (a read-only store, an archived copy) under a name of the
+    store's path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = hashlib.sha256(str(store.root.resolve()).encode()).hexdigest()[:16]
+    return [store.root / "cache", base / "getpower" / name]

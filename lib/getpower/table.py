@@ -43,10 +43,9 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
     from getpower.intake.normalise import POLARS_TYPES
     from getpower.store import Store
 
-    path = Path(path)
     frames: dict[str, pl.LazyFrame] = {}
-    if (path / "CURRENT").exists():
-        store = Store(path)
+    if isinstance(path, Store) or (Path(path) / "CURRENT").exists():
+        store = path if isinstance(path, Store) else Store(path)
         for kind in KINDS:
             lf = store.scan(kind.name)
             if lf is not None:
@@ -54,7 +53,7 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
     else:
         from getpower.intake.validate import validate_paths
 
-        results = validate_paths([path])
+        results = validate_paths([Path(path)])
         for kind in KINDS:
             parts = [r.accepted for r in results if r.kind == kind.name]
             if parts:
@@ -161,40 +160,64 @@ def record_level(frames: dict[str, pl.LazyFrame]) -> tuple[pl.DataFrame, pl.Data
     return spans, recs
 
 
-def cached_record_level(path: Path | str, frames: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """:func:`record_level` kept in ``<store>/cache/`` per data fingerprint, params and code version,
-    as lazy scans: a query reads only the columns it uses. Built by streaming from the store's
-    files to the cache's, so that memory stays bounded at any scale."""
-    from getpower import source_fingerprint
-    from getpower.store import Store, atomic_write_frame
+def cached_record_level(path, frames: dict[str, pl.LazyFrame],
+                        prune: bool = True) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """:func:`record_level` kept in a cache per data fingerprint, params and code version, as lazy
+    scans: a query reads only the columns it uses. Built by streaming from the store's files to
+    the cache's, so that memory stays bounded at any scale.
 
-    store = Store(path)
+    ``path``: a store folder or a :class:`~getpower.store.Store`. The cache is the store's
+    ``cache/``, else (a read-only store, a full disk) the user's cache folder, else none: the
+    records are then computed in memory. A failed build never leaves a file behind."""
+    from getpower import source_fingerprint
+    from getpower.store import Store, cache_dirs
+
+    store = path if isinstance(path, Store) else Store(path)
     if not store.exists():
         return tuple(f.lazy() for f in record_level(frames))
     key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
-    sp, rc = store.root / "cache" / f"spans_{key}.arrow", store.root / "cache" / f"records_{key}.arrow"
-    if not (sp.exists() and rc.exists()):
-        years = data_years(frames)
-        parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
-        if parts <= 1:
-            atomic_write_frame(rc, record_level_plans(frames, years=years)[1], "ipc")
-        else:  # a part of the applications at a time, then the parts streamed into one file
-            scratch = store.root / "cache" / f".parts-{uuid.uuid4().hex}"
-            scratch.mkdir(parents=True)
-            try:
-                files, offset = [], 0
-                for k in range(parts):
-                    files.append(scratch / f"{k}.arrow")
-                    record_level_plans(frames, part=(k, parts), offset=offset, years=years)[1].sink_ipc(
-                        files[-1], compression="uncompressed")
-                    offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
-                atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years)[0], "ipc")
-        store.prune_cache(key)  # what older data, params or code computed is never read again
+    for folder in cache_dirs(store):
+        sp, rc = folder / f"spans_{key}.arrow", folder / f"records_{key}.arrow"
+        if sp.exists() and rc.exists():
+            break
+        try:
+            _build_record_cache(store, frames, sp, rc)
+        except OSError:  # not writable here (read-only, disk full): the next place, else memory
+            continue
+        if prune and folder == store.root / "cache":
+            store.prune_cache(key)  # what older data, params or code computed is never read again
+        break
+    else:
+        return tuple(f.lazy() for f in record_level(frames))
     # uncompressed Arrow IPC, mapped from disk: nothing to decode, and unused columns are not read
     return pl.scan_ipc(sp), pl.scan_ipc(rc)
+
+
+def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Path) -> None:
+    from getpower.store import atomic_write_frame
+
+    years = data_years(frames)
+    parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
+    if parts <= 1:
+        atomic_write_frame(rc, record_level_plans(frames, years=years)[1], "ipc")
+    else:  # a part of the applications at a time, then the parts streamed into one file
+        scratch = rc.parent / f".parts-{uuid.uuid4().hex}"
+        scratch.mkdir(parents=True)
+        try:
+            files, offset = [], 0
+            for k in range(parts):
+                files.append(scratch / f"{k}.arrow")
+                record_level_plans(frames, part=(k, parts), offset=offset, years=years)[1].sink_ipc(
+                    files[-1], compression="uncompressed")
+                offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
+            atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years)[0], "ipc")
+    except BaseException:  # records without their spans would be read as a complete cache
+        rc.unlink(missing_ok=True)
+        raise
 
 
 def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
@@ -342,5 +365,8 @@ def cached_compute(path: Path | str, period: Period | str) -> pl.DataFrame:
     if cached.exists():
         return pl.read_parquet(cached)
     table = compute(path, period)
-    atomic_write_frame(cached, table)
+    try:
+        atomic_write_frame(cached, table)
+    except OSError:  # a read-only store or a full disk: computed, just not kept
+        pass
     return table

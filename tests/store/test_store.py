@@ -15,7 +15,10 @@ def _apps(path, rows):
 
 
 def _snapshot(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The store's data: ``CURRENT`` and the versions (an upload's report is kept even when it
+    changes nothing)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and (p.name == "CURRENT" or "versions" in p.relative_to(root).parts)}
 
 
 def test_ingest_then_same_file_again_changes_nothing(tmp_path):
@@ -25,7 +28,7 @@ def test_ingest_then_same_file_again_changes_nothing(tmp_path):
     assert first.version == "v000001" and store.read("applications").height == 2
     before = _snapshot(store.root)
     again = store.ingest([f])
-    assert again.version is None and again.skipped == (str(f),)
+    assert again.version is None and [(o.new, o.unchanged) for o in again.outcomes] == [(0, 2)]
     assert _snapshot(store.root) == before
 
 
@@ -38,6 +41,8 @@ def test_later_upload_replaces_records_with_same_id(tmp_path):
     assert got == [("A1", "网上国网"), ("A2", "浙里办"), ("A3", "微信")]
     m = store.manifest()
     assert m["version"] == 2 and m["rows"]["applications"] == 3 and len(m["files"]) == 2
+    assert m["history"][-1]["kinds"]["applications"] == {"added": 2, "replaced": 1, "unchanged": 0,
+                                                         "pending": 0, "pending_matched": 0}
 
 
 def test_stages_of_stored_applications_are_not_orphans(tmp_path):
@@ -46,13 +51,13 @@ def test_stages_of_stored_applications_are_not_orphans(tmp_path):
     st = tmp_path / "stages.csv"
     st.write_text("工单编号,环节名称,环节开始时间\nA1,申请受理,2023-01-01 09:00\nA2,申请受理,2023-01-01 09:00\n", encoding="utf-8")
     res = store.ingest([st])
-    [r] = res.results
-    assert (r.rows_accepted, r.rows_quarantined) == (1, 1)
+    [r], [o] = res.results, res.outcomes
+    assert (r.rows_accepted, r.rows_quarantined, o.new, o.pending) == (2, 0, 1, 1)  # A2 waits for its application
     assert store.read("stages")["app_id"].to_list() == ["A1"]
     assert store.read("applications").height == 1  # untouched kinds carried over
 
 
-@pytest.mark.parametrize("step", ["write", "publish"])
+@pytest.mark.parametrize("step", ["validated", "written", "proved", "publish"])
 def test_interrupted_ingest_leaves_previous_version_intact(tmp_path, step):
     store = Store(tmp_path / "store")
     store.ingest([_apps(tmp_path / "applications.csv", ["A1,杭州,居民,8,220V,网上国网,0"])])
@@ -64,6 +69,8 @@ def test_interrupted_ingest_leaves_previous_version_intact(tmp_path, step):
         store.ingest([f2], fail_after=step)
     assert store.read("applications").equals(before)
     assert store.manifest() == manifest
+    assert not list((store.root / "versions").glob(".tmp-*")) and len(list((store.root / "versions").iterdir())) == 1
+    assert not list((store.root / "uploads").glob(".tmp-*")) and len(list((store.root / "uploads").iterdir())) == 1
     # the interrupted upload did not count: ingesting it again works
     res = store.ingest([f2])
     assert res.version == "v000002" and store.read("applications").height == 2
@@ -99,12 +106,17 @@ def test_last_of_each_key_wins(rows, key, expected):
     assert frame.filter(~superseded(frame, key, keep="last")).rows() == expected
 
 
-def test_two_files_of_one_upload_the_later_wins(tmp_path):
+@pytest.mark.parametrize("order, channel", [(("1", "2"), "浙里办"), (("2", "1"), "营业厅")])
+def test_two_files_of_one_upload_the_later_in_the_order_given_wins(tmp_path, order, channel):
     store = Store(tmp_path / "store")
-    a = _apps(tmp_path / "applications_1.csv", ["A1,杭州,居民,8,220V,网上国网,0", "A2,宁波,居民,8,220V,营业厅,0"])
-    b = _apps(tmp_path / "applications_2.csv", ["A2,宁波,居民,8,220V,浙里办,0"])
-    store.ingest([a, b])
-    assert store.read("applications").select("app_id", "channel").rows() == [("A1", "网上国网"), ("A2", "浙里办")]
+    files = {"1": _apps(tmp_path / "applications_1.csv", ["A1,杭州,居民,8,220V,网上国网,0", "A2,宁波,居民,8,220V,营业厅,0"]),
+             "2": _apps(tmp_path / "applications_2.csv", ["A2,宁波,居民,8,220V,浙里办,0"])}
+    res = store.ingest([files[k] for k in order])
+    assert dict(store.read("applications").select("app_id", "channel").rows())["A2"] == channel
+    assert res.replaced_within == 1 and sum(o.superseded for o in res.outcomes) == 1
+    listed = pl.read_csv(res.upload_dir / "replaced.csv")
+    loser, winner = (f"applications_{k}.csv" for k in order)
+    assert listed.rows() == [("用电报装工单", "A2", winner, loser)]
 
 
 def test_a_file_that_fails_leaves_nothing_behind(tmp_path):

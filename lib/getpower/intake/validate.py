@@ -431,7 +431,7 @@ class Validation:
 
 
 def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
-                   keep: Callable[[FileResult], FileResult] | None = None) -> Validation:
+                   keep: Callable[[FileResult], FileResult] | None = None, orphans: bool = True) -> Validation:
     """Validate files, folders (walked recursively), gzip files and zip archives as one batch
     (cross-file rules included). Every file is accounted for: read, or in ``not_read`` with its
     reason (a file that fails is named there and the others are still read).
@@ -439,7 +439,9 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
     Every file is opened and recognised first; then applications are validated first and stages
     last, against the applications accepted here or already known (``known_app_ids``). ``keep``:
     what to do with each result as soon as it is ready (the store writes its accepted rows to disk,
-    so that one file's rows are in memory at a time). Results keep the files' order."""
+    so that one file's rows are in memory at a time). ``orphans=False``: stages are not checked
+    against applications (the store keeps those without their application as pending). Results
+    keep the files' order."""
     with gather(paths) as found:
         opened: list[Opened] = []
         not_read = list(found.not_read)
@@ -460,7 +462,7 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
             if f.kind.name == "stages" and app_ids is None:
                 app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
             try:
-                result = validate_file(f, app_ids if f.kind.name == "stages" else None)
+                result = validate_file(f, app_ids if f.kind.name == "stages" and orphans else None)
             except ExtractError as exc:
                 not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
                 continue
@@ -471,10 +473,11 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
 
 
 def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
-                   keep: Callable[[FileResult], FileResult] | None = None) -> list[FileResult]:
+                   keep: Callable[[FileResult], FileResult] | None = None,
+                   orphans: bool = True) -> list[FileResult]:
     """:func:`validate_batch`, strict: raises :class:`ExtractError` for the first file that should
     have been read and was not (stray documents in folders are passed over)."""
-    v = validate_batch(paths, known_app_ids, keep)
+    v = validate_batch(paths, known_app_ids, keep, orphans)
     if v.errors:
         raise ExtractError(f"{v.errors[0].name}: {v.errors[0].reason}")
     return list(v.results)

@@ -112,7 +112,10 @@ def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
         return json.loads(cached.read_text(encoding="utf-8"))
     out = draw()
     if key is not None:
-        atomic_write_bytes(cached, json.dumps(out).encode("utf-8"))
+        try:
+            atomic_write_bytes(cached, json.dumps(out).encode("utf-8"))
+        except OSError:  # a read-only store or a full disk: drawn, just not kept
+            pass
     return out
 
 
