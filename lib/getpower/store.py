@@ -256,6 +256,7 @@ class Store:
                 shutil.rmtree(p, ignore_errors=True)
             raise
         self._prune()
+        self.prune_cache(cache_suffix(new_manifest["fingerprint"]))
         return IngestResult(tuple(results), name, upload_dir, merge.rows, merge.outcomes, merge.changes,
                             merge.replaced_within, notes)
 
@@ -417,7 +418,8 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 new += _by_file(fresh)
                 changes[kind.name] = KindChange(0, 0, sum(_by_file(same).values()))
                 continue
-            merged = pl.concat([old.join(sent, on=group, how="anti", nulls_equal=True),
+            # stored records keep their place but those whose key came with new content
+            merged = pl.concat([old.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
                                 fresh.select(cols)], how="vertical")
             out = tmp / f"{kind.name}.parquet"
             merged.sink_parquet(out)  # streamed: never the whole kind in memory
@@ -582,6 +584,13 @@ def _fsync_dir_entry(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def cache_suffix(fingerprint: str) -> str:
+    """How the names of cached results of this data, params and code end."""
+    from getpower import source_fingerprint
+
+    return f"{fingerprint}_{params.version()}_{source_fingerprint()}"
 
 
 def cache_dirs(store: Store) -> list[Path]:

@@ -169,13 +169,12 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
     ``path``: a store folder or a :class:`~getpower.store.Store`. The cache is the store's
     ``cache/``, else (a read-only store, a full disk) the user's cache folder, else none: the
     records are then computed in memory. A failed build never leaves a file behind."""
-    from getpower import source_fingerprint
-    from getpower.store import Store, cache_dirs
+    from getpower.store import Store, cache_dirs, cache_suffix
 
     store = path if isinstance(path, Store) else Store(path)
     if not store.exists():
         return tuple(f.lazy() for f in record_level(frames))
-    key = f"{store.fingerprint}_{params.version()}_{source_fingerprint()}"
+    key = cache_suffix(store.fingerprint)
     for folder in cache_dirs(store):
         sp, rc = folder / f"spans_{key}.arrow", folder / f"records_{key}.arrow"
         if sp.exists() and rc.exists():

@@ -1,0 +1,114 @@
+"""The store compares records, not files: identical rows change nothing, an older extract rolls
+values back, stages wait for their application (待匹配), a stages upload replaces each
+application's stage history as a whole, repeated ids across an upload's files go by its order."""
+import json
+
+import polars as pl
+import pytest
+
+from getpower.store import Store
+from getpower.table import load_frames
+
+APPS = "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)"
+STAGES = "工单编号,环节名称,环节开始时间,环节结束时间"
+
+
+def _csv(path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _stages(store):
+    return sorted(store.read("stages").select("app_id", "stage", "started_at").rows())
+
+
+def _pending(store):
+    p = store.current / "stages_pending.parquet"
+    return sorted(pl.read_parquet(p)["app_id"].to_list()) if p.exists() else []
+
+
+A1 = "A1,杭州,居民,8,220V,网上国网,0"
+A2 = "A2,宁波,居民,8,220V,营业厅,0"
+S1 = ["A1,申请受理,2023-03-01 09:00,2023-03-01 10:00", "A1,装表接电,2023-03-02 09:00,2023-03-03 10:00"]
+S2 = ["A2,申请受理,2023-03-01 09:00,2023-03-01 10:00", "A2,装表接电,2023-03-02 09:00,2023-03-06 10:00"]
+
+
+def test_stages_before_their_applications_wait_then_join(tmp_path):
+    store = Store(tmp_path / "store")
+    first = store.ingest([_csv(tmp_path / "1" / "stages.csv", STAGES, S1 + S2)])
+    [o] = first.outcomes
+    assert (o.new, o.pending) == (0, 4) and first.version == "v000001"
+    assert _pending(store) == ["A1", "A1", "A2", "A2"]
+    assert load_frames(store.root)["stages"].collect().height == 0  # pending stages count in no indicator
+    second = store.ingest([_csv(tmp_path / "2" / "applications.csv", APPS, [A1])])
+    assert second.changes["stages"].pending_matched == 2
+    assert [a for a, *_ in _stages(store)] == ["A1", "A1"] and _pending(store) == ["A2", "A2"]
+    store.ingest([_csv(tmp_path / "3" / "applications.csv", APPS, [A2])])
+    assert len(_stages(store)) == 4 and _pending(store) == []
+    assert store.manifest()["pending"] == 0
+
+
+def test_same_file_again_makes_no_version_and_an_older_extract_rolls_values_back(tmp_path):
+    store = Store(tmp_path / "store")
+    old = _csv(tmp_path / "old" / "applications.csv", APPS, [A1, A2])
+    store.ingest([old])
+    store.ingest([_csv(tmp_path / "new" / "applications.csv", APPS, [A1.replace("网上国网", "浙里办")])])
+    assert dict(store.read("applications").select("app_id", "channel").rows())["A1"] == "浙里办"
+    again = store.ingest([old])  # the older extract: its values replace the newer, and the report says so
+    assert again.version == "v000003"
+    assert dict(store.read("applications").select("app_id", "channel").rows())["A1"] == "网上国网"
+    [o] = again.outcomes
+    assert (o.new, o.unchanged) == (1, 1)
+    assert any("v000001" in n and "替换了之后导入的值" in n for n in again.notes)
+    report = json.loads((again.upload_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["version"] == "v000003" and report["notes"] == list(again.notes)
+    assert pl.read_csv(again.upload_dir / "replaced.csv").rows() == [
+        ("用电报装工单", "A1", "applications.csv", "数据仓库 v000002")]
+    nothing = store.ingest([old])
+    assert nothing.version is None and store.manifest()["version"] == 3
+
+
+def test_a_corrected_stage_replaces_the_application_history_as_a_whole(tmp_path):
+    store = Store(tmp_path / "store")
+    store.ingest([_csv(tmp_path / "1" / "applications.csv", APPS, [A1, A2]),
+                  _csv(tmp_path / "1" / "stages.csv", STAGES, S1 + S2)])
+    fixed = ["A1,申请受理,2023-03-01 08:30,2023-03-01 10:00", S1[1]]  # a new start time for 申请受理
+    res = store.ingest([_csv(tmp_path / "2" / "stages.csv", STAGES, fixed)])
+    got = _stages(store)
+    assert [s for a, s, _ in got if a == "A1"] == ["申请受理", "装表接电"]  # not two 申请受理
+    assert str([t for a, s, t in got if a == "A1" and s == "申请受理"][0]) == "2023-03-01 08:30:00"
+    assert [a for a, *_ in got].count("A2") == 2  # applications not mentioned are untouched
+    c = res.changes["stages"]
+    assert (c.added, c.replaced, c.unchanged) == (1, 1, 1)
+    # an application whose history drops a stage loses it: the upload carries the full history
+    store.ingest([_csv(tmp_path / "3" / "stages.csv", STAGES, [S2[0]])])
+    assert [s for a, s, _ in _stages(store) if a == "A2"] == ["申请受理"]
+
+
+def test_stages_of_one_application_in_two_files_the_later_file_wins(tmp_path):
+    store = Store(tmp_path / "store")
+    apps = _csv(tmp_path / "u" / "applications.csv", APPS, [A1, A2])
+    a = _csv(tmp_path / "u" / "stages_1.csv", STAGES, S1 + S2)
+    b = _csv(tmp_path / "u" / "stages_2.csv", STAGES, ["A1,申请受理,2023-03-01 08:00,2023-03-01 09:00"])
+    res = store.ingest([tmp_path / "u"])  # a folder: its files by name
+    assert [s for a, s, _ in _stages(store) if a == "A1"] == ["申请受理"]
+    assert [(o.new, o.superseded) for o in res.outcomes] == [(2, 0), (2, 2), (1, 0)]
+    listed = pl.read_csv(res.upload_dir / "replaced.csv")
+    assert listed["保留（来源文件）"].to_list() == ["stages_2.csv"] * 2
+    assert listed["被替换（来源）"].to_list() == ["stages_1.csv"] * 2
+    assert res.replaced_within == 2 and apps.exists()
+
+
+@pytest.mark.parametrize("rows", [
+    [A1, A2],                       # the same records
+    [A2, A1],                       # in another order
+])
+def test_identical_records_change_nothing(tmp_path, rows):
+    store = Store(tmp_path / "store")
+    store.ingest([_csv(tmp_path / "1" / "applications.csv", APPS, [A1, A2]),
+                  _csv(tmp_path / "1" / "stages.csv", STAGES, S1 + S2)])
+    res = store.ingest([_csv(tmp_path / "2" / "applications.csv", APPS, rows),
+                        _csv(tmp_path / "2" / "stages.csv", STAGES, list(reversed(S1 + S2)))])
+    assert res.version is None and store.manifest()["version"] == 1
+    assert [(o.new, o.unchanged) for o in res.outcomes] == [(0, 2), (0, 4)]
