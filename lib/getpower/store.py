@@ -213,10 +213,8 @@ class Store:
             _checkpoint("validated", fail_after)
             now = datetime.now().isoformat(timespec="seconds")
             upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-            upload_label = f"本次上传 {upload_id}"
-            merge = _merge(tmp, cur, results, self.root / "uploads" / f".tmp-{upload_id}",
-                           f"数据仓库 {cur.name}" if cur else "数据仓库")
-            made.append(merge.upload_tmp)
+            made.append(self.root / "uploads" / f".tmp-{upload_id}")
+            merge = _merge(tmp, cur, results, made[1], f"数据仓库 {cur.name}" if cur else "数据仓库")
             shutil.rmtree(parts)
             number = int(manifest["version"] or 0) + 1
             name = f"v{number:06d}" if merge.changed else None
