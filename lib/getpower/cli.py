@@ -68,6 +68,32 @@ def ingest_text(store, res) -> str:
     return "\n".join(lines)
 
 
+def _cmd_store(args) -> int:
+    from getpower import store_history
+    from getpower.store import Store, StoreError
+
+    store = Store(args.store)
+    if not store.exists() and args.action != "check":
+        raise StoreError(f"数据仓库 {store.root} 不存在或没有版本")
+    if args.action == "log":
+        print(store_history.log_text(store))
+        return 0
+    if args.action == "rollback":
+        name = store_history.rollback(store, args.version, on_wait=lambda: print(
+            f"数据仓库 {store.root} 正被另一个导入使用，等待其完成…", file=sys.stderr, flush=True))
+        print(f"数据仓库 {store.root} 已回滚到 {args.version} 的数据（新版本 {name}；可再回滚撤销）")
+        return 0
+    checked, problems = store_history.check(store)
+    for line in checked:
+        print(line)
+    for p in problems:
+        print(f"损坏: {p}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"数据仓库 {store.root}: 所有文件可读，校验和一致" if checked else f"数据仓库 {store.root} 没有版本")
+    return 0
+
+
 def _write_table(table, out: Path) -> None:
     from getpower.store import atomic_write_bytes
 
@@ -273,6 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--timeout", type=int, default=600, help="每个笔记本单元格的超时（秒）")
     sc.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
     sc.set_defaults(func=_cmd_scorecards)
+
+    st = sub.add_parser("store", help="数据仓库的版本：列出、回滚、检查")
+    st_sub = st.add_subparsers(dest="action", required=True)
+    for action, text in (("log", "列出版本（时间、文件、新增/替换/隔离行数）"), ("check", "检查每个文件可读、校验和一致"),
+                         ("rollback", "回滚到某一版本（作为新版本发布，原子操作）")):
+        a = st_sub.add_parser(action, help=text)
+        if action == "rollback":
+            a.add_argument("version", help="版本名，如 v000003")
+        a.add_argument("--store", default=str(DEFAULT_STORE))
+        a.set_defaults(func=_cmd_store)
 
     sv = sub.add_parser("serve", help="启动 Voila 看板（仅本机 127.0.0.1）")
     sv.add_argument("--port", type=int, default=8866, help="端口")
