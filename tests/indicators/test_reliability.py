@@ -109,3 +109,12 @@ def test_row_order_does_not_matter(perm):
     a = raw_indicators(FR, Period.parse("2023")).sort("city", "indicator", "segment", "unit")
     b = raw_indicators(shuffled, Period.parse("2023")).sort("city", "indicator", "segment", "unit")
     assert a.equals(b)
+
+
+def test_sums_do_not_overflow():
+    # 3 000 events of a month × 2 000 000 customers: 1.6e19 customer-milliseconds, beyond 64 bits
+    events = [(f"B{i}", "杭州", None, "市区", "故障", "内部", "2023-03-01 00:00", "2023-03-31 00:00", 2_000_000)
+              for i in range(3000)]
+    events.append(("B-", "杭州", None, "市区", "故障", "内部", "2023-01-01 00:00", "2023-01-01 00:01", 1))  # data from January
+    got = values(frames(outages=events, customer_base=[("杭州", "市区", "2022-12-31", 6_000_000)]), "2023", "outage_hours")
+    assert got[("杭州", "市区")] == (round(3000 * 720 * 2_000_000 / 6_000_000, 6), 3000, None)

@@ -92,8 +92,11 @@ def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl
     starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
     return ev.with_columns(ms.alias("_ms"), starts.alias("_starts")).filter((pl.col("_ms") > 0) | pl.col("_starts")).group_by(
         "city", "area_type", "kind", "cause").agg(
-        (pl.col("_ms") * pl.col("customers_affected").cast(pl.Int64)).sum().alias("w"), (pl.col("_ms") > 0).sum().alias("n"),
-        pl.col("customers_affected").filter(pl.col("_starts")).cast(pl.Int64).sum().alias("f"),
+        # 128-bit: a sum of millisecond × customer products cannot overflow (64 bits would after
+        # a few hundred city-wide, month-long events)
+        (pl.col("_ms").cast(pl.Int128) * pl.col("customers_affected").cast(pl.Int128)).sum().alias("w"),
+        (pl.col("_ms") > 0).sum().alias("n"),
+        pl.col("customers_affected").filter(pl.col("_starts")).cast(pl.Int128).sum().alias("f"),
         pl.col("_starts").sum().alias("fn"))
 
 
