@@ -19,6 +19,7 @@ from getpower.contract import (
     FOOTER_PREFIX_CHARS, FOOTER_WORDS, KIND_BY_NAME, SIGNATURE_WORDS, KINDS, Column, Kind, header_map,
     is_personal_header, norm_header,
 )
+from getpower.intake import plausible
 from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
 from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
 from getpower.intake.personal import mask, mask_columns, personal_columns
@@ -231,6 +232,7 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         if col.maximum is not None:
             reasons.append((val > col.maximum, f"{label(col)}应≤{col.maximum:g}"))
     reasons += [(ROW_RULES[r][1](), ROW_RULES[r][0]) for r in kind.row_rules if r in ROW_RULES]
+    reasons += plausible.reasons(kind)  # a typo no real record has: a date in 2029, 10^18 customers
     out = df.select(pl.col(ROW), *(pl.col(c.name) for c in kind.columns), *raw_name.values(),
                     _when_chain(reasons).alias(REASON))
     # an unreadable value spelled ambiguously (`23/10/1`, `1,2`) says so; looked at on those rows only

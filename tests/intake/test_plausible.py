@@ -1,0 +1,66 @@
+"""Plausibility bounds: a typo no real record has is quarantined with the bound named."""
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from getpower.intake.validate import validate_paths
+from getpower.store import Store
+from getpower.table import compute
+
+TODAY = dt.date.today()
+LATEST = TODAY + dt.timedelta(days=31)
+OUT = "停电事件编号,地市,区域类型,停电性质,停电开始时间,恢复送电时间,停电用户数"
+APP = "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)"
+STAGE = "工单编号,环节名称,环节开始时间,环节结束时间"
+APR = "项目编号,地市,电压等级,线路长度(米),办理方式,申请时间,办结时间"
+
+
+@pytest.mark.parametrize("name, header, row, reason", [
+    ("outages.csv", OUT, "E1,杭州,市区,故障,2023-03-01 10:00,2023-03-01 12:00,1000000000000000000",
+     "停电用户数超出合理范围（应≤10000000，参数 plausible.max.customers_affected）"),
+    ("outages.csv", OUT, "E1,杭州,市区,故障,2013-03-01 10:00,2023-03-01 12:00,100",  # a ten-year outage
+     "停电时长超出合理范围（应≤720小时，参数 plausible.outage_max_hours）"),
+    ("outages.csv", OUT, "E1,杭州,市区,故障,2023-03-01 10:00,2023-03-31 10:00,100", None),  # 30 days: kept
+    ("stages.csv", STAGE, "A1,申请受理,2029-03-01 09:00,2029-03-01 10:00",
+     f"环节开始时间晚于 {LATEST}（校验日加 31 天，参数 plausible.future_margin_days）"),
+    ("stages.csv", STAGE, "A1,申请受理,2023-03-01 09:00,2029-03-01 10:00",
+     f"环节结束时间晚于 {LATEST}（校验日加 31 天，参数 plausible.future_margin_days）"),
+    ("stages.csv", STAGE, "A1,申请受理,1999-12-31 09:00,2023-03-01 10:00",
+     "环节开始时间早于 2000-01-01（合理范围下限，参数 plausible.earliest_date）"),
+    ("stages.csv", STAGE, "A1,申请受理,2000-01-01 09:00,2023-03-01 10:00", None),  # the bound itself: kept
+    ("applications.csv", APP, "A1,杭州,低压非居民,5000000,10kV,网上国网,0",
+     "申请容量(kW)超出合理范围（应≤2000000，参数 plausible.max.capacity_kw）"),
+    ("applications.csv", APP, "A1,杭州,低压非居民,50,0.4kV,网上国网,20000000000",
+     "客户投资(元)超出合理范围（应≤10000000000，参数 plausible.max.customer_investment_yuan）"),
+    ("approvals.csv", APR, "P1,杭州,10kV,300000,行政许可,2023-03-01,2023-03-05",
+     "线路长度(米)超出合理范围（应≤200000，参数 plausible.max.line_length_m）"),
+])
+def test_bounds(tmp_path, name, header, row, reason):
+    f = tmp_path / name
+    f.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    [r] = validate_paths([f], orphans=False)
+    assert r.quarantined["隔离原因"].to_list() == ([reason] if reason else [])
+
+
+def test_a_mistyped_year_is_quarantined_and_the_store_computes_every_quarter(tmp_path):
+    d = tmp_path / "u"
+    d.mkdir()
+    (d / "applications.csv").write_text(f"{APP}\nA1,杭州,居民,8,220V,网上国网,0\nA2,杭州,居民,8,220V,网上国网,0\n",
+                                        encoding="utf-8")
+    (d / "stages.csv").write_text(f"{STAGE}\nA1,申请受理,2023-03-01 09:00,2023-03-01 10:00\n"
+                                  "A1,装表接电,2023-03-02 09:00,2023-03-03 10:00\n"
+                                  "A2,申请受理,2029-03-01 09:00,2029-03-01 10:00\n", encoding="utf-8")
+    store = Store(tmp_path / "store")
+    res = store.ingest([d])
+    stages = next(r for r in res.results if r.kind == "stages")
+    assert stages.reasons == {f"环节开始时间晚于 {LATEST}（校验日加 31 天，参数 plausible.future_margin_days）": 1}
+    assert res.version == "v000001"
+    for period in ("2023Q1", "2023Q4", "2023"):
+        assert compute(store.root, period).height > 0
+    # the corrected row gets in: nothing remembers the file as done
+    (d / "stages.csv").write_text(f"{STAGE}\nA2,申请受理,2023-03-01 09:00,2023-03-01 10:00\n", encoding="utf-8")
+    store.ingest([d / "stages.csv"])
+    assert sorted(store.read("stages").select("app_id", "stage").rows()) == [
+        ("A1", "申请受理"), ("A1", "装表接电"), ("A2", "申请受理")]
+    assert pl.read_csv(res.upload_dir / "stages.quarantine.csv")["行号"].to_list() == [4]
