@@ -35,3 +35,59 @@ def test_validated_first_stored_on_confirmation(tmp_path):
     assert not Store(store).exists()  # nothing written before confirmation
     res = ingest_upload(check, store)
     assert res.version == "v000001" and Store(store).read("applications")["app_id"].to_list() == ["U1"]
+
+
+def test_the_files_are_deleted_after_confirmation_whatever_happens(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    check = check_upload([("applications.csv", CSV)], store)
+    assert check.folder.exists()
+    ingest_upload(check, store)
+    assert not check.folder.exists()
+    failing = check_upload([("applications.csv", CSV)], store)
+
+    def broken(self, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "ingest", broken)
+    with pytest.raises(OSError):
+        ingest_upload(failing, store)
+    assert not failing.folder.exists()
+
+
+def test_the_files_are_deleted_when_validation_fails_or_the_upload_is_discarded(tmp_path, monkeypatch):
+    import tempfile
+
+    from getpower.intake.upload import PREFIX, discard
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(ExtractError):
+        check_upload([("applications.csv", CSV), ("stages.csv", "工单编号\nA1\n".encode())])  # missing columns
+    assert list(tmp_path.glob(f"{PREFIX}*")) == []
+    check = check_upload([("applications.csv", CSV)])
+    discard(check)
+    assert list(tmp_path.glob(f"{PREFIX}*")) == []
+
+
+def test_a_folder_left_by_a_closed_page_is_swept(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from getpower.intake.upload import PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = tmp_path / f"{PREFIX}old"
+    old.mkdir()
+    os.utime(old, (0, 0))
+    check_upload([("applications.csv", CSV)])
+    assert not old.exists()
+
+
+def test_two_files_of_the_same_name_are_both_kept_and_reported(tmp_path):
+    other = CSV.decode("gbk").replace("U1,杭州", "U3,宁波").encode("gbk")
+    check = check_upload([("applications.csv", CSV), ("dir/applications.csv", other)], tmp_path / "store")
+    assert [p.name for p in check.files] == ["applications.csv", "applications (2).csv"]
+    assert [r.kind for r in check.results] == ["applications", "applications"]
+    assert [r.rows_accepted for r in check.results] == [1, 1]
+    res = ingest_upload(check, tmp_path / "store")
+    assert sorted(Store(tmp_path / "store").read("applications")["app_id"]) == ["U1", "U3"]
+    assert res.version == "v000001"
