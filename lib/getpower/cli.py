@@ -35,7 +35,14 @@ def _cmd_ingest(args) -> int:
     res = store.ingest(args.paths, on_wait=lambda: print(
         f"数据仓库 {store.root} 正被另一个导入使用，等待其完成…", file=sys.stderr, flush=True))
     if args.json:
-        print(report.to_json(list(res.results)))
+        import dataclasses
+        import json
+
+        data = json.loads(report.to_json(list(res.results)))
+        for f, o in zip(data["files"], res.outcomes):
+            f.update(dataclasses.asdict(o))
+        data |= {"version": res.version, "notes": list(res.notes)}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     print(ingest_text(store, res))
     return 0

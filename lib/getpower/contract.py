@@ -129,6 +129,9 @@ KINDS: tuple[Kind, ...] = (
         ),
         key=("app_id",),
     ),
+    # A stages extract carries the full stage history of each application it mentions: the
+    # store replaces that application's stored stages as a whole (a corrected start time
+    # replaces the stage; it does not add a second one). See store.py.
     Kind(
         "stages", "流程环节记录", ("stages", "环节记录", "流程环节记录"),
         (

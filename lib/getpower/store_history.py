@@ -47,7 +47,7 @@ def log(store: Store) -> list[LogLine]:
         else:
             files = "、".join(f["name"] for f in e["files"])
             kinds = e.get("kinds", {}).values()
-            text = (f"导入 {len(e['files'])} 个文件（{files}）：新增或更新 {sum(k['added'] for k in kinds)} 行，"
+            text = (f"导入 {len(e['files'])} 个文件（{files}）：新增或更新 {sum(f['new'] for f in e['files'])} 行，"
                     f"替换已存 {sum(k['replaced'] for k in kinds)} 行，"
                     f"相同 {sum(f['unchanged'] for f in e['files'])} 行，"
                     f"隔离 {sum(f['rows_quarantined'] for f in e['files'])} 行，"
