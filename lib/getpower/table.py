@@ -178,7 +178,15 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
     for folder in cache_dirs(store):
         sp, rc = folder / f"spans_{key}.arrow", folder / f"records_{key}.arrow"
         if sp.exists() and rc.exists():
-            break
+            try:  # a damaged cache (a disk error, a copy cut short) is built again, never read
+                pl.read_ipc_schema(sp), pl.read_ipc_schema(rc)
+                break
+            except Exception:
+                for f in (sp, rc):
+                    try:
+                        f.unlink(missing_ok=True)
+                    except OSError:
+                        pass
         try:
             _build_record_cache(store, frames, sp, rc)
         except OSError:  # not writable here (read-only, disk full): the next place, else memory
@@ -362,7 +370,10 @@ def cached_compute(path: Path | str, period: Period | str) -> pl.DataFrame:
         return compute(path, period)
     cached = Path(path) / "cache" / f"indicators_{key}.parquet"
     if cached.exists():
-        return pl.read_parquet(cached)
+        try:
+            return pl.read_parquet(cached)
+        except Exception:  # damaged: computed again (and written again below)
+            pass
     table = compute(path, period)
     try:
         atomic_write_frame(cached, table)

@@ -148,3 +148,12 @@ def test_a_corrupted_file_is_named(base):
     path.write_bytes(path.read_bytes()[:-40])  # the footer cut off
     with pytest.raises(StoreError, match=r"stages\.parquet: 文件已损坏"):
         compute(store.root, "2023Q1")
+
+
+def test_a_damaged_cache_is_built_again(base):
+    store, _ = base
+    table = compute(store.root, "2023Q1")
+    for f in (store.root / "cache").glob("records_*.arrow"):
+        f.write_bytes(b"not arrow")
+    assert compute(store.root, "2023Q1").equals(table)
+    assert all(f.read_bytes() != b"not arrow" for f in (store.root / "cache").glob("records_*.arrow"))
