@@ -63,4 +63,6 @@ def test_a_mistyped_year_is_quarantined_and_the_store_computes_every_quarter(tmp
     store.ingest([d / "stages.csv"])
     assert sorted(store.read("stages").select("app_id", "stage").rows()) == [
         ("A1", "申请受理"), ("A1", "装表接电"), ("A2", "申请受理")]
-    assert pl.read_csv(res.upload_dir / "stages.quarantine.csv")["行号"].to_list() == [4]
+    from getpower.intake.report import quarantine_path
+
+    assert pl.read_csv(quarantine_path(res.upload_dir, stages))["行号"].to_list() == [4]
