@@ -208,8 +208,9 @@ class Store:
             parts.mkdir(parents=True)
             # each file's accepted rows go to disk as soon as it is validated: one file's rows in
             # memory; orphan stages are decided below, against the applications of the new version
+            base = self.scan("customer_base")  # outages are bounded by their city-area's customers
             results = validate_paths(files, keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"),
-                                     orphans=False)
+                                     orphans=False, known_customers=base.collect() if base is not None else None)
             _checkpoint("validated", fail_after)
             now = datetime.now().isoformat(timespec="seconds")
             upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -66,3 +66,21 @@ def test_a_mistyped_year_is_quarantined_and_the_store_computes_every_quarter(tmp
     from getpower.intake.report import quarantine_path
 
     assert pl.read_csv(quarantine_path(res.upload_dir, stages))["行号"].to_list() == [4]
+
+
+def test_more_customers_affected_than_the_city_area_has(tmp_path):
+    d = tmp_path / "u"
+    d.mkdir()
+    (d / "用户数.csv").write_text("地市,区域类型,统计日期,用户总数\n杭州,市区,2022-12-31,1000\n杭州,市区,2023-06-30,1200\n",
+                                 encoding="utf-8")
+    (d / "outages.csv").write_text(f"{OUT}\nE1,杭州,市区,故障,2023-03-01 10:00,2023-03-01 12:00,1200\n"
+                                   "E2,杭州,市区,故障,2023-03-02 10:00,2023-03-02 12:00,1201\n"
+                                   "E3,宁波,市区,故障,2023-03-02 10:00,2023-03-02 12:00,5000\n", encoding="utf-8")
+    out = next(r for r in validate_paths([d]) if r.kind == "outages")
+    assert out.quarantined.select("行号", "隔离原因").rows() == [(3, "停电用户数超过该地市该区域的用户总数（1200 户，用户数提取）")]
+    # in the store: against the customers stored before
+    store = Store(tmp_path / "store")
+    store.ingest([d / "用户数.csv"])
+    res = store.ingest([d / "outages.csv"])
+    [r] = res.results
+    assert (r.rows_accepted, r.reasons) == (2, {"停电用户数超过该地市该区域的用户总数（1200 户，用户数提取）": 1})

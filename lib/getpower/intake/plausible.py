@@ -46,3 +46,29 @@ def reasons(kind: Kind, today: dt.date | None = None) -> list[tuple[pl.Expr, str
         top = b["outage_max_hours"]
         out.append((hours > top, f"停电时长超出合理范围（应≤{top}小时，参数 plausible.outage_max_hours）"))
     return out
+
+
+def customers(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
+    """The largest customer count known for each city and area type (``customer_base`` rows of
+    the store and of the upload), or None when there is none."""
+    frames = [f.select("city", "area_type", "customers") for f in frames if f is not None and f.height]
+    if not frames:
+        return None
+    return pl.concat(frames, how="vertical_relaxed").group_by("city", "area_type").agg(pl.col("customers").max())
+
+
+def beyond_customers(outages: pl.DataFrame, counts: pl.DataFrame, row: str, reason: str) -> pl.DataFrame:
+    """(row, reason) of outage events that affect more customers than their city and area type
+    have (a city-area without a known count is not judged).
+
+    >>> ev = pl.DataFrame({"_row": [2, 3, 4], "city": ["杭州", "杭州", "宁波"], "area_type": ["市区"] * 3,
+    ...                    "customers_affected": [1000, 1001, 5]})
+    >>> cu = pl.DataFrame({"city": ["杭州"], "area_type": ["市区"], "customers": [1000]})
+    >>> beyond_customers(ev, cu, "_row", "_reason").rows()
+    [(3, '停电用户数超过该地市该区域的用户总数（1000 户，用户数提取）')]
+    """
+    joined = outages.select(row, "city", "area_type", "customers_affected").join(
+        counts, on=["city", "area_type"], how="inner")
+    return joined.filter(pl.col("customers_affected") > pl.col("customers")).select(
+        row, pl.format("停电用户数超过该地市该区域的用户总数（{} 户，用户数提取）", pl.col("customers")).alias(reason)
+    ).sort(row)

@@ -322,7 +322,7 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
         n += raw.height
 
 
-def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
+def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.DataFrame | None = None) -> FileResult:
     """Validate a file batch by batch. Each batch is typed and its rows checked on their own (then
     its raw text is released but for the rows quarantined); the rules that look across rows — the
     first valid row of each key is kept, a stage needs its application (``app_ids``) — are decided
@@ -374,6 +374,8 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
     if app_ids is not None:  # a stage whose application is absent or quarantined
         orphans = cand.select(ROW, "app_id").join(app_ids.to_frame("app_id"), on="app_id", how="anti")
         late.append(orphans.select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
+    if customers is not None and f.kind.name == "outages":  # more customers than the city-area has
+        late.append(plausible.beyond_customers(cand, customers, ROW, REASON))
     late = pl.concat(late).unique(ROW, keep="first", maintain_order=True) if late else None
     accepted = cand
     if late is not None and late.height:
@@ -399,10 +401,10 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None) -> FileResult:
                       quarantined, tuple(mask(h) for h in dropped), tuple(ignored), ext.header_row, tuple(notes))
 
 
-def validate_file(f: Opened, app_ids: pl.Series | None = None) -> FileResult:
+def validate_file(f: Opened, app_ids: pl.Series | None = None, customers: pl.DataFrame | None = None) -> FileResult:
     """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, with
     CR-only line ends or with rows of the wrong width), on the file read another way."""
-    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids))
+    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers))
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -433,7 +435,8 @@ class Validation:
 
 
 def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
-                   keep: Callable[[FileResult], FileResult] | None = None, orphans: bool = True) -> Validation:
+                   keep: Callable[[FileResult], FileResult] | None = None, orphans: bool = True,
+                   known_customers: pl.DataFrame | None = None) -> Validation:
     """Validate files, folders (walked recursively), gzip files and zip archives as one batch
     (cross-file rules included). Every file is accounted for: read, or in ``not_read`` with its
     reason (a file that fails is named there and the others are still read).
@@ -454,32 +457,36 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
                 # a stray document in a folder that is no extract is named, not an error
                 stray = isinstance(exc, NotAnExtract) and not src.given
                 not_read.append(NotRead(src.name, str(exc).removeprefix(f"{src.name}: "), error=not stray))
-        rank = {"applications": 0, "stages": 2}
+        rank = {"applications": 0, "customer_base": 0, "stages": 2}  # outages: after customer_base
         order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
         ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
         results: dict[int, FileResult] = {}
         app_ids = None
+        counts = [known_customers] if known_customers is not None else []  # customers per city-area
         for i in order:
             f = opened[i]
             if f.kind.name == "stages" and app_ids is None:
                 app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
             try:
-                result = validate_file(f, app_ids if f.kind.name == "stages" and orphans else None)
+                result = validate_file(f, app_ids if f.kind.name == "stages" and orphans else None,
+                                       plausible.customers(counts) if f.kind.name == "outages" else None)
             except ExtractError as exc:
                 not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
                 continue
             if f.kind.name == "applications":
                 ids.append(result.accepted["app_id"])
+            if f.kind.name == "customer_base":
+                counts.append(result.accepted)
             results[i] = keep(result) if keep else result
         return Validation(tuple(results[i] for i in range(len(opened)) if i in results), tuple(not_read))
 
 
 def validate_paths(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
                    keep: Callable[[FileResult], FileResult] | None = None,
-                   orphans: bool = True) -> list[FileResult]:
+                   orphans: bool = True, known_customers: pl.DataFrame | None = None) -> list[FileResult]:
     """:func:`validate_batch`, strict: raises :class:`ExtractError` for the first file that should
     have been read and was not (stray documents in folders are passed over)."""
-    v = validate_batch(paths, known_app_ids, keep, orphans)
+    v = validate_batch(paths, known_app_ids, keep, orphans, known_customers)
     if v.errors:
         raise ExtractError(f"{v.errors[0].name}: {v.errors[0].reason}")
     return list(v.results)
