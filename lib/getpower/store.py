@@ -231,7 +231,9 @@ class Store:
             files_meta = dict(manifest["files"])
             for r in results:
                 files_meta.setdefault(r.sha256, {"name": Path(r.file).name, "kind": r.kind, "version": name,
-                                                 "upload": upload_id, "ingested_at": now})
+                                                 "upload": upload_id, "ingested_at": now,
+                                                 "rows_accepted": r.rows_accepted,
+                                                 "rows_quarantined": r.rows_quarantined})
             checksums = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
             new_manifest = {"version": number, "name": name, "created_at": now, "files": files_meta,
                             "rows": merge.rows, "pending": merge.pending, "checksums": checksums,
