@@ -347,13 +347,16 @@ def _by_file(lf: pl.LazyFrame) -> Counter:
 
 def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: Path, stored_label: str) -> _Merge:
     """Write every kind of the new version into ``tmp`` (hard links for what does not change) and
-    the list of replaced records into ``upload_tmp/replaced.csv``."""
+    the list of replaced records into ``upload_tmp/replaced.csv``.
+
+    Each incoming row is compared with the stored rows once (a left join on every column, the
+    flags written aside with the rows); the counts and the rows to store are read from there."""
     upload_tmp.mkdir(parents=True)
     rows, changes, replaced = {}, {}, []
     new, unchanged, pending, superseded = Counter(), Counter(), Counter(), Counter()
     pending_total, changed = 0, False
     names = [Path(r.file).name for r in results]
-    file_name = pl.col(FILE).replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+    positions = list(range(len(names)))
 
     def old_of(name: str) -> Path | None:
         p = cur / f"{name}.parquet" if cur else None
@@ -361,103 +364,122 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
 
     def link(name: str) -> None:
         os.link(old_of(name), tmp / f"{name}.parquet")
+        if name != PENDING:
+            rows[name] = _count(pl.scan_parquet(tmp / f"{name}.parquet"))
+
+    def listed(frame: pl.LazyFrame, kind: Kind, kept: pl.Expr, lost: pl.Expr) -> pl.DataFrame:
+        return frame.select(pl.lit(kind.label).alias("类型"),
+                            pl.concat_str([pl.col(k).cast(pl.String) for k in kind.key], separator=" | ",
+                                          ignore_nulls=True).alias("记录键"),
+                            kept.alias("保留（来源文件）"), lost.alias("被替换（来源）")).collect()
+
+    def file_name(col: str, default: str | None = None) -> pl.Expr:
+        return pl.col(col).replace_strict(positions, names, default=default, return_dtype=pl.String)
 
     for kind in KINDS:
         cols, key = [c.name for c in kind.columns], list(kind.key)
-        group = ["app_id"] if kind.name == "stages" else key  # stages are replaced per application
-        inc = _scan_parts(results, kind)
+        stages = kind.name == "stages"
+        group = ["app_id"] if stages else key  # stages are replaced per application
+        sent_parts = [(i, r.written_to) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
         old_path = old_of(kind.name)
-        old = pl.scan_parquet(old_path) if old_path else _empty(kind)
-        old_pending_path = old_of(PENDING) if kind.name == "stages" else None
-        if old_pending_path:
-            old = pl.concat([old, pl.scan_parquet(old_pending_path)], how="vertical")
-        if inc is None and kind.name != "stages":
+        old_pending_path = old_of(PENDING) if stages else None
+        if not sent_parts and not old_pending_path:  # nothing sent (stages: and none waiting)
             if old_path:
                 link(kind.name)
-                rows[kind.name] = _count(pl.scan_parquet(old_path))
             continue
-        if inc is None and not old_pending_path:  # no stages sent, none waiting
-            if old_path:
-                link(kind.name)
-                rows[kind.name] = _count(pl.scan_parquet(old_path))
-            continue
-        if inc is None:  # no stages sent, but waiting ones may meet their application now
+        olds = [pl.scan_parquet(p) for p in (old_path, old_pending_path) if p]
+        old = pl.concat(olds, how="vertical") if olds else None
+        if sent_parts:
+            inc = pl.concat([pl.scan_parquet(p).with_columns(pl.lit(i, pl.Int32).alias(FILE)) for i, p in sent_parts],
+                            how="vertical")
+        else:  # no stages sent, but waiting ones may meet their application now
             inc = _empty(kind).with_columns(pl.lit(None, pl.Int32).alias(FILE))
-        # within the upload the last file that has a key (an application's stages) wins
-        last = pl.col(FILE) == pl.col(FILE).max().over(group)
-        lost = inc.filter(~last)
-        inc = inc.filter(last)
-        superseded += _by_file(lost)
-        if _count(lost):
-            kept_file = inc.group_by(group).agg(pl.col(FILE).first().alias("_kept"))
-            replaced.append(lost.join(kept_file, on=group, how="left").select(
-                pl.lit(kind.label).alias("类型"), pl.concat_str([pl.col(k).cast(pl.String) for k in key],
-                                                               separator=" | ", ignore_nulls=True).alias("记录键"),
-                pl.col("_kept").replace_strict(list(range(len(names))), names, return_dtype=pl.String).alias("保留（来源文件）"),
-                file_name.alias("被替换（来源）")).collect())
-        same = inc.join(old, on=cols, how="semi", nulls_equal=True)
-        fresh = inc.join(old, on=cols, how="anti", nulls_equal=True)  # content the store lacks
-        unchanged += _by_file(same)
-        sent = inc.select(group).unique()
-        # stored rows of the keys (applications) sent again that the upload does not repeat
-        dropped = old.join(sent, on=group, how="semi", nulls_equal=True).join(
-            inc.select(cols), on=cols, how="anti", nulls_equal=True)
-        n_fresh, n_dropped = _count(fresh), _count(dropped)
+        if len(sent_parts) > 1:  # within the upload the last file that has a key (an application's stages) wins
+            last = pl.col(FILE) == pl.col(FILE).max().over(group)
+            lost = inc.filter(~last)
+            inc = inc.filter(last)
+            lost_by_file = _by_file(lost)
+            superseded += lost_by_file
+            if lost_by_file:
+                kept_file = inc.group_by(group).agg(pl.col(FILE).first().alias("_kept"))
+                replaced.append(listed(lost.join(kept_file, on=group, how="left"), kind,
+                                       file_name("_kept"), file_name(FILE)))
+        # one pass: is each incoming row identical to a stored one; has its application arrived
+        flagged = inc
+        if old is not None:
+            flagged = flagged.join(old.select(cols).with_columns(pl.lit(True).alias("_same")), on=cols,
+                                   how="left", nulls_equal=True, maintain_order="left")
+        else:
+            flagged = flagged.with_columns(pl.lit(None, pl.Boolean).alias("_same"))
+        apps = None
+        if stages:
+            apps_file = tmp / "applications.parquet"
+            apps = pl.scan_parquet(apps_file).select("app_id") if apps_file.exists() \
+                else pl.LazyFrame(schema={"app_id": pl.String})
+            flagged = flagged.join(apps.with_columns(pl.lit(True).alias("_matched")), on="app_id", how="left",
+                                   maintain_order="left")
+        else:
+            flagged = flagged.with_columns(pl.lit(True).alias("_matched"))
+        marked = tmp / ".accepted" / f"{kind.name}.flagged.parquet"
+        flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False)).sink_parquet(marked)
+        flagged = pl.scan_parquet(marked)
+        counts = flagged.group_by(FILE, "_same", "_matched").len().collect()
+        for f, same, matched, n in counts.iter_rows():
+            if f is None:
+                continue
+            (unchanged if same else new if matched else pending)[f] += n
+        n_same = int(counts.filter(pl.col("_same"))["len"].sum())
+        n_fresh = int(counts.filter(~pl.col("_same"))["len"].sum())
+        fresh = flagged.filter(~pl.col("_same"))
+        if old is not None:
+            # stored rows whose key (application) came again and that the upload does not repeat
+            dropped = (old.join(fresh.select(key), on=key, how="semi", nulls_equal=True) if not stages else
+                       old.join(flagged.select(group).unique(), on=group, how="semi").join(
+                           flagged.select(cols), on=cols, how="anti", nulls_equal=True))
+            n_dropped = _count(dropped)
+        else:
+            dropped, n_dropped = None, 0
         if n_dropped:
             owner = fresh.group_by(group).agg(pl.col(FILE).first().alias("_f"))
-            replaced.append(dropped.join(owner, on=group, how="left").select(
-                pl.lit(kind.label).alias("类型"), pl.concat_str([pl.col(k).cast(pl.String) for k in key],
-                                                               separator=" | ", ignore_nulls=True).alias("记录键"),
-                pl.col("_f").replace_strict(list(range(len(names))), names, default="（本次上传未再包含此记录）",
-                                            return_dtype=pl.String).alias("保留（来源文件）"),
-                pl.lit(stored_label).alias("被替换（来源）")).collect())
-        if kind.name != "stages":
-            if not n_fresh and not n_dropped:
-                if old_path:
-                    link(kind.name)
-                    rows[kind.name] = _count(pl.scan_parquet(old_path))
-                new += _by_file(fresh)
-                changes[kind.name] = KindChange(0, 0, sum(_by_file(same).values()))
-                continue
-            # stored records keep their place but those whose key came with new content
-            merged = pl.concat([old.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
-                                fresh.select(cols)], how="vertical")
-            out = tmp / f"{kind.name}.parquet"
-            merged.sink_parquet(out)  # streamed: never the whole kind in memory
-            rows[kind.name] = _count(pl.scan_parquet(out))
-            new += _by_file(fresh)
-            changes[kind.name] = KindChange(n_fresh, n_dropped, sum(_by_file(same).values()))
-            changed = True
-            continue
-        # stages: kept, or pending until their application is stored
-        apps = pl.scan_parquet(tmp / "applications.parquet").select("app_id") if (tmp / "applications.parquet").exists() \
-            else pl.LazyFrame(schema={"app_id": pl.String})
-        was_pending = pl.scan_parquet(old_pending_path) if old_pending_path else _empty(kind)
-        matched_now = _count(was_pending.join(apps, on="app_id", how="semi"))
-        pending += _by_file(fresh.join(apps, on="app_id", how="anti"))
-        new += _by_file(fresh.join(apps, on="app_id", how="semi"))
-        if not n_fresh and not n_dropped and not matched_now:
-            for name in ("stages", PENDING):
+            replaced.append(listed(dropped.join(owner, on=group, how="left"), kind,
+                                   file_name("_f", "（本次上传未再包含此记录）"), pl.lit(stored_label)))
+        matched_now = 0
+        if stages and old_pending_path:
+            matched_now = _count(pl.scan_parquet(old_pending_path).join(apps, on="app_id", how="semi"))
+        if not n_fresh and not n_dropped and not matched_now:  # nothing new: the stored files, linked
+            for name in (kind.name, PENDING) if stages else (kind.name,):
                 if old_of(name):
                     link(name)
-            rows["stages"] = _count(pl.scan_parquet(old_path)) if old_path else 0
-            pending_total = _count(was_pending)
-            changes["stages"] = KindChange(0, 0, sum(_by_file(same).values()), pending_total)
-            if not old_path:
-                rows.pop("stages")
+            if stages:
+                pending_total = _count(pl.scan_parquet(old_pending_path)) if old_pending_path else 0
+            changes[kind.name] = KindChange(0, 0, n_same, pending_total if stages else 0)
             continue
+        changed = True
+        if not stages:
+            # stored records keep their place but those whose key came with new content
+            stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
+            merged = pl.concat([stored.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
+                                fresh.select(cols)], how="vertical")
+            merged.sink_parquet(tmp / f"{kind.name}.parquet")  # streamed: never the whole kind in memory
+            rows[kind.name] = _count(pl.scan_parquet(tmp / f"{kind.name}.parquet"))
+            changes[kind.name] = KindChange(n_fresh, n_dropped, n_same)
+            continue
+        # stages: the applications sent replace their stored stages whole; kept, or pending until
+        # their application is stored
+        sent = flagged.select("app_id").unique()
         stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
-        merged = pl.concat([stored.join(sent, on="app_id", how="anti"),
-                            was_pending.join(sent, on="app_id", how="anti"),
-                            inc.select(cols)], how="vertical")
+        was_pending = pl.scan_parquet(old_pending_path) if old_pending_path else _empty(kind)
+        merged = pl.concat([stored.join(sent, on="app_id", how="anti", maintain_order="left"),
+                            was_pending.join(sent, on="app_id", how="anti", maintain_order="left"),
+                            flagged.select(cols)], how="vertical")
         merged.join(apps, on="app_id", how="semi", maintain_order="left").sink_parquet(tmp / "stages.parquet")
         rows["stages"] = _count(pl.scan_parquet(tmp / "stages.parquet"))
         waiting = merged.join(apps, on="app_id", how="anti", maintain_order="left")
-        pending_total = _count(waiting)
-        if pending_total:
-            waiting.sink_parquet(tmp / f"{PENDING}.parquet")
-        changes["stages"] = KindChange(n_fresh, n_dropped, sum(_by_file(same).values()), pending_total, matched_now)
-        changed = True
+        waiting.sink_parquet(tmp / f"{PENDING}.parquet")
+        pending_total = _count(pl.scan_parquet(tmp / f"{PENDING}.parquet"))
+        if not pending_total:
+            (tmp / f"{PENDING}.parquet").unlink()
+        changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
     if replaced:
         atomic_write_frame(upload_tmp / "replaced.csv", pl.concat(replaced), "csv")
     outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i]) for i in range(len(results)))
