@@ -265,15 +265,18 @@ class Store:
         """Remove what an interrupted writer left (called holding the lock): temporary folders,
         versions never made current and their uploads' reports, temporary files."""
         versions = self.root / "versions"
-        current = self.current.name if self.current else ""
+        cur = self.current
+        # versions after the current one were never made current; with no valid CURRENT (a
+        # damaged pointer) no version is judged so: they are what a rollback can restore
+        current = cur.name if cur is not None and (cur / "manifest.json").exists() else None
         for d in versions.iterdir() if versions.exists() else []:
-            if d.name.startswith(".tmp-") or (d.name.startswith("v") and d.name > current):
+            if d.name.startswith(".tmp-") or (current and d.name.startswith("v") and d.name > current):
                 shutil.rmtree(d, ignore_errors=True)
         uploads = self.root / "uploads"
         for d in uploads.iterdir() if uploads.exists() else []:
             if d.name.startswith(".tmp-"):
                 shutil.rmtree(d, ignore_errors=True)
-            elif (d / "report.json").exists():
+            elif current and (d / "report.json").exists():
                 try:
                     version = json.loads((d / "report.json").read_text(encoding="utf-8")).get("version")
                 except (OSError, ValueError):

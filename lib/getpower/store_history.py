@@ -114,8 +114,15 @@ def rollback(store: Store, target: str, on_wait: Callable[[], None] | None = Non
     an error or a signal before the switch leaves the current version."""
     with interruptible(), writer_lock(store.root, on_wait):
         store._recover()
-        manifest = store.manifest()
         source = store.root / "versions" / target
+        try:
+            manifest = store.manifest()
+        except StoreError:  # a damaged CURRENT: the rollback repairs it, after the newest version kept
+            newest = max((d for d in (store.root / "versions").glob("v*") if (d / "manifest.json").exists()),
+                         default=None)
+            manifest = json.loads((newest / "manifest.json").read_text(encoding="utf-8")) if newest else \
+                {"version": 0, "files": {}, "history": []}
+            manifest["name"] = None
         if not target.startswith("v") or not source.is_dir():
             kept = ", ".join(sorted(d.name for d in (store.root / "versions").glob("v*"))) or "无"
             raise StoreError(f"版本 {target} 不在数据仓库中（已清理或从未存在）；可回滚的版本: {kept}")

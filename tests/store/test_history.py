@@ -87,3 +87,14 @@ def test_check_names_the_broken_file_and_a_rollback_gets_past_it(store):
     with pytest.raises(StoreError, match=r"版本 v000002 已损坏，不能回滚到它: .*applications\.parquet: 校验和不符"):
         rollback(store, "v000002")
     assert store.manifest()["name"] == "v000003"
+
+
+def test_a_damaged_current_pointer_is_named_and_a_rollback_repairs_it(store, tmp_path):
+    (store.root / "CURRENT").write_text("garbage", encoding="utf-8")
+    with pytest.raises(StoreError, match="manifest.json: 无法读取"):
+        compute(store.root, "2023Q1")
+    with pytest.raises(StoreError, match="无法读取"):  # an ingest does not guess, and deletes nothing
+        store.ingest([_apps(tmp_path / "3" / "applications.csv", ["A4,温州,居民,8,220V,微信,0"])])
+    assert sorted(d.name for d in (store.root / "versions").iterdir()) == ["v000001", "v000002"]
+    assert rollback(store, "v000002") == "v000003"
+    assert _channels(store) == {"A1": "浙里办", "A3": "微信"} and compute(store.root, "2023Q1").height > 0
