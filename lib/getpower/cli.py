@@ -308,13 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.set_defaults(func=_cmd_scorecards)
 
     st = sub.add_parser("store", help="数据仓库的版本：列出、回滚、检查")
-    st_sub = st.add_subparsers(dest="action", required=True)
+    st_sub = st.add_subparsers(dest="action", required=True, title="操作", metavar="操作")
     for action, text in (("log", "列出版本（时间、文件、新增/替换/隔离行数）"), ("check", "检查每个文件可读、校验和一致"),
                          ("rollback", "回滚到某一版本（作为新版本发布，原子操作）")):
         a = st_sub.add_parser(action, help=text)
         if action == "rollback":
             a.add_argument("version", help="版本名，如 v000003")
-        a.add_argument("--store", default=str(DEFAULT_STORE))
+        a.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
         a.set_defaults(func=_cmd_store)
 
     sv = sub.add_parser("serve", help="启动 Voila 看板（仅本机 127.0.0.1）")
