@@ -359,6 +359,8 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     new, unchanged, pending, superseded = Counter(), Counter(), Counter(), Counter()
     pending_total, changed = 0, False
     names = [Path(r.file).name for r in results]
+    if len(set(names)) < len(names):  # files of one name from two folders: named by their paths
+        names = [r.file for r in results]
     positions = list(range(len(names)))
 
     def old_of(name: str) -> Path | None:
