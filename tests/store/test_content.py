@@ -112,3 +112,23 @@ def test_identical_records_change_nothing(tmp_path, rows):
                         _csv(tmp_path / "2" / "stages.csv", STAGES, list(reversed(S1 + S2)))])
     assert res.version is None and store.manifest()["version"] == 1
     assert [(o.new, o.unchanged) for o in res.outcomes] == [(0, 2), (0, 4)]
+
+
+def test_the_ingest_report_accounts_for_every_row(tmp_path):
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    up = tmp_path / "u"
+    _csv(up / "applications.csv", APPS, [A1, A1.replace("A1", "A3").replace("杭州", "上海")])
+    _csv(up / "stages_1.csv", STAGES, S1 + S2)
+    _csv(up / "stages_2.csv", STAGES, [S1[0]])
+    p = subprocess.run([sys.executable, "-m", "getpower", "ingest", str(up), "--store", str(store)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert "applications.csv: 接收 1 行 = 新增或更新 1 + 与已存相同 0" in lines
+    assert ("stages_1.csv: 接收 4 行 = 新增或更新 0 + 与已存相同 0 + 待匹配 2（工单尚未导入，暂不计入指标，工单导入后自动接收）"
+            " + 被本次后续文件替换 2") in lines
+    assert "stages_2.csv: 接收 1 行 = 新增或更新 1 + 与已存相同 0" in lines
+    assert any(line.startswith("本次上传的多个文件含相同记录 2 条") for line in lines)
