@@ -60,6 +60,8 @@ def ingest_text(store, res) -> str:
             parts.append(f"待匹配 {o.pending}（工单尚未导入，暂不计入指标，工单导入后自动接收）")
         if o.superseded:
             parts.append(f"被本次后续文件替换 {o.superseded}")
+        if o.held:
+            parts.append(f"暂缓 {o.held}（同一工单有环节行被隔离，已存环节保留）")
         lines.append(f"{Path(r.file).name}: 接收 {r.rows_accepted} 行 = " + " + ".join(parts))
     lines += res.notes
     for kind, c in res.changes.items():

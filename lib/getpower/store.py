@@ -108,6 +108,8 @@ class FileOutcome:
     unchanged: int = 0  # identical to a stored record: nothing to do
     pending: int = 0  # stages waiting for their application (待匹配)
     superseded: int = 0  # replaced by a later file of the same upload
+    held: int = 0  # stages of an application with a stage row quarantined in this upload: its
+    #                stored history is kept (the upload's is incomplete)
 
 
 @dataclass(frozen=True)
@@ -356,7 +358,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     flags written aside with the rows); the counts and the rows to store are read from there."""
     upload_tmp.mkdir(parents=True)
     rows, changes, replaced = {}, {}, []
-    new, unchanged, pending, superseded = Counter(), Counter(), Counter(), Counter()
+    new, unchanged, pending, superseded, held = Counter(), Counter(), Counter(), Counter(), Counter()
     pending_total, changed = 0, False
     names = [Path(r.file).name for r in results]
     if len(set(names)) < len(names):  # files of one name from two folders: named by their paths
@@ -409,6 +411,12 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 kept_file = inc.group_by(group).agg(pl.col(FILE).first().alias("_kept"))
                 replaced.append(listed(lost.join(kept_file, on=group, how="left"), kind,
                                        file_name("_kept"), file_name(FILE)))
+        if stages and old is not None:  # an incomplete history never replaces a stored one
+            partial = _quarantined_apps(results, kind)
+            if partial is not None:
+                partial = partial.join(old.select("app_id").unique(), on="app_id", how="semi")
+                held += _by_file(inc.join(partial, on="app_id", how="semi"))
+                inc = inc.join(partial, on="app_id", how="anti", maintain_order="left")
         # one pass: is each incoming row identical to a stored one; has its application arrived
         flagged = inc
         if old is not None:
@@ -487,9 +495,28 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
     if replaced:
         atomic_write_frame(upload_tmp / "replaced.csv", pl.concat(replaced), "csv")
-    outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i]) for i in range(len(results)))
+    outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i], held[i]) for i in range(len(results)))
     return _Merge(rows, pending_total, changes, outcomes, sum(superseded.values()),
                   sum(c.replaced for c in changes.values()), changed, upload_tmp)
+
+
+def _quarantined_apps(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
+    """The applications with a stage row quarantined in this upload (read from the row's text
+    under the header that maps to ``app_id``), or None."""
+    from getpower.contract import header_map, norm_header
+    from getpower.intake.normalise import coerce
+
+    names = header_map(kind)
+    found = []
+    for r in results:
+        if r.kind != kind.name or not r.rows_quarantined:
+            continue
+        col = next((c for c in r.quarantined.columns if names.get(norm_header(c)) == "app_id"), None)
+        if col is not None:
+            found.append(r.quarantined.select(coerce(kind.column("app_id"), pl.col(col).cast(pl.String)).alias("app_id")))
+    if not found:
+        return None
+    return pl.concat(found).drop_nulls().unique().lazy()
 
 
 def _notes(manifest: dict, results: list[FileResult], merge: _Merge) -> tuple[str, ...]:
@@ -501,6 +528,10 @@ def _notes(manifest: dict, results: list[FileResult], merge: _Merge) -> tuple[st
         if before is not None and o.new:
             notes.append(f"{Path(r.file).name}: 与 {before.get('version') or '此前'} 导入的文件内容相同；"
                          f"其 {o.new} 条记录替换了之后导入的值（与任何后来的上传一样）")
+    held = sum(o.held for o in merge.outcomes)
+    if held:
+        notes.append(f"{held} 行环节暂缓：同一工单另有环节行被隔离，本次上传的环节记录不完整，"
+                     "已存的环节记录保留；修正后请重新上传这些工单的全部环节")
     if merge.replaced_within:
         notes.append(f"本次上传的多个文件含相同记录 {merge.replaced_within} 条：按给定顺序（文件夹内按文件名）"
                      "以后者为准，明细见 replaced.csv")
@@ -512,7 +543,8 @@ def _history_entry(name: str | None, now: str, upload_id: str, results: list[Fil
         "version": name, "created_at": now, "action": "ingest", "upload": upload_id,
         "files": [{"name": Path(r.file).name, "kind": r.kind, "sha256": r.sha256, "rows_read": r.rows_read,
                    "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined,
-                   "new": o.new, "unchanged": o.unchanged, "pending": o.pending, "superseded": o.superseded}
+                   "new": o.new, "unchanged": o.unchanged, "pending": o.pending, "superseded": o.superseded,
+                   "held": o.held}
                   for r, o in zip(results, merge.outcomes)],
         "kinds": {k: vars(c) for k, c in merge.changes.items()},
     }
@@ -527,7 +559,7 @@ def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, en
             atomic_write_frame(quarantine_path(upload_dir, r), r.quarantined, "csv")
     report = {"created_at": entry["created_at"], "version": entry["version"], "notes": list(notes),
               "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt} | {k: f[k] for k in
-                        ("new", "unchanged", "pending", "superseded")} for r, f in zip(results, entry["files"])],
+                        ("new", "unchanged", "pending", "superseded", "held")} for r, f in zip(results, entry["files"])],
               "kinds": entry["kinds"]}
     _write_json(upload_dir / "report.json", report)
 

@@ -52,6 +52,8 @@ def log(store: Store) -> list[LogLine]:
                     f"相同 {sum(f['unchanged'] for f in e['files'])} 行，"
                     f"隔离 {sum(f['rows_quarantined'] for f in e['files'])} 行，"
                     f"待匹配 {sum(f['pending'] for f in e['files'])} 行")
+            held = sum(f.get("held", 0) for f in e["files"])
+            text += f"，暂缓 {held} 行" if held else ""
         lines.append(LogLine(e["version"], e["created_at"], text, e["version"] == current, e["version"] in kept))
     return lines
 

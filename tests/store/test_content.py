@@ -1,6 +1,7 @@
 """The store compares records, not files: identical rows change nothing, an older extract rolls
 values back, stages wait for their application (待匹配), a stages upload replaces each
 application's stage history as a whole, repeated ids across an upload's files go by its order."""
+import datetime as dt
 import json
 
 import polars as pl
@@ -132,3 +133,19 @@ def test_the_ingest_report_accounts_for_every_row(tmp_path):
             " + 被本次后续文件替换 2") in lines
     assert "stages_2.csv: 接收 1 行 = 新增或更新 1 + 与已存相同 0" in lines
     assert any(line.startswith("本次上传的多个文件含相同记录 2 条") for line in lines)
+
+
+def test_an_incomplete_history_does_not_replace_a_stored_one(tmp_path):
+    store = Store(tmp_path / "store")
+    store.ingest([_csv(tmp_path / "1" / "applications.csv", APPS, [A1, A2]),
+                  _csv(tmp_path / "1" / "stages.csv", STAGES, S1)])
+    # A1's 装表接电 is quarantined (ends before it starts): its upload history is incomplete;
+    # A2 has no stored stages, so its good row is stored
+    res = store.ingest([_csv(tmp_path / "2" / "stages.csv", STAGES, [
+        "A1,申请受理,2023-03-01 08:30,2023-03-01 10:00", "A1,装表接电,2023-03-05 09:00,2023-03-01 10:00",
+        "A2,申请受理,2023-03-01 09:00,2023-03-01 10:00", "A2,装表接电,2023-03-05 09:00,2023-03-01 10:00"])])
+    [r], [o] = res.results, res.outcomes
+    assert (r.rows_accepted, r.rows_quarantined, o.new, o.held) == (2, 2, 1, 1)
+    assert _stages(store) == sorted([("A1", "申请受理", dt.datetime(2023, 3, 1, 9)), ("A1", "装表接电", dt.datetime(2023, 3, 2, 9)),
+                                     ("A2", "申请受理", dt.datetime(2023, 3, 1, 9))])
+    assert any("暂缓" in n for n in res.notes)

@@ -56,7 +56,7 @@ def _data(root):
 def _accounted(res):
     for r, o in zip(res.results, res.outcomes):
         assert r.rows_read == r.rows_accepted + r.rows_quarantined
-        assert r.rows_accepted == o.new + o.unchanged + o.pending + o.superseded
+        assert r.rows_accepted == o.new + o.unchanged + o.pending + o.superseded + o.held
 
 
 def test_a_full_disk_at_each_write_commits_nothing_or_everything(base, tmp_path, monkeypatch):

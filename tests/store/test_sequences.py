@@ -41,7 +41,7 @@ def test_any_sequence_of_uploads_matches_the_model(tmp_path_factory, steps):
             stages |= {i: HISTORIES[h] for i, h in content.items()}
         res = store.ingest([folder])
         for r, o in zip(res.results, res.outcomes):
-            assert r.rows_read == r.rows_accepted + r.rows_quarantined == o.new + o.unchanged + o.pending + o.superseded
+            assert r.rows_read == r.rows_accepted + r.rows_quarantined == o.new + o.unchanged + o.pending + o.superseded + o.held
     frame = store.read("applications")
     assert (dict(frame.select("app_id", "channel").rows()) if frame is not None else {}) == apps
     frame = store.read("stages")
