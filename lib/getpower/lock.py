@@ -51,16 +51,21 @@ _STATE = threading.local()
 @contextmanager
 def interruptible() -> Iterator[None]:
     """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (once: a second signal is
-    ignored so that cleaning up is not itself interrupted). Only the main thread can receive
-    signals; elsewhere (a dashboard kernel's thread) the block runs unchanged."""
+    ignored so that cleaning up is not itself interrupted), until :func:`hold_signals` is called.
+    Only the main thread can receive signals; elsewhere (a dashboard kernel's thread) the block
+    runs unchanged."""
+    _STATE.held = None
     if threading.current_thread() is not threading.main_thread():
-        yield
+        try:
+            yield
+        finally:
+            _STATE.held = None
         return
     fired = []
 
     def handler(signum, _frame):
-        if getattr(_STATE, "deferred", None) is not None:  # inside :func:`uninterrupted`: later
-            _STATE.deferred.append(signum)
+        if getattr(_STATE, "held", None) is not None:  # publishing: the block completes
+            _STATE.held.append(signum)
             return
         if not fired:
             fired.append(signum)
@@ -70,18 +75,14 @@ def interruptible() -> Iterator[None]:
     try:
         yield
     finally:
+        _STATE.held = None
         for s, h in old.items():
             signal.signal(s, h)
 
 
-@contextmanager
-def uninterrupted() -> Iterator[list[int]]:
-    """Signals that arrive inside the block (the few renames that publish a version) are held
-    back: the block completes, and the list it yields says which signals came. The caller has
-    then committed and reports normally; an interrupt that late has nothing left to stop."""
-    previous = getattr(_STATE, "deferred", None)
-    _STATE.deferred = []
-    try:
-        yield _STATE.deferred
-    finally:
-        _STATE.deferred = previous
+def hold_signals() -> None:
+    """From here to the end of :func:`interruptible`, SIGINT and SIGTERM are held back: the writer
+    is publishing (a few renames) and then has committed, so an interrupt that late has nothing
+    left to stop and the command ends normally."""
+    if getattr(_STATE, "held", None) is None:
+        _STATE.held = []

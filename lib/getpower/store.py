@@ -45,7 +45,7 @@ from getpower import params
 from getpower.contract import KIND_BY_NAME, KINDS, Kind
 from getpower.intake.read import ExtractError
 from getpower.intake.validate import FileResult, expand_paths, sha256_file, validate_paths
-from getpower.lock import interruptible, uninterrupted, writer_lock
+from getpower.lock import hold_signals, interruptible, writer_lock
 
 PENDING = "stages_pending"  # stages whose application is not stored yet (待匹配)
 FILE = "_file"  # the position of a row's file in its upload (applied in that order)
@@ -246,14 +246,14 @@ class Store:
             _checkpoint("written", fail_after)
             prove(self.root, tmp, cur.name if cur else None)
             _checkpoint("proved", fail_after)
-            with uninterrupted():  # from here the version is published: signals wait till it is
-                os.rename(tmp, self.root / "versions" / name)
-                made[0] = self.root / "versions" / name
-                _checkpoint("publish", fail_after)
-                os.rename(merge.upload_tmp, upload_dir)
-                made[1] = upload_dir
-                atomic_write_bytes(self.root / "CURRENT", name.encode())
-                _fsync_dir_entry(self.root)
+            hold_signals()  # from here the version is published: a signal waits till the end
+            os.rename(tmp, self.root / "versions" / name)
+            made[0] = self.root / "versions" / name
+            _checkpoint("publish", fail_after)
+            os.rename(merge.upload_tmp, upload_dir)
+            made[1] = upload_dir
+            atomic_write_bytes(self.root / "CURRENT", name.encode())
+            _fsync_dir_entry(self.root)
         except BaseException:
             for p in made:
                 shutil.rmtree(p, ignore_errors=True)

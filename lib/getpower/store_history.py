@@ -20,7 +20,7 @@ from typing import Callable
 import polars as pl
 
 from getpower.intake.validate import sha256_file
-from getpower.lock import interruptible, uninterrupted, writer_lock
+from getpower.lock import hold_signals, interruptible, writer_lock
 from getpower.store import (
     Store, StoreError, _fsync_dir, _fsync_dir_entry, _write_json, atomic_write_bytes, cache_suffix, prove,
 )
@@ -151,11 +151,11 @@ def rollback(store: Store, target: str, on_wait: Callable[[], None] | None = Non
                 "files": manifest["files"], "history": [*manifest.get("history", []), entry]})
             _fsync_dir(tmp)
             prove(store.root, tmp, manifest.get("name"))
-            with uninterrupted():
-                os.rename(tmp, store.root / "versions" / name)
-                made[0] = store.root / "versions" / name
-                atomic_write_bytes(store.root / "CURRENT", name.encode())
-                _fsync_dir_entry(store.root)
+            hold_signals()  # from here the version is published: a signal waits till the end
+            os.rename(tmp, store.root / "versions" / name)
+            made[0] = store.root / "versions" / name
+            atomic_write_bytes(store.root / "CURRENT", name.encode())
+            _fsync_dir_entry(store.root)
         except BaseException:
             for p in made:
                 shutil.rmtree(p, ignore_errors=True)
