@@ -131,7 +131,6 @@ class IngestResult:
     changes: dict = field(default_factory=dict)  # kind → KindChange
     replaced_within: int = 0  # records of this upload replaced by a later file of it
     notes: tuple[str, ...] = ()  # said in the report (an older extract replacing newer values …)
-    skipped: tuple[str, ...] = ()  # kept for callers of the old interface: never set
 
 
 class Store:
