@@ -98,3 +98,18 @@ def test_a_damaged_current_pointer_is_named_and_a_rollback_repairs_it(store, tmp
     assert sorted(d.name for d in (store.root / "versions").iterdir()) == ["v000001", "v000002"]
     assert rollback(store, "v000002") == "v000003"
     assert _channels(store) == {"A1": "浙里办", "A3": "微信"} and compute(store.root, "2023Q1").height > 0
+
+
+def test_a_rollback_that_fails_leaves_the_current_version(store, monkeypatch):
+    from store_faults import leftovers
+
+    before = store.manifest()
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("getpower.store_history.atomic_write_bytes", full)  # CURRENT cannot be written
+    with pytest.raises(OSError):
+        rollback(store, "v000001")
+    assert store.manifest() == before and leftovers(store.root) == []
+    assert sorted(d.name for d in (store.root / "versions").iterdir()) == ["v000001", "v000002"]
