@@ -38,14 +38,17 @@ def _cmd_ingest(args) -> int:
         import dataclasses
         import json
 
-        data = json.loads(report.to_json(list(res.results)))
+        data = json.loads(report.to_json(list(res.results), res.not_read))
         for f, o in zip(data["files"], res.outcomes):
             f.update(dataclasses.asdict(o))
         data |= {"version": res.version, "notes": list(res.notes)}
         print(json.dumps(data, ensure_ascii=False, indent=1))
-        return 0
-    print(ingest_text(store, res))
-    return 0
+    else:
+        print(ingest_text(store, res))
+    for n in res.not_read:  # files that should have been read: one line each, and a non-zero exit
+        if n.error:
+            print(f"错误: {n.name}: {n.reason}（其余文件已导入）", file=sys.stderr)
+    return 2 if any(n.error for n in res.not_read) else 0
 
 
 def ingest_text(store, res) -> str:
@@ -53,7 +56,7 @@ def ingest_text(store, res) -> str:
     from getpower.contract import KIND_BY_NAME
     from getpower.intake import report
 
-    lines = [report.to_text(list(res.results), res.upload_dir)] if res.results else []
+    lines = [report.to_text(list(res.results), res.upload_dir, res.not_read)] if res.results else []
     for r, o in zip(res.results, res.outcomes):
         parts = [f"新增或更新 {o.new}", f"与已存相同 {o.unchanged}"]
         if o.pending:

@@ -44,7 +44,9 @@ import polars as pl
 from getpower import params
 from getpower.contract import KIND_BY_NAME, KINDS, Kind
 from getpower.intake.read import ExtractError
-from getpower.intake.validate import FileResult, expand_paths, sha256_file, validate_paths
+from getpower.intake.discover import NotRead
+from getpower.intake.read import ExtractError
+from getpower.intake.validate import FileResult, sha256_file, validate_batch
 from getpower.lock import hold_signals, interruptible, writer_lock
 
 PENDING = "stages_pending"  # stages whose application is not stored yet (待匹配)
@@ -131,6 +133,7 @@ class IngestResult:
     changes: dict = field(default_factory=dict)  # kind → KindChange
     replaced_within: int = 0  # records of this upload replaced by a later file of it
     notes: tuple[str, ...] = ()  # said in the report (an older extract replacing newer values …)
+    not_read: tuple[NotRead, ...] = ()  # files given or found and not read, with the reason
 
 
 class Store:
@@ -194,12 +197,12 @@ class Store:
         ``on_wait``: called once when another writer holds the store (the call then waits).
         ``fail_after`` (testing only) raises after that step: ``"validated"``, ``"written"``,
         ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched)."""
-        files = expand_paths(paths)
+        files = list(paths)
         with interruptible(), writer_lock(self.root, on_wait):
             self._recover()
             return self._ingest(files, fail_after)
 
-    def _ingest(self, files: list[Path], fail_after: str | None) -> IngestResult:
+    def _ingest(self, files: list[Path | str], fail_after: str | None) -> IngestResult:
         manifest = self.manifest()
         cur = self.current
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
@@ -210,8 +213,14 @@ class Store:
             # each file's accepted rows go to disk as soon as it is validated: one file's rows in
             # memory; orphan stages are decided below, against the applications of the new version
             base = self.scan("customer_base")  # outages are bounded by their city-area's customers
-            results = validate_paths(files, keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"),
-                                     orphans=False, known_customers=base.collect() if base is not None else None)
+            # every file is read or named; what can be read is stored even when another file fails
+            # (its stages wait as pending if their applications were in the failed file)
+            batch = validate_batch(files, keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"),
+                                   orphans=False, known_customers=base.collect() if base is not None else None)
+            results = list(batch.results)
+            if not results:
+                raise ExtractError("没有可读取的提取文件：" + "；".join(f"{n.name}: {n.reason}" for n in batch.not_read)
+                                   if batch.not_read else "没有可读取的提取文件")
             _checkpoint("validated", fail_after)
             now = datetime.now().isoformat(timespec="seconds")
             upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -222,13 +231,13 @@ class Store:
             name = f"v{number:06d}" if merge.changed else None
             notes = _notes(manifest, results, merge)
             entry = _history_entry(name, now, upload_id, results, merge)
-            _write_upload(merge.upload_tmp, results, merge, entry, notes)
+            _write_upload(merge.upload_tmp, results, merge, entry, notes, batch.not_read)
             upload_dir = self.root / "uploads" / upload_id
             if not merge.changed:  # nothing new: no version; the upload's report is still kept
                 os.rename(merge.upload_tmp, upload_dir)
                 shutil.rmtree(tmp)
                 return IngestResult(tuple(results), None, upload_dir, dict(manifest["rows"]), merge.outcomes,
-                                    merge.changes, merge.replaced_within, notes)
+                                    merge.changes, merge.replaced_within, notes, batch.not_read)
             files_meta = dict(manifest["files"])
             for r in results:
                 files_meta.setdefault(r.sha256, {"name": Path(r.file).name, "kind": r.kind, "version": name,
@@ -260,7 +269,7 @@ class Store:
         self._prune()
         self.prune_cache(cache_suffix(new_manifest["fingerprint"]))
         return IngestResult(tuple(results), name, upload_dir, merge.rows, merge.outcomes, merge.changes,
-                            merge.replaced_within, notes)
+                            merge.replaced_within, notes, batch.not_read)
 
     def _recover(self) -> None:
         """Remove what an interrupted writer left (called holding the lock): temporary folders,
@@ -550,7 +559,7 @@ def _history_entry(name: str | None, now: str, upload_id: str, results: list[Fil
 
 
 def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, entry: dict,
-                  notes: tuple[str, ...]) -> None:
+                  notes: tuple[str, ...], not_read: tuple[NotRead, ...] = ()) -> None:
     from getpower.intake.report import quarantine_path
 
     for r in results:
@@ -559,7 +568,7 @@ def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, en
     report = {"created_at": entry["created_at"], "version": entry["version"], "notes": list(notes),
               "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt} | {k: f[k] for k in
                         ("new", "unchanged", "pending", "superseded", "held")} for r, f in zip(results, entry["files"])],
-              "kinds": entry["kinds"]}
+              "kinds": entry["kinds"], "not_read": [n.summary() for n in not_read]}
     _write_json(upload_dir / "report.json", report)
 
 

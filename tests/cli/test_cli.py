@@ -77,3 +77,17 @@ def test_ingest_twice_is_idempotent(messy, tmp_path):
     assert run("ingest", str(messy), "--store", str(store)).returncode == 0
     p = run("ingest", str(messy), "--store", str(store))
     assert p.returncode == 0 and "未变化" in p.stdout
+
+
+def test_ingest_stores_what_it_can_and_names_every_file_it_did_not_read(messy, tmp_path):
+    (messy / "环节记录.csv").write_bytes("工单编号\n".encode() + b"\xff\xfe\xfa\x80\x81\n")  # cannot be decoded
+    (messy / "说明.docx").write_bytes(b"PK")
+    store = tmp_path / "store"
+    p = run("ingest", str(messy), "--store", str(store))
+    assert p.returncode == 2
+    assert "未读取: " in p.stdout and "说明.docx — 不支持的文件类型 .docx" in p.stdout
+    assert "环节记录.csv: 无法识别文件编码" in p.stderr and "其余文件已导入" in p.stderr
+    [report] = (store / "uploads").glob("*/report.json")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert {n["file"].rsplit("/", 1)[-1] for n in data["not_read"]} == {"环节记录.csv", "说明.docx"}
+    assert [f["kind"] for f in data["files"]] == ["applications"]

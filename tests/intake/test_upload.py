@@ -60,9 +60,13 @@ def test_the_files_are_deleted_when_validation_fails_or_the_upload_is_discarded(
     from getpower.intake.upload import PREFIX, discard
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with pytest.raises(ExtractError):
-        check_upload([("applications.csv", CSV), ("stages.csv", "工单编号\nA1\n".encode())])  # missing columns
+    with pytest.raises(ExtractError, match="缺少必填列"):  # no file of the upload can be read
+        check_upload([("stages.csv", "工单编号\nA1\n".encode())])
     assert list(tmp_path.glob(f"{PREFIX}*")) == []
+    mixed = check_upload([("applications.csv", CSV), ("stages.csv", "工单编号\nA1\n".encode())])
+    [nr] = mixed.not_read  # the broken file is named as uploaded, the other one is read
+    assert nr.name == "stages.csv" and "缺少必填列" in nr.reason and len(mixed.results) == 1
+    discard(mixed)
     check = check_upload([("applications.csv", CSV)])
     discard(check)
     assert list(tmp_path.glob(f"{PREFIX}*")) == []

@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from getpower.intake.discover import EXTRACT_SUFFIXES, SUPPORTED, NotRead
 from getpower.intake.read import ExtractError
-from getpower.intake.validate import FileResult, validate_paths
+from getpower.intake.validate import FileResult, validate_batch
 
-SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
+SUFFIXES = (*EXTRACT_SUFFIXES, ".gz", ".zip")
 PREFIX = "getpower-upload-"
 STALE_HOURS = 24
 
@@ -28,6 +29,7 @@ class UploadCheck:
     folder: Path
     results: tuple[FileResult, ...]
     files: tuple[Path, ...] = ()  # in the order of the upload (a later file's records win)
+    not_read: tuple[NotRead, ...] = ()  # files of the upload not read, with the reason
 
 
 def _unique(folder: Path, name: str) -> Path:
@@ -55,7 +57,8 @@ def check_upload(files: list[tuple[str, bytes]], store=None, max_mb: float = 100
     """Save the uploaded files in a private temporary folder and validate them as one batch.
 
     Raises :class:`ExtractError` (a Chinese message) for an oversize file, a name of an unsupported
-    type, an empty upload, or a file that cannot be read; the files are then deleted at once.
+    type, an empty upload, or an upload of which no file can be read; the files are then deleted at
+    once. A file that cannot be read among others that can is named in ``not_read``.
     Nothing is written to the store (``store`` is accepted for callers of the earlier interface)."""
     if not files:
         raise ExtractError("未选择文件")
@@ -67,7 +70,7 @@ def check_upload(files: list[tuple[str, bytes]], store=None, max_mb: float = 100
         for name, content in files:
             safe = Path(str(name)).name  # never a path from the client
             if not safe.lower().endswith(SUFFIXES):
-                raise ExtractError(f"{safe}: 不支持的文件类型（支持 .csv .xlsx .parquet）")
+                raise ExtractError(f"{safe}: 不支持的文件类型（{SUPPORTED}）")
             size_mb = len(content) / 2**20
             if size_mb > max_mb:
                 raise ExtractError(f"{safe}: 文件过大（{size_mb:.1f} MB，上限 {max_mb:g} MB）")
@@ -76,10 +79,22 @@ def check_upload(files: list[tuple[str, bytes]], store=None, max_mb: float = 100
             saved.append(path)
         # as the store's ingest validates: stages without their application are kept there as
         # pending (待匹配), not quarantined, so they are not counted as quarantined here either
-        return UploadCheck(folder, tuple(validate_paths(saved, orphans=False)), tuple(saved))
+        v = validate_batch(saved, orphans=False)
+        shown = {str(p): p.name for p in saved}  # the page names files as uploaded, not by the temp folder
+        not_read = tuple(NotRead(_shown(n.name, shown), n.reason, n.error) for n in v.not_read)
+        if not v.results:
+            raise ExtractError("；".join(f"{n.name}: {n.reason}" for n in not_read) or "没有可读取的提取文件")
+        return UploadCheck(folder, v.results, tuple(saved), not_read)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def _shown(name: str, shown: dict[str, str]) -> str:
+    for full, short in shown.items():
+        if name.startswith(full):
+            return short + name[len(full):]
+    return name
 
 
 def discard(check: UploadCheck | None) -> None:
