@@ -30,9 +30,9 @@ PERIOD ?= 2023Q4
 scorecards: setup
 	$(VENV)/bin/getpower scorecards --period $(PERIOD)
 
-## the Voila dashboards on http://127.0.0.1:8866/voila/render/overview.ipynb
+## the Voila dashboards on http://127.0.0.1:8866/voila/render/overview.ipynb (local mode: this machine only)
 dashboards: setup
-	$(VENV)/bin/getpower serve
+	$(VENV)/bin/getpower serve --local
 
 ## benchmarks at 1× and 10× a province-year (SCALES="1" for 1× only); see docs/benchmarks.md
 SCALES ?= 1 10

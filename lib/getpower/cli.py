@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from getpower.access import AccessError
 from getpower.intake.read import ExtractError
+from getpower.serve import ServeError
 
 DEFAULT_STORE = Path("data/store")
 DEFAULT_SAMPLE = Path("data/sample")
@@ -170,9 +172,14 @@ def _cmd_scorecards(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from getpower.serve import serve
+    from getpower.serve import Identity, serve
 
-    return serve(port=args.port, token=args.token, store=args.store)
+    if args.trusted_header is None and (args.trusted_proxy or args.ip or args.access):
+        raise ServeError("--trusted-proxy、--ip、--access 只用于反向代理模式（--trusted-header）")
+    identity = Identity() if args.trusted_header is None else Identity(
+        header=args.trusted_header, proxies=tuple(args.trusted_proxy), ip=args.ip or "127.0.0.1",
+        access_file=Path(args.access) if args.access else None)
+    return serve(port=args.port, token=args.token, store=args.store, identity=identity)
 
 
 def _cmd_sample(args) -> int:
@@ -322,7 +329,16 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
         a.set_defaults(func=_cmd_store)
 
-    sv = sub.add_parser("serve", help="启动 Voila 看板（仅本机 127.0.0.1）")
+    sv = sub.add_parser("serve", help="启动 Voila 看板（本机模式，或经带组织登录的反向代理）")
+    mode = sv.add_mutually_exclusive_group()
+    mode.add_argument("--local", action="store_true",
+                      help="本机模式（默认）：绑定 127.0.0.1，只接受本机请求，可打开全部页面")
+    mode.add_argument("--trusted-header", default=None, metavar="HEADER",
+                      help="反向代理模式：已认证的用户名取自此请求头（如 X-Forwarded-User），权限见 --access")
+    sv.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                    help="可信反向代理的地址或网段（可重复；绑定 127.0.0.1 时本机总是可信）")
+    sv.add_argument("--ip", default=None, help="绑定地址（默认 127.0.0.1；其他地址须有 --trusted-proxy）")
+    sv.add_argument("--access", default=None, help="访问权限文件（默认 params/access.yaml）")
     sv.add_argument("--port", type=int, default=8866, help="端口")
     sv.add_argument("--token", default=None, help="访问令牌（默认无；对外请经带认证的反向代理）")
     sv.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
@@ -345,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except ExtractError as exc:
         return _fail(args, str(exc), 2)
+    except (AccessError, ServeError) as exc:  # every problem of the access file, one line each
+        for line in str(exc).splitlines():
+            _fail(args, line, 2)
+        return 2
     except Exception as exc:  # one line for users; GETPOWER_DEBUG=1 shows the traceback
         if os.environ.get("GETPOWER_DEBUG"):
             raise

@@ -1,21 +1,94 @@
-"""Serving the dashboards with standalone Voila, bound to 127.0.0.1, offline.
+"""Serving the dashboards with standalone Voila, offline, to the users the access file names.
 
 Sources stripped, tracebacks hidden, a cell timeout, idle kernels culled, a preheated kernel for
-the overview only (the other pages read the URL or the user's input). The indicator tables of
-every quarter are computed (or found in the store's cache) before the server starts.
+the overview only (the other pages read the URL, the user's identity or input). The indicator
+tables of every quarter are computed (or found in the store's cache) before the server starts.
+
+Two ways to know who asks (``getpower.auth``): ``--local`` (one analyst on their own machine: bound
+to 127.0.0.1, every page) or a trusted header set by the organisation's reverse proxy
+(``--trusted-header X-Forwarded-User``), accepted only from loopback or ``--trusted-proxy`` addresses,
+with roles and cities from ``params/access.yaml``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from getpower import access
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS = ROOT / "dashboards"
 TEMPLATE_ROOT = DASHBOARDS / "_template"
 TEMPLATE = "getpower"
-NOT_PREHEATED = ["city.ipynb", "intake.ipynb", "ledger.ipynb"]
+PREHEATED = "overview"  # the one page a kernel is started for before anyone asks
+LOOPBACK = "127.0.0.1"
+
+
+class ServeError(ValueError):
+    """A wrong combination of serve options (one Chinese line)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the server knows who asks. ``header`` None is the local mode."""
+
+    header: str | None = None
+    proxies: tuple[str, ...] = ()
+    access_file: Path | None = None
+    ip: str = LOOPBACK
+
+    @property
+    def local(self) -> bool:
+        return self.header is None
+
+    @property
+    def trusted(self) -> list[str]:
+        """Addresses whose header is believed: the configured proxies, and loopback only when the
+        server is bound to it (bound elsewhere, a local account could forge the header)."""
+        loopback = ["127.0.0.1", "::1"] if self.ip == LOOPBACK else []
+        return [*loopback, *self.proxies]
+
+    def check(self) -> access.Access | None:
+        """Raise :class:`ServeError` for a wrong combination and :class:`access.AccessError` for
+        every problem of the access file; the validated access (None in local mode)."""
+        if self.local:
+            if self.proxies or self.ip != LOOPBACK or self.access_file:
+                raise ServeError("本机模式（--local）只在 127.0.0.1 上服务本机用户，"
+                                 "不使用 --trusted-proxy、--ip、--access；经反向代理请用 --trusted-header")
+            return None
+        if not self.header.strip() or not all(c.isalnum() or c == "-" for c in self.header):
+            raise ServeError(f"--trusted-header 不是有效的请求头名称：{self.header!r}")
+        for p in self.proxies:
+            try:
+                ipaddress.ip_network(p, strict=False)
+            except ValueError:
+                raise ServeError(f"--trusted-proxy 不是有效的地址或网段：{p}") from None
+        try:
+            loopback = ipaddress.ip_address(self.ip).is_loopback
+        except ValueError:
+            raise ServeError(f"--ip 不是有效的地址：{self.ip}") from None
+        if not loopback and not self.proxies:
+            raise ServeError(f"绑定到 {self.ip} 时须用 --trusted-proxy 指明反向代理的地址"
+                             "（否则任何人都能伪造用户名请求头）")
+        acc = access.load(self.access_file)
+        if not acc.grants:
+            raise ServeError(f"{acc.source}: 没有列出任何用户，所有请求都将被拒绝")
+        return acc
+
+
+LOCAL = Identity()
+
+
+def preheated_pages(acc: access.Access | None) -> list[str]:
+    """The overview is preheated only when every role opens it: a preheated kernel starts before
+    any request, so it cannot belong to one user."""
+    if acc is None:
+        return [PREHEATED]
+    return [PREHEATED] if all(g.may_open(PREHEATED) for g in acc.grants.values()) else []
 
 
 def install_fontawesome() -> Path:
@@ -30,34 +103,62 @@ def install_fontawesome() -> Path:
     return dest
 
 
+def refused_log_path(store: Path | str) -> Path:
+    """Where refused accesses are recorded: ``<store>/audit/refused.jsonl``."""
+    return Path(store).resolve() / "audit" / "refused.jsonl"
+
+
 def voila_command(port: int = 8866, token: str | None = None, store: Path | str = "data/store",
-                  cell_timeout: int = 120, cull_idle: int = 900) -> tuple[list[str], dict]:
+                  cell_timeout: int = 120, cull_idle: int = 900,
+                  identity: Identity = LOCAL) -> tuple[list[str], dict]:
     """The Voila command line and environment (tests start the same server)."""
+    acc = identity.check()
     install_fontawesome()
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HTTP_")}  # only verified ones
     env["GETPOWER_STORE"] = str(Path(store).resolve())
     env["JUPYTER_PATH"] = os.pathsep.join([str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]).strip(os.pathsep)
+    log = refused_log_path(store)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    preheated = preheated_pages(acc)
+    not_preheated = [f"{p}.ipynb" for p in access.PAGES if p not in preheated]
+    idp = "GetpowerIdentityProvider"
     cmd = [
         sys.executable, "-m", "voila", str(DASHBOARDS),
-        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--no-browser", f"--port={port}", f"--Voila.ip={identity.ip}",
         f"--template={TEMPLATE}", "--strip_sources=True", "--show_tracebacks=False",
         f"--VoilaExecutor.timeout={cell_timeout}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
-        "--preheat_kernel=True", "--pool_size=1",
-        f"--VoilaKernelManager.preheat_denylist={NOT_PREHEATED!r}",
+        f"--preheat_kernel={bool(preheated)}", "--pool_size=1",
+        f"--VoilaKernelManager.preheat_denylist={not_preheated!r}",
         f"--Voila.token={token or ''}",
+        "--Voila.identity_provider_class=getpower.auth.GetpowerIdentityProvider",
+        "--Voila.authorizer_class=getpower.auth.RoleAuthorizer",
+        f"--{idp}.local={identity.local}",
+        f"--{idp}.user_header={identity.header or ''}",
+        f"--{idp}.trusted_proxies={','.join(identity.trusted)}",
+        f"--{idp}.access_file={identity.access_file or ''}",
+        f"--{idp}.refused_log={log}",
+        f"--RoleAuthorizer.preheated_pages={','.join(preheated)}",
+        f"--VoilaConfiguration.http_header_envs={list(access.HEADERS.values())!r}",
     ]
     return cmd, env
 
 
-def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/store") -> int:
+def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/store",
+          identity: Identity = LOCAL) -> int:
     from getpower.present import dashboard
 
+    acc = identity.check()  # before the long precomputation: a wrong file is reported at once
     os.environ["GETPOWER_STORE"] = str(Path(store).resolve())
     print("预计算各季度指标表（按数据指纹缓存）…")
     dashboard.warm(store, progress=lambda p: print(f"  {p}"))
-    cmd, env = voila_command(port, token, store)
-    print(f"看板: http://127.0.0.1:{port}/voila/render/overview.ipynb （Ctrl+C 停止）")
+    cmd, env = voila_command(port, token, store, identity=identity)
+    if acc is None:
+        print("本机模式：只接受本机的请求，可打开全部页面")
+    else:
+        print(f"经反向代理：用户名取自 {identity.header}（只信任 {', '.join(identity.trusted)}），"
+              f"权限见 {acc.source}（{len(acc.grants)} 个用户）；拒绝记录 {refused_log_path(store)}")
+    print(f"看板: http://{identity.ip}:{port}/voila/render/overview.ipynb （Ctrl+C 停止）")
     import subprocess
 
     return subprocess.call(cmd, env=env)

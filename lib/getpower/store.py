@@ -191,18 +191,20 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, fail_after: str | None = None,
-               on_wait: Callable[[], None] | None = None) -> IngestResult:
+               on_wait: Callable[[], None] | None = None, by: str | None = None) -> IngestResult:
         """Validate extracts and store what they change, as one new version (or none).
 
+        ``by``: who imports (the dashboard user, or the account running the command), recorded in
+        the upload's report, the manifest and the history (``store log``).
         ``on_wait``: called once when another writer holds the store (the call then waits).
         ``fail_after`` (testing only) raises after that step: ``"validated"``, ``"written"``,
         ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched)."""
         files = list(paths)
         with interruptible(), writer_lock(self.root, on_wait):
             self._recover()
-            return self._ingest(files, fail_after)
+            return self._ingest(files, fail_after, by)
 
-    def _ingest(self, files: list[Path | str], fail_after: str | None) -> IngestResult:
+    def _ingest(self, files: list[Path | str], fail_after: str | None, by: str | None = None) -> IngestResult:
         manifest = self.manifest()
         cur = self.current
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
@@ -230,7 +232,7 @@ class Store:
             number = int(manifest["version"] or 0) + 1
             name = f"v{number:06d}" if merge.changed else None
             notes = _notes(manifest, results, merge)
-            entry = _history_entry(name, now, upload_id, results, merge)
+            entry = _history_entry(name, now, upload_id, results, merge, by)
             _write_upload(merge.upload_tmp, results, merge, entry, notes, batch.not_read)
             upload_dir = self.root / "uploads" / upload_id
             if not merge.changed:  # nothing new: no version; the upload's report is still kept
@@ -241,11 +243,11 @@ class Store:
             files_meta = dict(manifest["files"])
             for r in results:
                 files_meta.setdefault(r.sha256, {"name": Path(r.file).name, "kind": r.kind, "version": name,
-                                                 "upload": upload_id, "ingested_at": now,
+                                                 "upload": upload_id, "ingested_at": now, "by": by,
                                                  "rows_accepted": r.rows_accepted,
                                                  "rows_quarantined": r.rows_quarantined})
             checksums = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
-            new_manifest = {"version": number, "name": name, "created_at": now, "files": files_meta,
+            new_manifest = {"version": number, "name": name, "created_at": now, "by": by, "files": files_meta,
                             "rows": merge.rows, "pending": merge.pending, "checksums": checksums,
                             "fingerprint": _fingerprint(checksums),
                             "history": [*manifest.get("history", []), entry]}
@@ -546,9 +548,10 @@ def _notes(manifest: dict, results: list[FileResult], merge: _Merge) -> tuple[st
     return tuple(notes)
 
 
-def _history_entry(name: str | None, now: str, upload_id: str, results: list[FileResult], merge: _Merge) -> dict:
+def _history_entry(name: str | None, now: str, upload_id: str, results: list[FileResult], merge: _Merge,
+                   by: str | None = None) -> dict:
     return {
-        "version": name, "created_at": now, "action": "ingest", "upload": upload_id,
+        "version": name, "created_at": now, "action": "ingest", "upload": upload_id, "by": by,
         "files": [{"name": Path(r.file).name, "kind": r.kind, "sha256": r.sha256, "rows_read": r.rows_read,
                    "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined,
                    "new": o.new, "unchanged": o.unchanged, "pending": o.pending, "superseded": o.superseded,
@@ -565,7 +568,7 @@ def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, en
     for r in results:
         if r.rows_quarantined:
             atomic_write_frame(quarantine_path(upload_dir, r), r.quarantined, "csv")
-    report = {"created_at": entry["created_at"], "version": entry["version"], "notes": list(notes),
+    report = {"created_at": entry["created_at"], "by": entry.get("by"), "version": entry["version"], "notes": list(notes),
               "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt} | {k: f[k] for k in
                         ("new", "unchanged", "pending", "superseded", "held")} for r, f in zip(results, entry["files"])],
               "kinds": entry["kinds"], "not_read": [n.summary() for n in not_read]}

@@ -54,6 +54,8 @@ def log(store: Store) -> list[LogLine]:
                     f"待匹配 {sum(f['pending'] for f in e['files'])} 行")
             held = sum(f.get("held", 0) for f in e["files"])
             text += f"，暂缓 {held} 行" if held else ""
+        if e.get("by"):  # who: the dashboard user, or the account that ran the command
+            text = f"{e['by']} {text}"
         lines.append(LogLine(e["version"], e["created_at"], text, e["version"] == current, e["version"] in kept))
     return lines
 

@@ -103,15 +103,15 @@ def discard(check: UploadCheck | None) -> None:
         shutil.rmtree(check.folder, ignore_errors=True)
 
 
-def ingest_upload(check: UploadCheck, store):
+def ingest_upload(check: UploadCheck, store, by: str | None = None):
     """Store what a confirmed upload holds (the same validation runs again inside the store's
-    ingest, against the store as it is then). The upload's files are deleted afterwards, whether
-    the ingest succeeded or not."""
+    ingest, against the store as it is then); ``by`` is who confirmed it, recorded in the store.
+    The upload's files are deleted afterwards, whether the ingest succeeded or not."""
     from getpower.store import Store
 
     try:
         if not check.folder.exists():
             raise ExtractError("上传的文件已清理（超过 24 小时未确认），请重新上传")
-        return Store(store).ingest(list(check.files) or [check.folder])
+        return Store(store).ingest(list(check.files) or [check.folder], by=by)
     finally:
         discard(check)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 import polars as pl
 
-from getpower import params
+from getpower import access, params
 from getpower.periods import Period
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
@@ -56,8 +56,41 @@ def valid_period(value, store=None) -> str:
     return value if value in ps else ps[-1]
 
 
-def valid_city(value) -> str:
-    return value if value in params.cities() else params.cities()[0]
+def valid_city(value, allowed: tuple[str, ...] | None = None) -> str:
+    """The city if the viewer may see it, else the first one they may."""
+    allowed = allowed or params.cities()
+    return value if value in allowed else allowed[0]
+
+
+# --- who is looking -------------------------------------------------------------------------------
+def viewer() -> access.Grant | None:
+    """The grant the server verified for the request that opened this page (``getpower.auth``)."""
+    return access.grant_from_env()
+
+
+def require(page: str) -> access.Grant:
+    """The viewer's grant if they may open ``page`` with this URL. The server refused already
+    (403) otherwise; this second check, inside the kernel, shows the refusal and stops the page."""
+    grant = viewer()
+    why = "未识别身份：看板须经 getpower serve 打开" if grant is None else access.refusal(
+        grant, page, os.environ.get("QUERY_STRING", ""))
+    if why:
+        from IPython.display import HTML, display
+
+        display(HTML(refused_html(why)))
+        raise PermissionError(why)
+    return grant
+
+
+def refused_html(message: str) -> str:
+    import html
+
+    return f'<div class="gp-message gp-refused">{html.escape(message)}</div>'
+
+
+def ledger_units(grant: access.Grant) -> tuple[str, ...]:
+    """The reporting units whose ledger rows the viewer sees: all, or their own cities."""
+    return (params.province(), *params.cities()) if grant.cities is None else grant.allowed_cities(params.cities())
 
 
 def query_params() -> dict[str, str]:

@@ -1,0 +1,113 @@
+"""getpower serve: the local mode and the reverse-proxy mode, the options that go together, the
+access file checked before anything else, and the Voila command line that enforces them."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from getpower.serve import LOCAL, Identity, ServeError, voila_command
+
+ACCESS = """\
+roles:
+  省级: {pages: [overview, city, ledger], cities: 全部}
+  数据管理: {pages: [overview, city, ledger, intake], cities: 全部}
+  台账: {pages: [ledger], cities: 全部}
+users:
+  sheng: {role: 省级}
+  clerk: {role: 台账}
+"""
+
+
+@pytest.fixture
+def access_file(tmp_path):
+    path = tmp_path / "access.yaml"
+    path.write_text(ACCESS, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("identity, message", [
+    (Identity(proxies=("10.0.0.1",)), "本机模式（--local）只在 127.0.0.1 上服务本机用户"),
+    (Identity(ip="0.0.0.0"), "本机模式（--local）只在 127.0.0.1 上服务本机用户"),
+    (Identity(header="X Forwarded User"), "--trusted-header 不是有效的请求头名称"),
+    (Identity(header="X-Forwarded-User", proxies=("10.0.0.300",)), "--trusted-proxy 不是有效的地址或网段：10.0.0.300"),
+    (Identity(header="X-Forwarded-User", ip="0.0.0.0"), "绑定到 0.0.0.0 时须用 --trusted-proxy 指明反向代理的地址"),
+    (Identity(header="X-Forwarded-User", ip="host"), "--ip 不是有效的地址：host"),
+])
+def test_options_that_do_not_go_together(identity, message):
+    with pytest.raises(ServeError, match=message):
+        identity.check()
+
+
+def test_a_file_that_lists_nobody_is_refused():
+    with pytest.raises(ServeError, match="没有列出任何用户，所有请求都将被拒绝"):
+        Identity(header="X-Forwarded-User").check()  # the shipped params/access.yaml
+
+
+@pytest.mark.parametrize("identity, trusted", [
+    (Identity(header="X-Forwarded-User"), ["127.0.0.1", "::1"]),
+    (Identity(header="X-Forwarded-User", proxies=("10.0.0.5",)), ["127.0.0.1", "::1", "10.0.0.5"]),
+    # bound elsewhere, a local account could forge the header: only the proxy is believed
+    (Identity(header="X-Forwarded-User", proxies=("10.0.0.5",), ip="10.0.0.2"), ["10.0.0.5"]),
+])
+def test_whose_header_is_believed(identity, trusted):
+    assert identity.trusted == trusted
+
+
+def _option(cmd, name):
+    return next(c.split("=", 1)[1] for c in cmd if c.startswith(f"--{name}="))
+
+
+def test_the_voila_command_of_each_mode(tmp_path, access_file):
+    cmd, env = voila_command(store=tmp_path / "store")
+    assert _option(cmd, "GetpowerIdentityProvider.local") == "True"
+    assert _option(cmd, "Voila.ip") == "127.0.0.1"
+    assert _option(cmd, "Voila.identity_provider_class") == "getpower.auth.GetpowerIdentityProvider"
+    assert _option(cmd, "Voila.authorizer_class") == "getpower.auth.RoleAuthorizer"
+    assert _option(cmd, "GetpowerIdentityProvider.refused_log") == str((tmp_path / "store/audit/refused.jsonl").resolve())
+    assert "X-Getpower-Cities" in _option(cmd, "VoilaConfiguration.http_header_envs")
+    assert not any(k.startswith("HTTP_") for k in env)
+    identity = Identity(header="X-Remote-User", proxies=("10.0.0.5",), ip="10.0.0.2", access_file=access_file)
+    cmd, _ = voila_command(store=tmp_path / "store", identity=identity)
+    assert (_option(cmd, "GetpowerIdentityProvider.local"), _option(cmd, "GetpowerIdentityProvider.user_header"),
+            _option(cmd, "GetpowerIdentityProvider.trusted_proxies"), _option(cmd, "Voila.ip")) == (
+        "False", "X-Remote-User", "10.0.0.5", "10.0.0.2")
+    # clerk's role 台账 does not open the overview: its kernel cannot be started before anyone asks
+    assert _option(cmd, "preheat_kernel") == "False"
+
+
+def test_the_overview_is_preheated_when_every_role_opens_it(tmp_path):
+    cmd, _ = voila_command(store=tmp_path / "store", identity=LOCAL)
+    assert _option(cmd, "preheat_kernel") == "True" and _option(cmd, "RoleAuthorizer.preheated_pages") == "overview"
+    assert "overview.ipynb" not in _option(cmd, "VoilaKernelManager.preheat_denylist")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "getpower", *args], capture_output=True, text=True)
+
+
+def test_cli_reports_every_problem_of_the_access_file_and_starts_nothing(tmp_path):
+    bad = tmp_path / "access.yaml"
+    bad.write_text("roles:\n  r: {pages: [city], cities: 全部}\nusers:\n  a: {role: x}\n  b: {role: r, cities: [杭州]}\n",
+                   encoding="utf-8")
+    p = run("serve", "--trusted-header", "X-Forwarded-User", "--access", str(bad), "--store", str(tmp_path / "s"))
+    assert p.returncode == 2
+    assert p.stderr.splitlines() == [
+        f"错误: {bad}: users 的“a”：未知的角色“x”（可用：r）",
+        f"错误: {bad}: users 的“b”：角色“r”可看全部城市，不应列出 cities"]
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--trusted-proxy", "10.0.0.1"], "错误: --trusted-proxy、--ip、--access 只用于反向代理模式（--trusted-header）"),
+    (["--trusted-header", "X-Forwarded-User", "--ip", "0.0.0.0"],
+     "错误: 绑定到 0.0.0.0 时须用 --trusted-proxy 指明反向代理的地址（否则任何人都能伪造用户名请求头）"),
+])
+def test_cli_refuses_options_that_do_not_go_together(tmp_path, args, message):
+    p = run("serve", *args, "--store", str(tmp_path / "s"))
+    assert (p.returncode, p.stderr.strip()) == (2, message)
+
+
+def test_local_and_trusted_header_exclude_each_other():
+    p = run("serve", "--local", "--trusted-header", "X-Forwarded-User")
+    assert p.returncode == 2 and "--trusted-header" in p.stderr
