@@ -1,9 +1,14 @@
 """One Voila server and one headless Chromium (Debian's) for the whole browser session.
-Every request to another host is aborted and recorded; a test fails on any such attempt."""
+Every request to another host is aborted and recorded; a test fails on any such attempt.
+
+The server runs as behind the organisation's reverse proxy: it trusts ``X-Forwarded-User`` from
+127.0.0.1, and the browser sends it (Playwright's extra HTTP headers) for one user of each role of
+``ACCESS``. ``page`` is the data manager (every page); ``page_as(user)`` any other, or nobody."""
 from __future__ import annotations
 
 import shutil
 import socket
+import textwrap
 import subprocess
 import time
 import urllib.request
@@ -16,6 +21,21 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+HEADER = "X-Forwarded-User"
+# one provincial supervisor, one 杭州 viewer, one data manager (the issue's "done when")
+ACCESS = textwrap.dedent("""\
+    roles:
+      省级: {pages: [overview, city, ledger], cities: 全部}
+      地市: {pages: [overview, city, ledger], cities: 本市}
+      数据管理: {pages: [overview, city, ledger, intake], cities: 全部}
+    users:
+      sheng: {role: 省级}
+      data: {role: 数据管理}
+    groups:
+      杭州供电: {role: 地市, cities: [杭州], members: [hz]}
+    """)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -25,12 +45,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def voila_url(sample_store, tmp_path_factory):
     from getpower.present import dashboard
-    from getpower.serve import voila_command
+    from getpower.serve import Identity, voila_command
 
     dashboard.warm(sample_store)  # the tables are computed once, before the server starts
     port = _free_port()
-    cmd, env = voila_command(port=port, store=sample_store)
-    log = open(tmp_path_factory.mktemp("voila") / "voila.log", "w")
+    folder = tmp_path_factory.mktemp("voila")
+    (folder / "access.yaml").write_text(ACCESS, encoding="utf-8")
+    identity = Identity(header=HEADER, access_file=folder / "access.yaml")
+    cmd, env = voila_command(port=port, store=sample_store, identity=identity)
+    log = open(folder / "voila.log", "w")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -66,23 +89,38 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, voila_url):
+def page_as(browser, voila_url):
+    """``page_as("hz")``: a page whose every request says it comes from that user (None: no one)."""
     host = urlparse(voila_url).netloc
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
-    external, errors = [], []
+    opened = []
 
-    def route(r):
-        url = urlparse(r.request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != host:
-            external.append(r.request.url)
-            return r.abort()
-        return r.continue_()
+    def make(user: str | None, **extra: str):
+        headers = ({HEADER: user} if user else {}) | extra
+        context = browser.new_context(accept_downloads=True, locale="zh-CN", extra_http_headers=headers)
+        external, errors = [], []
 
-    context.route("**/*", route)
-    p = context.new_page()
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.set_default_timeout(60_000)
-    yield p
-    context.close()
-    assert external == [], f"requests to other hosts: {external}"
-    assert errors == [], f"JavaScript errors: {errors}"
+        def route(r):
+            url = urlparse(r.request.url)
+            if url.scheme in ("http", "https", "ws", "wss") and url.netloc != host:
+                external.append(r.request.url)
+                return r.abort()
+            return r.continue_()
+
+        context.route("**/*", route)
+        p = context.new_page()
+        p.on("pageerror", lambda e: errors.append(str(e)))
+        p.set_default_timeout(60_000)
+        opened.append((context, external, errors))
+        return p
+
+    yield make
+    for context, external, errors in opened:
+        context.close()
+        assert external == [], f"requests to other hosts: {external}"
+        assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(page_as):
+    """The data manager's page: every dashboard, every city, imports."""
+    return page_as("data")

@@ -2,7 +2,9 @@
 content, URL parameters are honoured, uploads are validated, downloads work, nothing is written
 before the user confirms."""
 import json
+from pathlib import Path
 
+from getpower.intake.validate import sha256_file
 from getpower.store import Store
 
 
@@ -97,4 +99,11 @@ def test_intake_validates_then_ingests_on_confirmation(page, voila_url, sample_s
     page.wait_for_selector(".gp-ok")
     assert "已写入数据仓库" in page.locator(".gp-ok").inner_text()
     assert "UP1" in Store(sample_store).read("applications")["app_id"].to_list()
+    # the import is attributed to the user the proxy named, in the manifest and the upload's report
+    manifest = Store(sample_store).manifest()
+    stored = manifest["files"][sha256_file(good)]
+    assert manifest["by"] == "data" and stored["by"] == "data"
+    report = json.loads((Path(sample_store) / "uploads" / stored["upload"] / "report.json").read_text("utf-8"))
+    assert (report["by"], report["version"]) == ("data", manifest["name"])
+    assert [f["sha256"] for f in report["files"]] == [sha256_file(good)]
     assert_no_error_output(page)
