@@ -182,6 +182,34 @@ def _cmd_serve(args) -> int:
     return serve(port=args.port, token=args.token, store=args.store, identity=identity)
 
 
+def _cmd_access(args) -> int:
+    from getpower import access
+
+    if args.action == "check":
+        acc = access.load(args.access)
+        by_role: dict[str, list[str]] = {}
+        for g in acc.grants.values():
+            by_role.setdefault(g.role, []).append(g.user + (f"（{'、'.join(g.cities)}）" if g.cities else ""))
+        print(f"{acc.source}: 有效，{len(acc.grants)} 个用户"
+              + ("" if acc.grants else "（反向代理模式下所有请求都将被拒绝）"))
+        for role, users in by_role.items():
+            print(f"  {role}: {'、'.join(sorted(users))}")
+        return 0
+    from getpower.serve import refused_log_path
+
+    path = refused_log_path(args.store)
+    import json
+
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for line in lines[-args.last:]:
+        e = json.loads(line)
+        query = f"?{e['query']}" if e.get("query") else ""
+        print(f"{e['time']}  {e.get('user') or '（无身份）'}  {e['address']}  {e['path']}{query}  {e['reason']}")
+    if not lines:
+        print(f"{path}: 没有拒绝访问的记录")
+    return 0
+
+
 def _cmd_sample(args) -> int:
     from getpower import sample
 
@@ -328,6 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
             a.add_argument("version", help="版本名，如 v000003")
         a.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
         a.set_defaults(func=_cmd_store)
+
+    ac = sub.add_parser("access", help="看板访问权限：校验权限文件（check），列出被拒绝的访问（refused）")
+    ac.add_argument("action", choices=["check", "refused"], help="check：校验并汇总；refused：最近的拒绝记录")
+    ac.add_argument("--access", default=None, help="访问权限文件（默认 params/access.yaml）")
+    ac.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录（拒绝记录在 audit/refused.jsonl）")
+    ac.add_argument("--last", type=int, default=50, help="refused：显示最近多少条（默认 50）")
+    ac.set_defaults(func=_cmd_access)
 
     sv = sub.add_parser("serve", help="启动 Voila 看板（本机模式，或经带组织登录的反向代理）")
     mode = sv.add_mutually_exclusive_group()

@@ -111,3 +111,25 @@ def test_cli_refuses_options_that_do_not_go_together(tmp_path, args, message):
 def test_local_and_trusted_header_exclude_each_other():
     p = run("serve", "--local", "--trusted-header", "X-Forwarded-User")
     assert p.returncode == 2 and "--trusted-header" in p.stderr
+
+
+def test_access_check_summarises_a_valid_file(access_file):
+    p = run("access", "check", "--access", str(access_file))
+    assert (p.returncode, p.stdout.splitlines()) == (0, [f"{access_file}: 有效，2 个用户", "  省级: sheng", "  台账: clerk"])
+
+
+def test_access_refused_lists_the_log(tmp_path):
+    from getpower.serve import refused_log_path
+
+    assert run("access", "refused", "--store", str(tmp_path)).stdout.strip().endswith("没有拒绝访问的记录")
+    log = refused_log_path(tmp_path)
+    log.parent.mkdir(parents=True)
+    log.write_text('{"time": "2026-01-05T09:00:00+08:00", "user": "hz", "address": "127.0.0.1", "method": "GET", '
+                   '"path": "/voila/render/city.ipynb", "query": "city=宁波", "reason": "无权查看宁波的数据（可查看：杭州）"}\n'
+                   '{"time": "2026-01-05T09:01:00+08:00", "user": null, "address": "10.0.0.9", "method": "GET", '
+                   '"path": "/", "query": "", "reason": "请求不是来自可信的反向代理（10.0.0.9）"}\n', encoding="utf-8")
+    p = run("access", "refused", "--store", str(tmp_path), "--last", "1")
+    assert p.stdout.splitlines() == ["2026-01-05T09:01:00+08:00  （无身份）  10.0.0.9  /  请求不是来自可信的反向代理（10.0.0.9）"]
+    p = run("access", "refused", "--store", str(tmp_path))
+    assert p.stdout.splitlines()[0] == ("2026-01-05T09:00:00+08:00  hz  127.0.0.1  /voila/render/city.ipynb?city=宁波  "
+                                        "无权查看宁波的数据（可查看：杭州）")
