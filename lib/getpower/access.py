@@ -72,6 +72,16 @@ class Access:
         return self.grants.get(user) if user else None
 
 
+def account(where: str) -> str:
+    """The account running this process, as imports from it are recorded: ``analyst（命令行）``."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()}（{where}）"
+    except Exception:  # no name for this uid (some containers)
+        return where
+
+
 def local_grant(user: str) -> Grant:
     """One analyst on their own machine (``getpower serve --local``): every page, every city."""
     return Grant(user=user, role="本机", pages=frozenset(PAGES), cities=None)

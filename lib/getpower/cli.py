@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from getpower.access import AccessError
+from getpower.access import AccessError, account
 from getpower.intake.read import ExtractError
 from getpower.serve import ServeError
 
@@ -34,7 +34,7 @@ def _cmd_ingest(args) -> int:
     from getpower.store import Store
 
     store = Store(args.store)
-    res = store.ingest(args.paths, on_wait=lambda: print(
+    res = store.ingest(args.paths, by=account("命令行"), on_wait=lambda: print(  # by: for the audit trail
         f"数据仓库 {store.root} 正被另一个导入使用，等待其完成…", file=sys.stderr, flush=True))
     if args.json:
         import dataclasses

@@ -83,6 +83,11 @@ class Identity:
 LOCAL = Identity()
 
 
+def local_user() -> str:
+    """The name imports are recorded under in local mode: the account running the server."""
+    return access.account("本机")
+
+
 def preheated_pages(acc: access.Access | None) -> list[str]:
     """The overview is preheated only when every role opens it: a preheated kernel starts before
     any request, so it cannot belong to one user."""
@@ -134,6 +139,7 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
         "--Voila.identity_provider_class=getpower.auth.GetpowerIdentityProvider",
         "--Voila.authorizer_class=getpower.auth.RoleAuthorizer",
         f"--{idp}.local={identity.local}",
+        f"--{idp}.local_user={local_user()}",
         f"--{idp}.user_header={identity.header or ''}",
         f"--{idp}.trusted_proxies={','.join(identity.trusted)}",
         f"--{idp}.access_file={identity.access_file or ''}",

@@ -29,3 +29,15 @@ def test_the_intake_page_passes_the_user_and_the_command_line_none(tmp_path, app
     manifest = Store(store).manifest()
     assert (manifest["by"], manifest["name"]) == ("张三", res.version)
     assert sorted(f["by"] or "" for f in manifest["files"].values()) == ["", "张三"]
+
+
+def test_getpower_ingest_records_the_account(tmp_path, apps_csv):
+    import getpass
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    p = subprocess.run([sys.executable, "-m", "getpower", "ingest", str(apps_csv(["A1,杭州,居民,8,220V,网上国网,0"])),
+                        "--store", str(store)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert Store(store).manifest()["by"] == f"{getpass.getuser()}（命令行）"

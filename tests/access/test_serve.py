@@ -62,6 +62,7 @@ def test_the_voila_command_of_each_mode(tmp_path, access_file):
     cmd, env = voila_command(store=tmp_path / "store")
     assert _option(cmd, "GetpowerIdentityProvider.local") == "True"
     assert _option(cmd, "Voila.ip") == "127.0.0.1"
+    assert _option(cmd, "GetpowerIdentityProvider.local_user").endswith("（本机）")
     assert _option(cmd, "Voila.identity_provider_class") == "getpower.auth.GetpowerIdentityProvider"
     assert _option(cmd, "Voila.authorizer_class") == "getpower.auth.RoleAuthorizer"
     assert _option(cmd, "GetpowerIdentityProvider.refused_log") == str((tmp_path / "store/audit/refused.jsonl").resolve())
