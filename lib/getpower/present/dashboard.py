@@ -57,8 +57,10 @@ def valid_period(value, store=None) -> str:
 
 
 def valid_city(value, allowed: tuple[str, ...] | None = None) -> str:
-    """The city if the viewer may see it, else the first one they may."""
-    allowed = allowed or params.cities()
+    """The city if the viewer may see it, else the first one they may (none: PermissionError)."""
+    allowed = params.cities() if allowed is None else allowed
+    if not allowed:
+        raise PermissionError("无权查看任何城市的数据")
     return value if value in allowed else allowed[0]
 
 
