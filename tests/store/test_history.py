@@ -113,3 +113,10 @@ def test_a_rollback_that_fails_leaves_the_current_version(store, monkeypatch):
         rollback(store, "v000001")
     assert store.manifest() == before and leftovers(store.root) == []
     assert sorted(d.name for d in (store.root / "versions").iterdir()) == ["v000001", "v000002"]
+
+
+def test_log_names_who_imported(store, tmp_path):
+    store.ingest([_apps(tmp_path / "3" / "applications.csv", ["A4,温州,居民,8,220V,微信,0"])], by="张三（数据管理）")
+    last = log(store)[-1]
+    assert last.version == "v000003" and last.text.startswith("张三（数据管理） 导入 1 个文件")
+    assert store.manifest()["history"][-1]["by"] == "张三（数据管理）"
