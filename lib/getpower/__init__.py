@@ -22,11 +22,12 @@ def source_fingerprint() -> str:
 _SOURCE_FINGERPRINT: str | None = None
 
 
-def compute(path, period):
-    """The indicator table (indicators.md §10) of ``period`` from a store or a folder of extracts."""
+def compute(path, period, *, allow_empty: bool = False):
+    """The indicator table (indicators.md §10) of ``period`` from a store or a folder of extracts;
+    a period outside the data is refused unless ``allow_empty``."""
     from getpower.table import compute as _compute
 
-    return _compute(path, period)
+    return _compute(path, period, allow_empty=allow_empty)
 
 
 __all__ = ["compute", "__version__"]

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from getpower.access import AccessError, account
+
+from getpower.currency import DataRangeError
 from getpower.intake.read import ExtractError
 from getpower.serve import ServeError
 
@@ -127,23 +129,29 @@ def _write_table(table, out: Path) -> None:
 
 
 def _ranking_text(table) -> str:
-    from getpower.scoring import composite
+    """The summary printed after a compute: ranked cities, then those without enough data (with
+    what they lack), the province; the met counts; 数据截至 and the data version."""
+    from getpower.currency import currency_text
+    from getpower.scoring import composite, shortfall
 
     comp = composite(table)
     lines = [f"综合得分排名（{table['period'][0]}）:"]
     for r in comp.iter_rows(named=True):
         rank = f"{r['rank']:>2}" if r["rank"] is not None else " -"
-        score = f"{r['composite']:.1f}" if r["composite"] is not None else "无数据"
-        lines.append(f"  {rank}  {r['city']:<3}  {score:>6}  {r['tier_label'] or ''}")
+        if r["composite"] is not None:
+            lines.append(f"  {rank}  {r['city']:<3}  {r['composite']:>6.1f}  {r['tier_label'] or ''}")
+        else:
+            lines.append(f"  {rank}  {r['city']:<3}  {shortfall(r)}")
     met = table.filter(table["met"].is_not_null())
     lines.append(f"有目标的指标项 {met.height} 个，达标 {int(met['met'].sum())} 个，未达标 {int((~met['met']).sum())} 个")
+    lines.append(currency_text(table))
     return "\n".join(lines)
 
 
 def _cmd_compute(args) -> int:
     from getpower.table import compute
 
-    table = compute(args.path, args.period)
+    table = compute(args.path, args.period, allow_empty=args.allow_empty)
     _write_table(table, Path(args.out))
     print(f"指标表已写入 {args.out}（{table.height} 行）")
     if not args.quiet:
@@ -324,9 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compute", help="计算指标表（§10）")
     c.add_argument("path", help="数据仓库目录或提取文件目录")
-    c.add_argument("--period", required=True, help="季度（2023Q4）或年份（2023）")
+    c.add_argument("--period", required=True, help="季度（2023Q4）、年份（2023）或年初至今（2023Q3YTD）")
     c.add_argument("--out", required=True, help="输出文件（.csv 或 .parquet）")
     c.add_argument("--quiet", action="store_true", help="不打印排名摘要")
+    c.add_argument("--allow-empty", action="store_true",
+                   help="期间超出数据范围时仍计算（其指标为空并注明原因），默认拒绝")
     c.set_defaults(func=_cmd_compute)
 
     r = sub.add_parser("run", help="主流程：样例数据 → 数据仓库 → 指标")
@@ -394,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
-    except ExtractError as exc:
+    except (ExtractError, DataRangeError) as exc:
         return _fail(args, str(exc), 2)
     except (AccessError, ServeError) as exc:  # every problem of the access file, one line each
         for line in str(exc).splitlines():

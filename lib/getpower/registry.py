@@ -18,6 +18,11 @@ class IndicatorSpec:
     target: str  # "targets" or "none"
     area: str
     section: int
+    sources: tuple[str, ...] = ()  # extract kinds it stands on; the first bounds its dates
+
+    @property
+    def source(self) -> str | None:
+        return self.sources[0] if self.sources else None
 
     @property
     def lower_is_better(self) -> bool:
@@ -31,7 +36,8 @@ def declared() -> tuple[IndicatorSpec, ...]:
     out = []
     for d in data["indicators"]:
         out.append(IndicatorSpec(d["id"], d["label"], tuple(d["units"]), d["direction"], tuple(sets[d["segments"]]),
-                                 d["null_reason"], d["target"], d["area"], int(d["section"])))
+                                 d["null_reason"], d["target"], d["area"], int(d["section"]),
+                                 tuple(d.get("sources") or ())))
     return tuple(out)
 
 

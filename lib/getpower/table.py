@@ -17,6 +17,7 @@ import polars as pl
 from getpower import params
 from getpower.calendar import add_working_days, calendar_days, span_to, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
+from getpower.currency import DataRangeError, apply_marks, check_period, extent, overall, row_marks
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
 from getpower.indicators.reliability import Coverage, event_cells
 from getpower.indicators.rules import Rules
@@ -26,7 +27,8 @@ from getpower.scoring import score_table
 from getpower.targets import targets_for
 
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
-           "target", "met", "gap", "score", "rank", "target_source"]
+           "target", "met", "met_by", "gap", "score", "rank", "target_source",
+           "data_from", "data_to", "missing_source", "data_version"]
 PSEUDO_PROVINCE_UNIT = "__province_unit__"
 # Indicator queries whose inputs are all smaller than this run on polars' in-memory engine: the
 # streaming engine costs about 5 ms to start a query, more than a small query takes in memory
@@ -323,10 +325,22 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
 
 
 def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
-                    records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
-    """The §10 table for one period: raw values scored against the period year's targets."""
+                    records: tuple[pl.DataFrame, pl.DataFrame] | None = None, *,
+                    allow_empty: bool = False, version: str | None = None) -> pl.DataFrame:
+    """The §10 table for one period: raw values, marked with what they stand on (the dates of
+    their source, a source the city lacks, a period only partly covered), scored against the
+    period year's targets.
+
+    No data at all is an error (:class:`DataRangeError`); so is a period outside the data unless
+    ``allow_empty`` (then its values are null with the reason). ``version``: the data version
+    written in every row."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    table = score_table(raw_indicators(frames, period, records), period.year)
+    records = records if records is not None else record_level(frames)
+    ext = extent(frames, *(f.lazy() for f in records))
+    if overall(ext) is None or not allow_empty:
+        check_period(ext, period)
+    raw = apply_marks(raw_indicators(frames, period, records), row_marks(ext, period, declared()))
+    table = score_table(raw, period.year).with_columns(pl.lit(version, pl.String).alias("data_version"))
     order_ind = {s.id: i for i, s in enumerate(declared())}
     order_city = {c: i for i, c in enumerate([*params.cities(), params.province()])}
     seg_order = {}
@@ -341,11 +355,34 @@ def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
     )
 
 
-def compute(path: Path | str, period: Period | str) -> pl.DataFrame:
-    """The indicator table of ``period`` (``"2023Q4"`` or ``"2023"``) from a store or a folder of extracts."""
-    frames = load_frames(path)
-    return indicator_table(frames, period, cached_record_level(path, frames))
+def data_version(path: Path | str) -> str:
+    """The version of the data at ``path``: the store's version and fingerprint, or for a folder
+    of extracts a hash of its files' names, sizes and modification times."""
+    import hashlib
 
+    from getpower.store import Store
+
+    store = Store(path)
+    if store.exists():
+        return f"{store.manifest().get('name')}（{str(store.fingerprint)[:12]}）"
+    h = hashlib.sha256()
+    root = Path(path)
+    for f in sorted(p for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()):
+        st = f.stat()
+        h.update(f"{f.relative_to(root) if f != root else f.name}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return f"提取文件（{h.hexdigest()[:12]}）"
+
+
+def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False) -> pl.DataFrame:
+    """The indicator table of ``period`` (``"2023Q4"``, ``"2023"``, ``"2023Q3YTD"``) from a store
+    or a folder of extracts. No data, or a period outside the data, raises :class:`DataRangeError`
+    (unless ``allow_empty`` for the latter)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataRangeError(f"数据路径不存在: {path}")
+    frames = load_frames(path)
+    return indicator_table(frames, period, cached_record_level(path, frames), allow_empty=allow_empty,
+                           version=data_version(path))
 
 
 def cache_key(path: Path | str, period: Period | str) -> str | None:
@@ -360,21 +397,21 @@ def cache_key(path: Path | str, period: Period | str) -> str | None:
     return f"{label}_{store.fingerprint}_{params.version()}_{source_fingerprint()}"
 
 
-def cached_compute(path: Path | str, period: Period | str) -> pl.DataFrame:
+def cached_compute(path: Path | str, period: Period | str, *, allow_empty: bool = False) -> pl.DataFrame:
     """:func:`compute`, computed once per data fingerprint, params version and period (stored in
     ``<store>/cache/``); a folder of extracts is computed every time."""
     from getpower.store import atomic_write_frame
 
     key = cache_key(path, period)
     if key is None:
-        return compute(path, period)
+        return compute(path, period, allow_empty=allow_empty)
     cached = Path(path) / "cache" / f"indicators_{key}.parquet"
     if cached.exists():
         try:
             return pl.read_parquet(cached)
         except Exception:  # damaged: computed again (and written again below)
             pass
-    table = compute(path, period)
+    table = compute(path, period, allow_empty=allow_empty)
     try:
         atomic_write_frame(cached, table)
     except OSError:  # a read-only store or a full disk: computed, just not kept

@@ -2,7 +2,7 @@
 import polars as pl
 import pytest
 
-from getpower.scoring import composite, score_table
+from getpower.scoring import composite, score_table, shortfall
 
 
 def _table(rows):
@@ -64,3 +64,90 @@ def test_composite_is_weighted_mean_of_area_means_and_ranked():
     assert c["杭州"]["composite"] == pytest.approx(75.0) and c["宁波"]["composite"] == pytest.approx(50.0)
     assert (c["杭州"]["rank"], c["宁波"]["rank"]) == (1, 2)
     assert c["杭州"]["tier"] == "lead" and c["杭州"]["expectation"] == "指标排名领跑全国"
+
+
+@pytest.mark.parametrize(
+    "hours, yoy, met, met_by",
+    [
+        (4.0, -0.10, True, "目标值"),            # both hold: the value says it
+        (6.0, -0.10, True, "同比下降 ≥ 8 %"),     # above the target of 5, cut by 10 %
+        (6.0, -0.08, True, "同比下降 ≥ 8 %"),     # exactly 8 % is enough
+        (6.0, -0.05, False, "—"),
+        (None, -0.50, None, "—"),               # no value: no status, never met
+    ],
+)
+def test_met_by_says_which_rule_met_the_target(hours, yoy, met, met_by):
+    rows = [("温州", "2023", "outage_hours", "市区", "hours", hours, 5, None),
+            ("温州", "2023", "outage_hours_yoy", "市区", "ratio", yoy, 5, None)]
+    r = _by_city(score_table(_table(rows), 2023), "outage_hours")["温州"]
+    assert (r["met"], r["met_by"]) == (met, met_by)
+
+
+def test_met_by_of_an_ordinary_target():
+    rows = [("杭州", "2023", "process_days_mean", "居民", "calendar_days", 7.0, 3, None),
+            ("宁波", "2023", "process_days_mean", "居民", "calendar_days", 7.5, 3, None),
+            ("温州", "2023", "stage_count_mean", "全部", "stages", 2.0, 3, None)]  # no target
+    t = score_table(_table(rows), 2023)
+    assert dict(zip(t["city"], t["met_by"])) == {"杭州": "目标值", "宁波": "—", "温州": "—"}
+
+
+def _with_missing(rows, missing=()):
+    t = _table([r[:8] for r in rows]).with_columns(pl.lit(None, pl.String).alias("missing_source"))
+    return t.with_columns(pl.when(pl.col("city").is_in(list(missing))).then(pl.lit("停电事件"))
+                          .otherwise(pl.col("missing_source")).alias("missing_source"))
+
+
+def test_composite_only_where_scores_cover_enough_weight():
+    # time: two benchmarked rows (居民, 低压非居民 calendar days); cost: one row. Equal area weights.
+    # 居民: score = 100 × (7 − v) / 6; 低压非居民: 100 × (15 − v) / (15 − 4.22); coverage 1: 100 × (v − 0.9) / 0.1
+    rows = []
+    for city, res, nonres, cov in [("杭州", 4.0, 15.0, 1.0),    # time (50 + 0) / 2 = 25, cost 100 → 62.5
+                                    ("宁波", 1.0, 4.22, 0.9),    # time 100, cost 0 → 50
+                                    ("温州", 4.0, None, 1.0),    # covers 1/2 of time + cost: (0.5 + 1) / 2 = 75 %
+                                    ("丽水", 4.0, 15.0, None),   # 50 % and no cost score at all
+                                    ("全省", 4.0, 15.0, 1.0)]:
+        rows += [(city, "2023", "process_days_mean", "居民", "calendar_days", res, 3, None),
+                 (city, "2023", "process_days_mean", "低压非居民", "calendar_days", nonres, 3, None),
+                 (city, "2023", "zero_investment_coverage", "全部", "ratio", cov, 3, None)]
+    comp = composite(score_table(_with_missing(rows, missing=["丽水"]), 2023))
+    c = {r["city"]: r for r in comp.iter_rows(named=True)}
+    assert (c["杭州"]["composite"], c["杭州"]["rank"], c["杭州"]["coverage"], c["杭州"]["status"]) == \
+        (pytest.approx(62.5), 1, 1.0, None)
+    assert (c["宁波"]["composite"], c["宁波"]["rank"]) == (pytest.approx(50.0), 2)
+    assert (c["温州"]["composite"], c["温州"]["rank"], c["温州"]["coverage"], c["温州"]["status"], c["温州"]["missing_areas"]) == \
+        (None, None, 0.75, "数据不足（覆盖 75 %）", None)
+    assert (c["丽水"]["rank"], c["丽水"]["coverage"], c["丽水"]["missing_areas"], c["丽水"]["missing_sources"]) == \
+        (None, 0.5, "办电成本", "停电事件")
+    assert shortfall(c["丽水"]) == "数据不足（覆盖 50 %）：缺少停电事件数据；办电成本无得分"
+    # ranked cities first, then the unranked in the cities' order, the province last; the 7 cities
+    # without any row are listed too (no data: 0 %)
+    order = comp["city"].to_list()
+    assert order[:2] == ["杭州", "宁波"] and order[-1] == "全省"
+    assert order.index("温州") < order.index("丽水") and comp.filter(pl.col("rank").is_null()).height == 10
+    assert c["嘉兴"]["status"] == "数据不足（覆盖 0 %）"
+    assert c["全省"]["composite"] == pytest.approx(62.5) and c["全省"]["rank"] is None
+
+
+def test_every_area_rule_and_threshold_from_params(tmp_path, monkeypatch):
+    """80 % of the weight but no score in one area: not ranked; with every_area off it would be."""
+    import shutil
+
+    from getpower import params
+
+    rows = []
+    for city in ["杭州", "宁波"]:
+        rows += [(city, "2023", ind, seg, unit, v, 3, None) for ind, seg, unit, v in [
+            ("process_days_mean", "居民", "calendar_days", 4.0), ("stage_compliance_rate", "全部", "ratio", 1.0),
+            ("online_availability_rate", "全部", "ratio", 1.0), ("zero_investment_coverage", "全部", "ratio", 1.0),
+            ("outage_hours", "市区", "hours", 1.0 if city == "杭州" else None)]]
+    t = score_table(_with_missing(rows), 2023)
+    c = {r["city"]: r for r in composite(t).iter_rows(named=True)}
+    assert (c["宁波"]["coverage"], c["宁波"]["rank"], c["宁波"]["missing_areas"]) == (0.8, None, "供电可靠性")
+    folder = tmp_path / "params"
+    shutil.copytree(params.params_dir(), folder)
+    text = (folder / "scoring.yaml").read_text(encoding="utf-8").replace("every_area: true", "every_area: false")
+    (folder / "scoring.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GETPOWER_PARAMS", str(folder))
+    c = {r["city"]: r for r in composite(t).iter_rows(named=True)}
+    # 宁波 (50 + 100 + 100 + 100) / 4 = 87.5; 杭州 adds outage 100 × (5 − 1) / (5 − 0.16) = 82.6 → 86.5
+    assert (c["宁波"]["rank"], c["杭州"]["rank"]) == (1, 2)
