@@ -68,6 +68,17 @@ def test_open_overdue():
     assert values(FR, "2023Q4", "open_overdue")[("宁波", "高压单电源")] == (0.0, 1, None)
 
 
+def test_open_overdue_is_zero_where_a_limit_exists_and_null_where_none():
+    got = values(FR, "2023Q4", "open_overdue")
+    assert got[("温州", "居民")] == (0.0, 0, None)          # a limit, no application in progress: 0
+    assert got[("宁波", "居民")] == (0.0, 0, None)
+    assert got[("宁波", "全部")] == (0.0, 1, None)          # B1 in progress, not overdue
+    assert got[("全省", "全部")] == (1.0, 3, None)          # A4 overdue; A4, A5, B1 in progress
+    assert got[("全省", "高压双电源")] == (0.0, 0, None)
+    # a year without targets sets no limit: null with the reason, not 0
+    assert values(FR, "2020Q4", "open_overdue")[("杭州", "居民")] == (None, 0, "该年无时限目标")
+
+
 def test_stage_within_limit_rate():
     # B1 stages vs annex 1 (single supply): 申请受理 0 ≤ 1, 方案 7 ≤ 21, 竣工检验 1 ≤ 4, 装表接电 3 ≤ 4
     got = values(FR, "2024Q1", "stage_within_limit_rate")

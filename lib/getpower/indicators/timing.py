@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from getpower.indicators.common import count_of, indicator, mean_of, ratio_of
+from getpower import params
+from getpower.indicators.common import ALL, count_of, finish, indicator, mean_of, ratio_of
 from getpower.indicators.inputs import Limits, measured_against_limit
 
 
@@ -49,8 +50,17 @@ def open_overdue(in_progress: pl.LazyFrame, limits: Limits) -> pl.LazyFrame:
     """In-progress applications at the period end already past their class's limit (aging).
 
     The age is measured like the limit: process age (申请受理 start → period end) or utility time so
-    far (finished stage spans plus open stages up to the period end)."""
+    far (finished stage spans plus open stages up to the period end).
+
+    Every city (and the province) has a count, 0 when none is overdue, for each class the year
+    sets a limit for and for 全部 (over those classes); a class without a limit has none (null)."""
     lf = measured_against_limit(in_progress, limits)
-    return count_of(lf, pl.col("limited_value") > pl.col("limit"), "customer_class",
-                    population=pl.col("limit").is_not_null())
+    counted = count_of(lf, pl.col("limited_value") > pl.col("limit"), "customer_class",
+                       population=pl.col("limit").is_not_null())
+    segments = [*limits.by_class, ALL] if limits.by_class else []
+    zero = pl.LazyFrame({"city": [c for c in [*params.cities(), params.province()] for _ in segments],
+                         "segment": [s for _ in [*params.cities(), params.province()] for s in segments]},
+                        schema={"city": pl.String, "segment": pl.String})
+    return finish(zero.join(counted, on=["city", "segment"], how="left").with_columns(
+        pl.col("value").fill_null(0.0), pl.col("n").fill_null(0), pl.lit("count").alias("unit")))
 
