@@ -21,6 +21,7 @@ import polars as pl
 
 from getpower import __version__, params
 from getpower.periods import Period
+from getpower.targets import target_basis
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,11 +64,17 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     data = Path(out_dir) / "_data"
     data.mkdir(parents=True, exist_ok=True)
 
+    from getpower.calendar import CalendarError
+    from getpower.currency import DataRangeError
+
     tables = {}
     for p in history_periods(period):
+        if p.label == period.label:  # the period itself: outside the data is the user's error
+            tables[p.label] = cached_compute(store.root, p)
+            continue
         try:
             tables[p.label] = cached_compute(store.root, p)
-        except Exception:  # an early quarter outside the data's calendar years: no history for it
+        except (DataRangeError, CalendarError):  # an earlier period before the data: no history for it
             continue
     table = tables[period.label]
     prev = tables.get(period.previous().label)
@@ -84,9 +91,16 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     for name, frame in drilldown.cached_lists(store.root, period.label).items():
         atomic_write_frame(data / f"drill_{name}.parquet", frame)
     atomic_write_frame(data / "quality.parquet", quality_frame(store.root))
+    from getpower.currency import currency_text, data_through
+
+    through = data_through(tables[period.label])
     meta = {"period": period.label, "data_fingerprint": store.fingerprint, "params_version": params.version(),
             "code_version": code_version(), "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "store_version": store.manifest().get("name")}
+            "store_version": store.manifest().get("name"),
+            "data_through": through.isoformat() if through else None,
+            "data_version": tables[period.label]["data_version"].drop_nulls().first(),
+            "currency": currency_text(tables[period.label]),
+            "target_basis": target_basis(period.year)}
     (data / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return data
 
@@ -227,7 +241,7 @@ def write_index(out_dir: Path, period: str, outcomes: list[Outcome], meta: dict)
 td,th{{border:1px solid #ddd;padding:.4em .8em}}.err{{color:#c62828}}footer{{color:#757575;font-size:.85em;margin-top:2em}}</style>
 </head><body><h1>获得电力 监管评分卡 · {period}</h1>
 <table><tr><th>报告</th><th>网页</th><th>PDF</th><th>状态</th></tr>{''.join(rows)}</table>
-<footer>数据指纹 {meta.get('data_fingerprint')} · 参数版本 {meta.get('params_version')} ·
+<footer>{html.escape(str(meta.get('currency') or ''))}<br>数据指纹 {meta.get('data_fingerprint')} · 参数版本 {meta.get('params_version')} ·
 代码版本 {meta.get('code_version')} · 生成时间 {meta.get('generated_at')}</footer></body></html>"""
     from getpower.store import atomic_write_bytes
 

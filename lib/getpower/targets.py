@@ -48,6 +48,16 @@ def targets_for(year: int) -> tuple[Target, ...]:
     return tuple(out)
 
 
+def target_basis(year: int) -> str | None:
+    """What the year's targets rest on when they are not the year's own: 沿用 2023 年目标（暂定）
+    for a year that declares ``inherit``, 该年无目标 for a year without a file; None otherwise."""
+    path = params.params_dir() / "targets" / f"{year}.yaml"
+    if not path.exists():
+        return f"{year} 年无目标（params/targets/{year}.yaml 未配置）"
+    inherit = params.load(f"targets/{year}.yaml").get("inherit")
+    return f"沿用 {inherit} 年目标（暂定）" if inherit else None
+
+
 def targets_frame(year: int) -> pl.DataFrame:
     """One row per (city incl. province, indicator, segment, unit) that has a target in ``year``."""
     tiers = params.city_tiers()

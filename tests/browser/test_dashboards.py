@@ -29,6 +29,7 @@ def select(page, label, value):
 def test_overview(page, voila_url):
     open_page(page, f"{voila_url}/voila/render/overview.ipynb", "[data-page=overview]")
     assert page.locator(".gp-table").first.locator("tbody tr").count() == 11
+    assert "数据截至 " in page.locator(".gp-currency").inner_text()
     assert page.locator("img[alt=地市分布]").count() == 1 and page.locator("img[alt=达标热力图]").count() == 1
     before = page.locator("img[alt=全省趋势]").get_attribute("src")
     options = page.locator(".widget-dropdown select").first.locator("option").all_inner_texts()
@@ -44,6 +45,7 @@ def test_city_url_parameters_and_selection(page, voila_url):
     title = page.locator("[data-page=city]")
     assert (title.get_attribute("data-city"), title.get_attribute("data-period")) == ("宁波", "2023Q3")
     assert page.locator(".gp-card").count() >= 8
+    assert "数据截至 " in page.locator(".gp-currency").inner_text() and page.locator(".gp-status").count() == 1
     cards_before = page.locator(".gp-cards").inner_text()
     select(page, "城市", "丽水")
     page.wait_for_selector("[data-page=city][data-city=丽水]")
@@ -58,6 +60,7 @@ def test_city_download(page, voila_url):
         page.locator("a.gp-download", has_text="CSV").click()
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("指标,分项,单位,数值") and "全过程办电时间" in text
+    assert ",状态,达标依据," in text.splitlines()[0]
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="Excel").click()
     assert open(dl.value.path(), "rb").read(2) == b"PK"  # an xlsx is a zip

@@ -55,6 +55,7 @@ def test_scorecards_generated(generated):
         assert find_remote(html) == [], name
         assert "获得电力" in html and "数据指纹" in html and "参数版本" in html and "代码版本" in html
         assert "import getpower" not in html and "sc.load_or_prepare" not in html  # no code shown
+        assert "数据截至 " in html and "数据版本 v" in html
         pdf = folder / f"{name}.pdf"
         if reports.chromium():
             assert pdf.exists() and pdf.stat().st_size > 10_000 and pdf.read_bytes().startswith(b"%PDF")
@@ -76,7 +77,8 @@ def test_recorded_values_match_the_indicator_table(generated, sample_store):
     ranked = sorted((r for r in comp.values() if r["rank"]), key=lambda r: r["rank"])
     assert prov["ranking"] == [r["city"] for r in ranked]
     html = (folder / "杭州.html").read_text(encoding="utf-8")
-    assert f"{comp['杭州']['composite']:.1f}" in html
+    assert f"{comp['杭州']['composite']:.1f}" in html and "达标依据" in html
+    assert rec["data_through"] and rec["data_version"].startswith("v")
 
 
 def test_a_failing_city_fails_alone(sample_store, tmp_path, monkeypatch):

@@ -197,7 +197,7 @@ def tile_map(comp: pl.DataFrame):
     df = comp.filter(pl.col("city").is_in(list(pos))).with_columns(
         pl.col("city").replace_strict({k: v[0] for k, v in pos.items()}, return_dtype=pl.Int64).alias("x"),
         pl.col("city").replace_strict({k: v[1] for k, v in pos.items()}, return_dtype=pl.Int64).alias("y"),
-        (pl.col("city") + "\n" + pl.col("composite").round(1).cast(pl.String)).alias("label"),
+        (pl.col("city") + "\n" + pl.col("composite").round(1).cast(pl.String).fill_null("数据不足")).alias("label"),
     )
     base = alt.Chart(df).encode(x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None))
     tiles = base.mark_rect(cornerRadius=6, stroke="white", strokeWidth=3).encode(
@@ -207,11 +207,31 @@ def tile_map(comp: pl.DataFrame):
 
 
 def ranking_html(comp: pl.DataFrame) -> str:
+    """Ranked cities, then those without enough data (数据不足, with what they lack), unranked."""
+    import html
+
+    from getpower.scoring import shortfall
+
     rows = "".join(
         f"<tr><td>{r['rank']}</td><td><b>{r['city']}</b></td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
         for r in comp.filter(pl.col("rank").is_not_null()).sort("rank").iter_rows(named=True))
+    rows += "".join(
+        f'<tr class="gp-unranked"><td>—</td><td><b>{r["city"]}</b></td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
+        for r in comp.filter(pl.col("rank").is_null() & pl.col("city").is_in(list(params.cities()))).iter_rows(named=True))
     return (f'<table class="gp-table"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
+
+
+def currency_html(t: pl.DataFrame, period: str) -> str:
+    """数据截至, each source's dates, the data version, and what the year's targets rest on."""
+    import html
+
+    from getpower.currency import currency_text
+    from getpower.targets import target_basis
+
+    basis = target_basis(Period.parse(period).year)
+    return (f'<p class="gp-currency">{html.escape(currency_text(t))}</p>'
+            + (f'<p class="gp-basis gp-message">目标：{html.escape(basis)}</p>' if basis else ""))
 
 
 def tiers_html(comp: pl.DataFrame) -> str:
@@ -258,6 +278,8 @@ def cards_html(rows: pl.DataFrame) -> str:
             continue
         r = r.row(0, named=True)
         met = {True: "达标", False: "未达标"}.get(r["met"], "无目标" if r["target"] is None else "无数据")
+        if r["met"] and r.get("met_by") not in (None, "—", "目标值"):
+            met += f"（{r['met_by']}）"
         change = "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], unit)
         cards.append(
             f'<div class="gp-card" data-indicator="{ind}"><div class="gp-card-title">{labels[ind]} · {seg}</div>'
@@ -275,6 +297,7 @@ def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("segment").alias("分项"), pl.col("unit").replace_strict(UNIT_LABELS, default=pl.col("unit")).alias("单位"),
         pl.col("value").round(4).alias("数值"), pl.col("target").alias("目标"),
         pl.col("met").replace_strict({True: "达标", False: "未达标"}, default="—", return_dtype=pl.String).alias("状态"),
+        pl.col("met_by").fill_null("—").alias("达标依据"),
         pl.col("gap").round(4).alias("差距"), pl.col("rank").alias("排名"), pl.col("change").round(4).alias("较上期"),
         pl.col("n").alias("样本数"), pl.col("reason").alias("说明"))
 
@@ -331,6 +354,7 @@ STYLE = """<style>
 .gp-table{border-collapse:collapse;font-size:13px}.gp-table td,.gp-table th{border:1px solid #e0e0e0;padding:4px 8px;text-align:left}
 .gp-cards{display:flex;flex-wrap:wrap;gap:10px}.gp-card{border:1px solid #e0e0e0;border-radius:8px;padding:10px 14px;width:200px;font-size:12px}
 .gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
+.gp-unranked td{color:#9e9e9e}.gp-currency{color:#424242;font-size:13px}
 .gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
 </style>"""
 
@@ -343,3 +367,19 @@ def frame_html(df: pl.DataFrame, limit: int = 20) -> str:
     body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
                    for row in df.head(limit).iter_rows())
     return f'<table class="gp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def city_status_html(comp: pl.DataFrame, city: str) -> str:
+    """The city's composite score and rank, or 数据不足 with what it lacks (not ranked)."""
+    import html
+
+    from getpower.scoring import shortfall
+
+    rows = comp.filter(pl.col("city") == city)
+    if rows.is_empty():
+        return ""
+    r = rows.row(0, named=True)
+    if r["rank"] is not None:
+        return (f'<p class="gp-status">综合得分 <b>{r["composite"]:.1f}</b> · 全省第 <b>{r["rank"]}</b> 名 / '
+                f'{len(params.cities())} · {html.escape(str(r["tier_label"] or ""))}</p>')
+    return f'<p class="gp-status gp-shortfall gp-message">{html.escape(shortfall(r))}（不排名）</p>'

@@ -89,20 +89,31 @@ def record(d: ScorecardData, city: str) -> dict:
     t = d.table.filter((pl.col("city") == city) & pl.col("met").is_not_null())
     c = city_composite(d, city)
     return {"city": city, "period": d.period, "composite": c.get("composite"), "rank": c.get("rank"),
+            "status": c.get("status"), "coverage": c.get("coverage"), "missing_sources": c.get("missing_sources"),
+            "data_through": d.meta.get("data_through"), "data_version": d.meta.get("data_version"),
             "met": int(t["met"].sum()), "not_met": int((~t["met"]).sum()), "rows": d.table.filter(pl.col("city") == city).height}
 
 
 def provenance_html(meta: dict) -> str:
-    return (f'<p style="color:#757575;font-size:12px">数据指纹 {html.escape(str(meta.get("data_fingerprint")))} · '
+    currency = meta.get("currency") or f"数据截至 {meta.get('data_through')}"
+    basis = meta.get("target_basis")
+    return (f'<p class="gp-currency" style="color:#424242;font-size:13px"><b>{html.escape(str(currency))}</b>'
+            + (f'<br><b style="color:#e65100">目标：{html.escape(basis)}</b>' if basis else "") + "</p>"
+            f'<p style="color:#757575;font-size:12px">数据指纹 {html.escape(str(meta.get("data_fingerprint")))} · '
             f'参数版本 {html.escape(str(meta.get("params_version")))} · 代码版本 {html.escape(str(meta.get("code_version")))} · '
             f'生成时间 {html.escape(str(meta.get("generated_at")))}</p>')
 
 
 def header_html(d: ScorecardData, city: str) -> str:
+    from getpower.scoring import shortfall
+
     c = city_composite(d, city)
     r = record(d, city)
-    score = f"{c['composite']:.1f}" if c.get("composite") is not None else "无数据"
-    rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "—"
+    score = f"{c['composite']:.1f}" if c.get("composite") is not None else html.escape(c.get("status") or "数据不足")
+    rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "不排名"
+    short = shortfall(c) if c else ""
+    note = (f'<p class="gp-shortfall" style="color:#c62828;font-size:14px">{html.escape(short)}（不排名，列于排名城市之后）</p>'
+            if short else "")
     box = "flex:1 1 0;min-width:150px;padding:10px 14px;border:1px solid #e0e0e0;border-radius:8px;white-space:nowrap"
     big = "font-size:28px;font-weight:bold"
     return f"""<div style="font-family:'Noto Sans CJK SC',sans-serif">
@@ -114,7 +125,7 @@ def header_html(d: ScorecardData, city: str) -> str:
 <span style="color:#555">期望：{html.escape(str(c.get('expectation') or ''))}</span></div>
 <div style="{box}">目标达成<br><span style="color:{COLORS['达标']};{big}">{r['met']}</span> 达标 ·
 <span style="color:{COLORS['未达标']};{big}">{r['not_met']}</span> 未达标</div>
-</div></div>"""
+</div>{note}</div>"""
 
 
 def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
@@ -127,7 +138,7 @@ def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
             "指标": labels.get(r["indicator"], r["indicator"]), "分项": r["segment"],
             "单位": UNIT_LABELS.get(r["unit"], r["unit"]),
             "数值": fmt_value(r["value"], r["unit"]), "目标": fmt_value(r["target"], r["unit"]),
-            "状态": r["status"], "差距": fmt_value(r["gap"], r["unit"]),
+            "状态": r["status"], "达标依据": r.get("met_by") or "—", "差距": fmt_value(r["gap"], r["unit"]),
             "排名": "—" if r["rank"] is None else str(r["rank"]),
             "较上期": "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], r["unit"]),
             "样本数": r["n"], "说明": r["reason"] or "",
@@ -189,12 +200,23 @@ def ranking_frame(d: ScorecardData) -> pl.DataFrame:
     return d.composite.filter((pl.col("period") == d.period) & pl.col("rank").is_not_null()).sort("rank")
 
 
+def unranked_frame(d: ScorecardData) -> pl.DataFrame:
+    """The cities without enough data for a score this period, in the cities' order."""
+    return d.composite.filter((pl.col("period") == d.period) & pl.col("rank").is_null()
+                              & pl.col("city").is_in(list(params.cities())))
+
+
 def ranking_gt(d: ScorecardData) -> gt.GT:
-    df = ranking_frame(d).select(
-        pl.col("rank").alias("排名"), pl.col("city").alias("城市"),
-        pl.col("composite").round(1).alias("综合得分"), pl.col("tier_label").alias("梯队"),
-        pl.col("expectation").alias("期望"))
-    return gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}").opt_stylize(style=1)
+    """The ranked cities, then those without enough data (数据不足, with what they lack)."""
+    from getpower.scoring import shortfall
+
+    ranked = [{"排名": str(r["rank"]), "城市": r["city"], "综合得分": f"{r['composite']:.1f}",
+               "梯队": r["tier_label"], "期望": r["expectation"]} for r in ranking_frame(d).iter_rows(named=True)]
+    unranked = [{"排名": "—", "城市": r["city"], "综合得分": shortfall(r), "梯队": r["tier_label"],
+                 "期望": r["expectation"]} for r in unranked_frame(d).iter_rows(named=True)]
+    df = pl.DataFrame(ranked + unranked, schema={k: pl.String for k in ("排名", "城市", "综合得分", "梯队", "期望")})
+    return gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}",
+                                subtitle="数据不足的城市不排名，列于排名城市之后").opt_stylize(style=1)
 
 
 def heatmap_chart(table: pl.DataFrame):
@@ -223,4 +245,6 @@ def quality_gt(d: ScorecardData) -> gt.GT:
 
 def province_record(d: ScorecardData) -> dict:
     r = ranking_frame(d)
-    return {"period": d.period, "ranking": r["city"].to_list(), "composite": [round(x, 6) for x in r["composite"].to_list()]}
+    return {"period": d.period, "ranking": r["city"].to_list(), "composite": [round(x, 6) for x in r["composite"].to_list()],
+            "unranked": unranked_frame(d)["city"].to_list(), "data_through": d.meta.get("data_through"),
+            "data_version": d.meta.get("data_version")}

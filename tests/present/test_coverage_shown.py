@@ -1,0 +1,51 @@
+"""What scorecards and dashboards show of coverage, met_by and data currency, from one table where
+丽水's applications, outages and approvals extracts have not arrived."""
+import polars as pl
+import pytest
+
+from getpower.present import dashboard as db
+from getpower.present import scorecard as sc
+from getpower.scoring import composite
+from getpower.table import indicator_table, load_frames
+
+
+@pytest.fixture(scope="module")
+def data(sample_store):
+    fr = load_frames(sample_store)
+    for kind in ("applications", "outages", "approvals"):
+        fr[kind] = fr[kind].filter(pl.col("city") != "丽水")
+    table = indicator_table(fr, "2023Q4", version="v9（测试）").with_columns(
+        pl.lit(None, pl.Float64).alias("change"))
+    meta = {"period": "2023Q4", "data_through": "2024-02-22", "currency": "数据截至 2024-02-22 · 数据版本 v9（测试）"}
+    return sc.ScorecardData(table, table, composite(table), {}, pl.DataFrame(), meta)
+
+
+def test_scorecard_header_of_a_city_without_enough_data(data):
+    html = sc.header_html(data, "丽水")
+    assert "数据不足（覆盖 " in html and "不排名" in html and "缺少报装工单、停电事件、接入工程审批数据" in html
+    assert sc.record(data, "丽水")["rank"] is None and sc.record(data, "丽水")["composite"] is None
+    assert "第 1 名" in sc.header_html(data, "杭州")
+
+
+def test_province_ranking_lists_the_unranked_after_the_ranked(data):
+    df = sc.ranking_gt(data)._tbl_data
+    assert df["城市"].to_list()[-1] == "丽水" and df["排名"].to_list()[-1] == "—"
+    assert df["综合得分"].to_list()[-1].startswith("数据不足（覆盖 ")
+    assert sc.province_record(data)["unranked"] == ["丽水"] and "丽水" not in sc.province_record(data)["ranking"]
+
+
+def test_scorecard_rows_and_provenance_show_met_by_and_currency(data):
+    rows = sc.indicator_rows(data, "杭州")
+    assert rows.columns.index("达标依据") == rows.columns.index("状态") + 1
+    assert set(rows["达标依据"].to_list()) <= {"目标值", "—", "同比下降 ≥ 8 %"}
+    assert "数据截至 2024-02-22" in sc.provenance_html(data.meta)
+
+
+def test_dashboard_ranking_status_and_rows(data):
+    html = db.ranking_html(data.composite)
+    assert html.count("<tr>") == 1 + 10 and html.count('class="gp-unranked"') == 1  # header + 10 ranked
+    assert html.index("丽水") > html.index("衢州")
+    assert "数据不足（覆盖 " in db.city_status_html(data.composite, "丽水")
+    assert "全省第 <b>1</b> 名" in db.city_status_html(data.composite, "杭州")
+    assert "达标依据" in db.display_rows(db.city_rows(data.table, "杭州", None)).columns
+    assert "数据版本 v9（测试）" in db.currency_html(data.table, "2023Q4")
