@@ -148,10 +148,24 @@ def _ranking_text(table) -> str:
     return "\n".join(lines)
 
 
+def _warn_calendar(table) -> None:
+    """Once per command: the years of the data or the period without a holiday schedule."""
+    from getpower.calendar import unknown_warning, unknown_years
+    from getpower.periods import Period
+
+    dates = [d for c in ("data_from", "data_to") for d in table[c].drop_nulls().unique().to_list()]
+    p = Period.parse(table["period"][0])
+    years = {d.year for d in dates} | set(range(p.start.year, p.last_day.year + 1))
+    missing = unknown_years(range(min(years), max(years) + 1))
+    if missing:
+        print(unknown_warning(missing), file=sys.stderr)
+
+
 def _cmd_compute(args) -> int:
     from getpower.table import compute
 
     table = compute(args.path, args.period, allow_empty=args.allow_empty)
+    _warn_calendar(table)
     _write_table(table, Path(args.out))
     print(f"指标表已写入 {args.out}（{table.height} 行）")
     if not args.quiet:
@@ -177,6 +191,22 @@ def _cmd_scorecards(args) -> int:
     for o in failed:
         print(f"失败: {o.name} — {o.message}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _cmd_holidays(args) -> int:
+    """Check holiday files (params/holidays/<year>.yaml) for completeness; non-zero if any is not."""
+    from getpower.calendar import check_holiday_file
+    from getpower.params import params_dir
+
+    paths = [Path(p) for p in args.files] or sorted((params_dir() / "holidays").glob("[0-9][0-9][0-9][0-9].yaml"))
+    bad = 0
+    for path in paths:
+        problems = check_holiday_file(path)
+        bad += bool(problems)
+        print(f"{path}: " + ("完整" if not problems else "不完整 — " + "；".join(problems)))
+    if not paths:
+        print("params/holidays/ 中没有年度节假日文件（格式见 params/holidays/README.yaml）")
+    return 1 if bad else 0
 
 
 def _cmd_serve(args) -> int:
@@ -249,6 +279,7 @@ def _cmd_run(args) -> int:
 
     period = args.period or _latest_quarter(store)
     table = compute(store.root, period)
+    _warn_calendar(table)
     out = Path(args.out) / f"indicators_{period}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_table(table, out)
@@ -366,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
             a.add_argument("version", help="版本名，如 v000003")
         a.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
         a.set_defaults(func=_cmd_store)
+
+    h = sub.add_parser("holidays", help="节假日文件：检查 params/holidays/<年>.yaml 是否完整")
+    h.add_argument("action", choices=["check"])
+    h.add_argument("files", nargs="*", help="默认：params/holidays/ 下的全部年度文件")
+    h.set_defaults(func=_cmd_holidays)
 
     ac = sub.add_parser("access", help="看板访问权限：校验权限文件（check），列出被拒绝的访问（refused）")
     ac.add_argument("action", choices=["check", "refused"], help="check：校验并汇总；refused：最近的拒绝记录")

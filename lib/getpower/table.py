@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from getpower import params
-from getpower.calendar import add_working_days, calendar_days, span_to, year_range
+from getpower.calendar import add_working_days, calendar_days, known_years, unknown_reason, unknown_years, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.currency import DataRangeError, apply_marks, check_period, extent, overall, row_marks
 from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
@@ -237,9 +237,8 @@ def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
     has it already. ``ids``: keep what identifies the records (application number and dates) for
     lists of records; the indicators do not read them, so by default they are not copied."""
     spans, recs = (f.lazy() for f in (records if records is not None else record_level(frames)))
-    # the records' years were checked when they were built; the approvals' are checked here
-    year_range((frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
-    years = span_to(period.last_day.year)
+    # the calendar up to the period's end; days in a year it does not know count as null
+    years = (min(min(known_years()), period.start.year), period.last_day.year)
     # applications in progress at the period end, aged to the period's last day
     end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
     is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
@@ -316,12 +315,42 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
         (large if max((rows.get(n, 0) for n in kwargs), default=0) > SMALL_INPUT_ROWS else small).append(query)
     computed = pl.concat([*pl.collect_all(small, engine="in-memory"), *pl.collect_all(large, engine="streaming")])
     table = _grid().join(computed, on=["city", "indicator", "segment", "unit"], how="left")
-    return table.with_columns(
+    table = table.with_columns(
         pl.lit(period.label).alias("period"),
         pl.col("n").fill_null(0),
         pl.when(pl.col("value").is_null()).then(pl.coalesce(pl.col("reason"), pl.col("_null_reason")))
         .otherwise(None).alias("reason"),
     ).drop("_null_reason")
+    return without_calendar(table, period, inputs["limits"])
+
+
+def working_day_rows(limits: Limits) -> pl.Expr:
+    """The rows whose value counts working days: in working days, or judged against a limit in
+    working days (the year's class limits, the 三零 limit, the approval limits)."""
+    from getpower.indicators.common import ALL
+
+    wd_rows = pl.col("unit") == "working_days"
+    judged = [(ind, seg) for seg, (_m, unit, _v) in limits.by_class.items() if unit == "working_days"
+              for ind in ("within_limit_rate", "open_overdue") for seg in (seg, ALL)]
+    judged += [("approval_within_limit_rate", t.segment) for t in targets_for(limits.year)
+               if t.indicator == "approval_days_mean" and t.unit == "working_days" and t.tiers is None]
+    if any(ind == "approval_within_limit_rate" for ind, _ in judged):
+        judged.append(("approval_within_limit_rate", ALL))
+    for ind, seg in judged:
+        wd_rows = wd_rows | ((pl.col("indicator") == ind) & (pl.col("segment") == seg))
+    return wd_rows
+
+
+def without_calendar(table: pl.DataFrame, period: Period, limits: Limits) -> pl.DataFrame:
+    """A period in a year the calendar does not know (no holiday schedule yet): its working-day
+    values are null with the reason, its calendar-day values stand."""
+    missing = unknown_years(range(period.start.year, period.last_day.year + 1))
+    if not missing:
+        return table
+    hit = working_day_rows(limits)
+    return table.with_columns(
+        pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(hit).then(pl.lit(unknown_reason(missing))).otherwise(pl.col("reason")).alias("reason"))
 
 
 def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,

@@ -91,3 +91,28 @@ def test_ingest_stores_what_it_can_and_names_every_file_it_did_not_read(messy, t
     data = json.loads(report.read_text(encoding="utf-8"))
     assert {n["file"].rsplit("/", 1)[-1] for n in data["not_read"]} == {"环节记录.csv", "说明.docx"}
     assert [f["kind"] for f in data["files"]] == ["applications"]
+
+def test_compute_warns_once_for_a_year_without_holidays(tmp_path):
+    d = tmp_path / "x"
+    d.mkdir()
+    (d / "applications.csv").write_text(HEADER.rsplit(",", 1)[0] + "\nX1,杭州,居民,8,220V,网上国网,0\n", encoding="utf-8")
+    (d / "stages.csv").write_text("工单编号,环节名称,环节开始时间,环节结束时间\nX1,申请受理,2027-01-04 09:00,2027-01-04 10:00\n"
+                                  "X1,装表接电,2027-01-05 09:00,2027-01-08 10:00\n", encoding="utf-8")
+    p = run("compute", str(d), "--period", "2027Q1", "--out", str(tmp_path / "t.csv"), "--quiet")
+    assert p.returncode == 0, p.stderr
+    warnings = [line for line in p.stderr.splitlines() if line.startswith("警告")]
+    assert len(warnings) == 1 and "2027 年" in warnings[0] and "params/holidays/2027.yaml" in warnings[0]
+    import polars as pl
+
+    t = pl.read_csv(tmp_path / "t.csv").filter((pl.col("city") == "杭州") & (pl.col("indicator") == "process_days_mean")
+                                              & (pl.col("segment") == "居民"))
+    assert dict(zip(t["unit"], t["value"])) == {"calendar_days": 4.0, "working_days": None}
+    assert t.filter(pl.col("unit") == "working_days")["reason"].item().startswith("2027 年节假日安排未配置；期间数据不完整")
+
+
+def test_holidays_check_names_what_is_missing(tmp_path):
+    f = tmp_path / "2027.yaml"
+    f.write_text("year: 2027\nsource: 国办发明电〔2026〕1号\nholidays:\n  元旦: [2027-01-01]\nworkdays: [2027-01-06]\n",
+                 encoding="utf-8")
+    p = run("holidays", "check", str(f))
+    assert p.returncode == 1 and "缺少春节" in p.stdout and "调休上班日应在周末: 2027-01-06" in p.stdout

@@ -62,7 +62,9 @@ def test_override_year_from_params(tmp_path, monkeypatch):
 
     shutil.copytree(params.params_dir(), tmp_path / "params")
     (tmp_path / "params" / "holidays" / "2031.yaml").write_text(
-        "year: 2031\nsource: test\nholidays: [2031-01-01, 2031-01-02]\nworkdays: [2031-01-04]\n", encoding="utf-8")
+        "year: 2031\nsource: test\nholidays:\n  元旦: [2031-01-01, 2031-01-02]\n  春节: [2031-01-22, 2031-01-23, 2031-01-24, 2031-01-27]\n"
+        "  清明节: [2031-04-07]\n  劳动节: [2031-05-01, 2031-05-02]\n  端午节: [2031-06-02]\n  中秋节: [2031-10-06]\n"
+        "  国庆节: [2031-10-01, 2031-10-02, 2031-10-03]\nworkdays: [2031-01-04]\n", encoding="utf-8")
     monkeypatch.setenv("GETPOWER_PARAMS", str(tmp_path / "params"))
     calendar._overrides.cache_clear()
     calendar.workday_table.cache_clear()
@@ -94,3 +96,74 @@ def test_periods(text, start, end, window_start):
 def test_bad_period():
     with pytest.raises(ValueError, match="无法识别的期间"):
         Period.parse("2023Q5")
+
+
+def _holiday_file(path, year=2025, drop=None, extra_workday=None):
+    """A holiday file for ``year`` written from chinesecalendar (its festival names mapped)."""
+    import chinese_calendar.constants as c
+    import yaml
+
+    names = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+             "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节"}
+    holidays = {}
+    for d, name in sorted(c.holidays.items()):
+        if d.year == year and names[name] != drop:
+            holidays.setdefault(names[name], []).append(d)
+    workdays = sorted(d for d in c.workdays if d.year == year) + ([extra_workday] if extra_workday else [])
+    path.write_text(yaml.safe_dump({"year": year, "source": "国办发明电〔2024〕12号", "holidays": holidays,
+                                    "workdays": workdays}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_complete_holiday_file_gives_the_official_calendar(tmp_path, monkeypatch):
+    import shutil
+
+    import chinese_calendar
+
+    shutil.copytree(params.params_dir(), tmp_path / "params")
+    f = _holiday_file(tmp_path / "params" / "holidays" / "2025.yaml")
+    assert calendar.check_holiday_file(f) == []
+    monkeypatch.setenv("GETPOWER_PARAMS", str(tmp_path / "params"))
+    calendar._overrides.cache_clear()
+    try:
+        days = pl.date_range(dt.date(2025, 1, 1), dt.date(2025, 12, 31), eager=True).to_list()
+        assert [calendar.is_workday(d) for d in days] == [chinese_calendar.is_workday(d) for d in days]
+    finally:
+        monkeypatch.undo()
+        calendar._overrides.cache_clear()
+
+
+@pytest.mark.parametrize("kwargs, problem", [
+    ({"drop": "端午节"}, "缺少端午节"),
+    ({"extra_workday": dt.date(2025, 3, 5)}, "调休上班日应在周末: 2025-03-05"),   # a Wednesday
+    ({"extra_workday": dt.date(2026, 1, 4)}, "日期不在该年: 2026-01-04"),
+])
+def test_an_incomplete_holiday_file_is_named_and_refused(tmp_path, monkeypatch, kwargs, problem):
+    import shutil
+
+    shutil.copytree(params.params_dir(), tmp_path / "params")
+    f = _holiday_file(tmp_path / "params" / "holidays" / "2025.yaml", **kwargs)
+    assert problem in calendar.check_holiday_file(f)
+    monkeypatch.setenv("GETPOWER_PARAMS", str(tmp_path / "params"))
+    calendar._overrides.cache_clear()
+    try:
+        with pytest.raises(CalendarError, match="2025.yaml 不完整"):
+            calendar.is_workday(dt.date(2025, 3, 5))
+    finally:
+        monkeypatch.undo()
+        calendar._overrides.cache_clear()
+
+
+def test_dates_beyond_the_calendar_null_working_days_with_the_reason():
+    """2027 has no holiday schedule yet: calendar days are counted, working days are not guessed."""
+    from literal_frames import frames, values
+
+    fr = frames(applications=[{"app_id": "X1"}, {"app_id": "X2"}],
+                stages=[("X1", "申请受理", "2027-01-04 09:00", "2027-01-04 10:00", None),
+                        ("X1", "装表接电", "2027-01-05 09:00", "2027-01-08 10:00", None),     # 4 calendar days
+                        ("X2", "申请受理", "2026-12-28 09:00", "2026-12-28 10:00", None),
+                        ("X2", "装表接电", "2026-12-29 09:00", "2026-12-30 10:00", None)])    # 2026: known
+    assert values(fr, "2027Q1", "process_days_mean", "calendar_days")[("杭州", "居民")] == (4.0, 1, None)
+    assert values(fr, "2027Q1", "process_days_mean", "working_days")[("杭州", "居民")] == (None, 0, "2027 年节假日安排未配置")
+    # 2026-12-28 → 12-30: Tue, Wed = 2 working days (the data reaching 2027 does not stop 2026)
+    assert values(fr, "2026Q4", "process_days_mean", "working_days")[("杭州", "居民")] == (2.0, 1, None)

@@ -89,6 +89,7 @@ class Limits:
     """The year's handling-time limits by customer class: (measure, unit, limit)."""
 
     by_class: dict[str, tuple[str, str, float]]
+    year: int = 0
 
     @classmethod
     def for_year(cls, year: int) -> "Limits":
@@ -99,7 +100,7 @@ class Limits:
             if t.indicator in ("process_days_mean", "utility_days_mean") and t.tiers is None:
                 measure = "process" if t.indicator == "process_days_mean" else "utility"
                 out[t.segment] = (measure, t.unit, float(t.value))
-        return cls(out)
+        return cls(out, year)
 
 
 
