@@ -144,6 +144,12 @@ def _ranking_text(table) -> str:
             lines.append(f"  {rank}  {r['city']:<3}  {shortfall(r)}")
     met = table.filter(table["met"].is_not_null())
     lines.append(f"有目标的指标项 {met.height} 个，达标 {int(met['met'].sum())} 个，未达标 {int((~met['met']).sum())} 个")
+    from getpower.periods import Period
+    from getpower.targets import target_basis
+
+    basis = target_basis(Period.parse(table["period"][0]).year)
+    if basis:
+        lines.append(f"目标：{basis}")
     lines.append(currency_text(table))
     return "\n".join(lines)
 

@@ -31,7 +31,7 @@ def outage_by_month(path, year: int) -> pl.DataFrame:
     rules = Rules.for_year(year)
     ev = load_frames(path)["outages"].filter(
         (pl.col("started_at").dt.year() == year)
-        & ((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes)))
+        & ((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes or 0)))
     return ev.with_columns(
         ((pl.col("restored_at") - pl.col("started_at")).dt.total_microseconds() / 3.6e9 * pl.col("customers_affected"))
         .alias("customer_hours"), pl.col("started_at").dt.month().alias("month"),

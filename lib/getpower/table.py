@@ -321,6 +321,10 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
         pl.when(pl.col("value").is_null()).then(pl.coalesce(pl.col("reason"), pl.col("_null_reason")))
         .otherwise(None).alias("reason"),
     ).drop("_null_reason")
+    for section, reason in inputs["rules"].missing():  # a year-dependent parameter the year lacks
+        hit = pl.col("indicator").str.starts_with(section)
+        table = table.with_columns(pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
+                                   pl.when(hit).then(pl.lit(reason)).otherwise(pl.col("reason")).alias("reason"))
     return without_calendar(table, period, inputs["limits"])
 
 

@@ -1,11 +1,14 @@
 """Targets by year, tier and segment (params/targets/<year>.yaml) and benchmarks (params/benchmarks.yaml).
 
 A year without a targets file, or an indicator absent from it, has **no target**: nothing is
-borrowed from another year.
+borrowed from another year silently. A year after the plan may declare ``inherit: 2023``: it then
+has 2023's targets (its own ``targets``, if any, replace those of the same indicator, segment,
+unit and tiers), each marked in its source as 沿用 2023 年目标（暂定）, and every output says so
+(:func:`target_basis`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import polars as pl
@@ -35,17 +38,31 @@ class Benchmark:
     verified: bool
 
 
+def _own(data: dict) -> list[Target]:
+    return [Target(t["indicator"], str(t["segment"]), t["unit"], float(t["value"]), str(t["source"]),
+                   tuple(t["tiers"]) if t.get("tiers") else None, t.get("or_yoy_at_most"))
+            for t in data.get("targets") or []]
+
+
 @lru_cache(maxsize=None)
-def targets_for(year: int) -> tuple[Target, ...]:
+def targets_for(year: int, _seen: tuple[int, ...] = ()) -> tuple[Target, ...]:
     path = params.params_dir() / "targets" / f"{year}.yaml"
     if not path.exists():
         return ()
     data = params.load(f"targets/{year}.yaml")
-    out = []
-    for t in data.get("targets") or []:
-        out.append(Target(t["indicator"], str(t["segment"]), t["unit"], float(t["value"]), str(t["source"]),
-                          tuple(t["tiers"]) if t.get("tiers") else None, t.get("or_yoy_at_most")))
-    return tuple(out)
+    own = _own(data)
+    inherit = data.get("inherit")
+    if inherit is None:
+        return tuple(own)
+    inherit = int(inherit)
+    if inherit in _seen or inherit == year:
+        raise ValueError(f"params/targets/{year}.yaml: inherit 形成循环（{inherit}）")
+    mark = f"沿用 {inherit} 年目标（暂定）"
+    key = lambda t: (t.indicator, t.segment, t.unit, t.tiers)  # noqa: E731
+    mine = {key(t) for t in own}
+    inherited = [replace(t, source=t.source if t.source.startswith("沿用 ") else f"{mark}：{t.source}")
+                 for t in targets_for(inherit, (*_seen, year)) if key(t) not in mine]
+    return tuple(inherited + own)
 
 
 def target_basis(year: int) -> str | None:

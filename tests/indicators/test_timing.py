@@ -56,9 +56,10 @@ def test_utility_days_mean_and_year_end_spanning_stages():
 def test_within_limit_rate():
     # 2023 居民 limit: 7 calendar days of process time → A1 (11) out, A2 (2) in
     assert values(FR, "2023Q4", "within_limit_rate")[("杭州", "居民")] == (0.5, 2, None)
-    # no targets file for 2024: no limit, so no denominator
-    assert values(FR, "2024Q1", "within_limit_rate")[("宁波", "高压单电源")] == (
-        None, 0, "分母为零：期内无有时限目标的竣工工单")
+    # 2024 inherits the 2023 limits (30 days of utility time): B1's 11 days are within
+    assert values(FR, "2024Q1", "within_limit_rate")[("宁波", "高压单电源")] == (1.0, 1, None)
+    # a year without targets (2020) has no limit, so no denominator
+    assert values(FR, "2020Q4", "within_limit_rate")[("杭州", "居民")] == (None, 0, "分母为零：期内无有时限目标的竣工工单")
 
 
 def test_open_overdue():

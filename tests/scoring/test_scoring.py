@@ -45,7 +45,8 @@ def test_higher_is_better():
         (2023, "杭州", 1.9, 0.30, 2.0, True),
         (2022, "温州", 6.0, -0.10, 5.0, False),   # the yoy alternative starts in 2023
         (2021, "温州", 6.0, -0.10, None, None),  # no target for 2021: no status
-        (2024, "温州", 1.0, -0.10, None, None),  # a year without a targets file borrows nothing
+        (2027, "温州", 1.0, -0.10, None, None),  # a year without a targets file borrows nothing
+        (2025, "温州", 6.0, -0.10, 5.0, True),   # 2025 declares inherit: 2023 — the 2023 rules, yoy included
     ],
 )
 def test_outage_targets_by_tier_and_yoy_rule(year, city, hours, yoy, target, met):
@@ -151,3 +152,13 @@ def test_every_area_rule_and_threshold_from_params(tmp_path, monkeypatch):
     c = {r["city"]: r for r in composite(t).iter_rows(named=True)}
     # 宁波 (50 + 100 + 100 + 100) / 4 = 87.5; 杭州 adds outage 100 × (5 − 1) / (5 − 0.16) = 82.6 → 86.5
     assert (c["宁波"]["rank"], c["杭州"]["rank"]) == (1, 2)
+
+
+def test_inherited_targets_are_marked_in_their_source():
+    rows = [("杭州", "2025", "process_days_mean", "低压非居民", "calendar_days", 9.0, 4, None)]
+    r = _by_city(score_table(_table(rows), 2025))["杭州"]
+    assert (r["target"], r["met"], r["target_source"]) == (10.0, True, "沿用 2023 年目标（暂定）：ledger 8, §二")
+    from getpower.targets import target_basis
+
+    assert (target_basis(2025), target_basis(2023)) == ("沿用 2023 年目标（暂定）", None)
+    assert target_basis(2027).startswith("2027 年无目标")

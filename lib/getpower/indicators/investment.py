@@ -35,6 +35,9 @@ def zero_investment_violations(completed: pl.LazyFrame, rules: Rules) -> pl.Lazy
 def lv_access_rate(completed: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
     """Among completed non-residential applications with capacity ≤ 160 kW (param), the share
     connected at low voltage (supply voltage ≤ 0.4 kV)."""
-    den = (pl.col("customer_class") != "居民") & (pl.col("capacity_kw") <= rules.lv_access_capacity_kw)
+    if rules.lv_access_capacity_kw is None:  # no cap for the year: null with the reason (Rules.missing)
+        den = pl.lit(False)
+    else:
+        den = (pl.col("customer_class") != "居民") & (pl.col("capacity_kw") <= rules.lv_access_capacity_kw)
     return ratio_of(completed, pl.col("supply_voltage_kv") <= rules.lv_voltage_max_kv, None, denominator=den,
                     reason="分母为零：期内无160千瓦及以下非居民竣工工单")

@@ -71,7 +71,9 @@ def customers_at(customer_base: pl.LazyFrame, day) -> pl.LazyFrame:
 
 
 def _counted(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
-    return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes))
+    # a year without the threshold: its outage values are made null with the reason (Rules.missing)
+    minutes = rules.outage_min_minutes or 0
+    return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=minutes))
 
 
 def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
