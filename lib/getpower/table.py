@@ -340,6 +340,9 @@ def working_day_rows(limits: Limits) -> pl.Expr:
                if t.indicator == "approval_days_mean" and t.unit == "working_days" and t.tiers is None]
     if any(ind == "approval_within_limit_rate" for ind, _ in judged):
         judged.append(("approval_within_limit_rate", ALL))
+    if limits.sanling is not None and limits.sanling[1] == "working_days":
+        label = params.load("thresholds.yaml")["sanling"]["label"]
+        judged += [("within_limit_rate", label), ("open_overdue", label)]
     for ind, seg in judged:
         wd_rows = wd_rows | ((pl.col("indicator") == ind) & (pl.col("segment") == seg))
     return wd_rows

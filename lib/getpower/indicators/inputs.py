@@ -90,18 +90,34 @@ class Limits:
 
     by_class: dict[str, tuple[str, str, float]]
     year: int = 0
+    sanling: tuple[str, str, float] | None = None  # the 三零 segment's limit (ledger 6–7)
 
     @classmethod
     def for_year(cls, year: int) -> "Limits":
+        from getpower.contract import CUSTOMER_CLASS
         from getpower.targets import targets_for
 
-        out = {}
+        label = params.load("thresholds.yaml")["sanling"]["label"]
+        out, sanling = {}, None
         for t in targets_for(year):
             if t.indicator in ("process_days_mean", "utility_days_mean") and t.tiers is None:
                 measure = "process" if t.indicator == "process_days_mean" else "utility"
-                out[t.segment] = (measure, t.unit, float(t.value))
-        return cls(out, year)
+                if t.segment in CUSTOMER_CLASS:
+                    out[t.segment] = (measure, t.unit, float(t.value))
+                elif t.segment == label:
+                    sanling = (measure, t.unit, float(t.value))
+        return cls(out, year, sanling)
 
+
+
+def sanling(rules) -> pl.Expr:
+    """The 三零 sub-population (ledger 6–7): 低压非居民 small and micro enterprises within the year's
+    zero-investment capacity cap that paid nothing (零投资) — the customers the 三零 service covers."""
+    if rules.zero_investment_threshold_kw is None:
+        return pl.lit(False)
+    return ((pl.col("customer_class") == "低压非居民") & pl.col("small_micro").fill_null(False)
+            & (pl.col("capacity_kw") <= rules.zero_investment_threshold_kw)
+            & (pl.col("customer_investment_yuan") == 0)).fill_null(False)
 
 
 def measured_against_limit(lf: pl.LazyFrame, limits: Limits, prefix: tuple[str, str] = ("process", "utility")) -> pl.LazyFrame:
