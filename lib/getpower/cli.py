@@ -385,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-scorecards", action="store_true", help="只计算指标表，不生成评分卡")
 
     sc = sub.add_parser("scorecards", help="生成季度评分卡（papermill → HTML、PDF）")
-    sc.add_argument("--period", required=True, help="季度（2023Q4）或年份（2023）")
+    sc.add_argument("--period", required=True, help="季度（2023Q4）、年份（2023）或年初至今（2023Q3YTD）")
     sc.add_argument("--cities", nargs="+", default=None, help="只生成这些城市（默认全部 11 个）")
     sc.add_argument("--jobs", type=int, default=2, help="并行运行的笔记本数")
     sc.add_argument("--out", default="reports", help="输出目录（默认 reports/）")

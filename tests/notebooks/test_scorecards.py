@@ -107,3 +107,13 @@ def test_analyst_notebooks_run_top_to_bottom(name, sample_store, tmp_path):
     reports.execute_notebook(NOTEBOOKS / f"{name}.ipynb", out, parameters, NOTEBOOKS)
     nb = nbformat.read(out, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_year_to_date_scorecard(sample_store, tmp_path):
+    outcomes = reports.scorecards(sample_store, "2023Q3YTD", out=tmp_path, cities=["宁波"], jobs=2, pdf=False)
+    assert [(o.name, o.ok) for o in outcomes] == [("宁波", True), ("全省", True)], outcomes
+    html = (tmp_path / "2023Q3YTD" / "宁波.html").read_text(encoding="utf-8")
+    assert "2023Q3YTD" in html and "年初至今" in html and "数据截至 " in html
+    rec = recorded(tmp_path / "2023Q3YTD" / "宁波.ipynb")
+    comp = {r["city"]: r for r in composite(cached_compute(sample_store, "2023Q3YTD")).iter_rows(named=True)}
+    assert rec["period"] == "2023Q3YTD" and rec["composite"] == pytest.approx(comp["宁波"]["composite"])

@@ -49,3 +49,10 @@ def test_dashboard_ranking_status_and_rows(data):
     assert "全省第 <b>1</b> 名" in db.city_status_html(data.composite, "杭州")
     assert "达标依据" in db.display_rows(db.city_rows(data.table, "杭州", None)).columns
     assert "数据版本 v9（测试）" in db.currency_html(data.table, "2023Q4")
+
+
+def test_dashboard_period_choices_include_the_year_to_date(sample_store):
+    options = db.period_options(sample_store)
+    assert ("2023Q3 年初至今", "2023Q3YTD") in options and ("2023Q3", "2023Q3") in options
+    assert db.valid_period("2023Q3YTD", sample_store) == "2023Q3YTD"
+    assert db.valid_period("1999Q1YTD", sample_store) == db.periods(sample_store)[-1]

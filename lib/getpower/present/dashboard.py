@@ -48,12 +48,23 @@ def periods(store: Path | str | None = None) -> list[str]:
     return out
 
 
+def period_options(store=None) -> list[tuple[str, str]]:
+    """(label, period) for the period selectors: each quarter, then its year to date.
+
+    The quarters' tables are computed before the server starts (:func:`warm`); a year to date is
+    computed when first chosen, then cached like the others."""
+    out = []
+    for p in periods(store):
+        out += [(p, p), (f"{p} 年初至今", f"{p}YTD")]
+    return out
+
+
 def valid_period(value, store=None) -> str:
-    """The period if the store has it, else the latest one."""
+    """The period if the store has it (a quarter or its year to date), else the latest quarter."""
     ps = periods(store)
     if not ps:
         raise ValueError("数据仓库为空：请先导入提取文件")
-    return value if value in ps else ps[-1]
+    return value if value in ps or (isinstance(value, str) and value.endswith("YTD") and value[:-3] in ps) else ps[-1]
 
 
 def valid_city(value, allowed: tuple[str, ...] | None = None) -> str:

@@ -150,7 +150,9 @@ def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False) -> gt.
     df = indicator_rows(d, city)
     if only_targets:
         df = df.filter(pl.col("目标") != "—")
-    table = gt.GT(df).tab_header(title=f"{city} 指标一览", subtitle=f"{d.period}（停电指标为截至期末的滚动 12 个月）")
+    window = ("年初至今；停电指标为年初至期末" if d.period.endswith("YTD")
+              else "停电指标为截至期末的滚动 12 个月" if "Q" in d.period else "停电指标为全年")
+    table = gt.GT(df).tab_header(title=f"{city} 指标一览", subtitle=f"{d.period}（{window}）")
     for status, color in COLORS.items():
         table = table.tab_style(style=[gt.style.text(color=color, weight="bold")],
                                 locations=gt.loc.body(columns="状态", rows=pl.col("状态") == status))
