@@ -441,7 +441,9 @@ def cached_compute(path: Path | str, period: Period | str, *, allow_empty: bool 
     key = cache_key(path, period)
     if key is None:
         return compute(path, period, allow_empty=allow_empty)
-    cached = Path(path) / "cache" / f"indicators_{key}.parquet"
+    # a period outside the data, computed when asked for explicitly, is kept apart: asked for
+    # again without --allow-empty it is refused, not read back
+    cached = Path(path) / "cache" / f"indicators_{'empty-' if allow_empty else ''}{key}.parquet"
     if cached.exists():
         try:
             return pl.read_parquet(cached)

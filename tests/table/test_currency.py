@@ -127,3 +127,12 @@ def test_cli_on_an_empty_folder_is_an_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(tmp_path / "empty"), "--period", "2023",
                         "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "没有可计算的数据" in p.stderr
+
+
+def test_an_allowed_empty_period_is_not_read_back_when_not_allowed(sample_store):
+    from getpower.table import cached_compute
+
+    t = cached_compute(sample_store, "2026Q3", allow_empty=True)
+    assert t.filter(pl.col("value").is_not_null()).height == 0
+    with pytest.raises(DataRangeError, match="超出数据范围"):
+        cached_compute(sample_store, "2026Q3")
