@@ -30,6 +30,7 @@ LABELS = {"applications": "报装工单", "outages": "停电事件", "customer_b
           "service_items": "业务事项目录", "ledger_status": "台账进展"}
 EXTENT_SCHEMA = {"source": pl.String, "city": pl.String, "rows": pl.Int64, "first": pl.Date, "last": pl.Date}
 PARTIAL = "期间数据不完整"
+OUTSIDE = "期间超出数据范围"
 
 
 class DataRangeError(ValueError):
@@ -151,13 +152,13 @@ def row_marks(ext: pl.DataFrame, period: Period, specs) -> pl.DataFrame:
         state, mark = "covered", None
         if rng is not None and src in SNAPSHOT and span is not None and period.start.date() > span.covered_to:
             # a snapshot holds until the next one, but not beyond all the data: nothing says it still held
-            state, mark = "outside", f"期间超出数据范围（数据截至 {span.last.isoformat()}）"
+            state, mark = "outside", f"{OUTSIDE}（数据截至 {span.last.isoformat()}）"
         elif rng is not None and src in FLOW:
             state = rng.judge(_window(src, period))
             if state == "outside":
-                mark = (f"期间超出数据范围（{LABELS[src]}数据截至 {rng.last.isoformat()}）"
+                mark = (f"{OUTSIDE}（{LABELS[src]}数据截至 {rng.last.isoformat()}）"
                         if _window(src, period).start.date() > rng.covered_to
-                        else f"期间超出数据范围（{LABELS[src]}数据始于 {rng.first.isoformat()}）")
+                        else f"{OUTSIDE}（{LABELS[src]}数据始于 {rng.first.isoformat()}）")
             elif state == "partial":
                 mark = f"{PARTIAL}（{LABELS[src]}数据 {rng.first.isoformat()} 至 {rng.last.isoformat()}）"
         for city in [*params.cities(), params.province()]:

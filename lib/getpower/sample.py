@@ -1,8 +1,11 @@
-"""Deterministic, realistic sample extracts for the 11 cities, 2021–2023.
+"""Deterministic, realistic sample extracts for the 11 cities, 2021 to the end of 2026Q3.
 
 The sample tells a story a supervisor would recognise: 杭州 and 宁波 ahead, 舟山 close behind,
-衢州 and 丽水 trailing; handling times and outage hours improving year on year in most places;
-a few cities missing a few targets; and a handful of broken rows so the quarantine shows.
+衢州 and 丽水 trailing; handling times and outage hours improving year on year through the plan
+(2021–2023), then consolidating (2024–2026: small gains, 丽水's rural outages still flat); a few
+cities missing a few targets; and a handful of broken rows so the quarantine shows. The extracts
+are taken at the end of 2026Q3 (:data:`END_OF_DATA`): nothing starts after it, and what is under
+way then is open.
 Formats vary as real exports do: GBK CSV, UTF-8 CSV with BOM, XLSX with date cells, Parquet.
 """
 from __future__ import annotations
@@ -16,14 +19,23 @@ import polars as pl
 
 from getpower import params
 
-YEARS = (2021, 2022, 2023)
+YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
+END_OF_DATA = datetime(2026, 9, 30, 23, 59)  # the last complete quarter when the extracts were taken
 # city → (applications per year, quality factor: < 1 is better than average)
 CITY_PROFILE = {
     "杭州": (1500, 0.70), "宁波": (1300, 0.75), "温州": (1100, 1.00), "嘉兴": (700, 0.90),
     "湖州": (500, 0.95), "绍兴": (800, 0.92), "金华": (900, 1.05), "衢州": (350, 1.22),
     "舟山": (250, 0.82), "台州": (900, 1.05), "丽水": (350, 1.28),
 }
-YEAR_FACTOR = {2021: 1.0, 2022: 0.88, 2023: 0.78}
+YEAR_FACTOR = {2021: 1.0, 2022: 0.88, 2023: 0.78, 2024: 0.76, 2025: 0.75, 2026: 0.74}
+# outage hours relative to 2021; 丽水's rural areas do not improve
+RELIABILITY_FACTOR = {2021: 1.0, 2022: 0.86, 2023: 0.76, 2024: 0.74, 2025: 0.72, 2026: 0.71}
+LAGGARD_FACTOR = {2021: 1.0, 2022: 1.02, 2023: 0.99, 2024: 1.0, 2025: 0.98, 2026: 0.99}
+
+
+def days_in_data(year: int) -> int:
+    """Days of ``year`` the extracts cover (365 before the last year)."""
+    return min(365, (END_OF_DATA.date() - date(year, 1, 1)).days + 1)
 CLASS_MIX = (("居民", 0.55), ("低压非居民", 0.35), ("高压单电源", 0.08), ("高压双电源", 0.02))
 AREAS = ("市中心区", "市区", "城镇", "农村")
 ONLINE = ("网上国网", "浙里办", "浙江政务服务网", "微信", "支付宝")
@@ -60,12 +72,13 @@ class _Gen:
         rng = self.rng
         apps, stages = [], []
         seq = 0
-        end_of_data = datetime(2023, 12, 31, 23, 59)
+        end_of_data = END_OF_DATA
         for year in YEARS:
             yf = YEAR_FACTOR[year]
+            span_days = days_in_data(year)
             for city, (volume, q) in CITY_PROFILE.items():
                 online_share = min(0.97, 0.55 + 0.25 / q + 0.06 * (year - 2021))
-                for _ in range(volume):
+                for _ in range(volume * span_days // 365):
                     seq += 1
                     app_id = f"ZJ{year}{seq:07d}"
                     cls = _pick(rng, CLASS_MIX)
@@ -88,12 +101,14 @@ class _Gen:
                     else:
                         invest = rng.choice((50000, 120000, 300000, 800000))
                     channel = rng.choice(ONLINE) if rng.random() < online_share else rng.choice(OFFLINE)
-                    start = datetime(year, 1, 1, 8) + timedelta(days=rng.randrange(365), minutes=rng.randrange(600))
+                    start = datetime(year, 1, 1, 8) + timedelta(days=rng.randrange(span_days), minutes=rng.randrange(600))
                     chain = self._stage_chain(cls, important, q * yf, year)
                     recs, t = [], start
                     withdrawn = rng.random() < 0.015
                     for i, (stage, span, gap) in enumerate(chain):
                         t = t + timedelta(days=gap)
+                        if t > end_of_data:  # not begun when the extracts were taken
+                            break
                         fin = t + timedelta(days=span)
                         if withdrawn and i == len(chain) - 1:
                             break
@@ -167,15 +182,18 @@ class _Gen:
                 for year in YEARS:
                     for qtr in range(1, 5):
                         as_of = date(year, 3 * qtr, 30 if qtr in (2, 3) else 31)
+                        if as_of > END_OF_DATA.date():
+                            break
                         growth = 1 + 0.02 * ((year - 2021) * 4 + qtr - 1) / 4
                         base.append({"city": city, "area_type": area, "as_of": as_of.isoformat(),
                                      "customers": int(cust0 * growth)})
                     lead = 0.62 if tiers[city] == "lead" else 1.0
-                    yf = {2021: 1.0, 2022: 0.86, 2023: 0.76}[year]
+                    yf = RELIABILITY_FACTOR[year]
                     if city == "丽水" and area == "农村":
-                        yf = {2021: 1.0, 2022: 1.02, 2023: 0.99}[year]  # a laggard: no improvement
+                        yf = LAGGARD_FACTOR[year]  # a laggard: no improvement
                     saidi = SAIDI_BASE[area] * lead * (0.75 + 0.35 * q) * yf
-                    want = saidi * cust0 * (1 + 0.02 * (year - 2021))
+                    span_days = days_in_data(year)
+                    want = saidi * cust0 * (1 + 0.02 * (year - 2021)) * span_days / 365
                     got = 0.0
                     while got < want:
                         seq += 1
@@ -185,7 +203,7 @@ class _Gen:
                             hours = rng.choice((1, 2)) / 60  # shorter than the 3-minute minimum
                         size = {"市中心区": 900, "市区": 1800, "城镇": 3000, "农村": 3600}[area]
                         cust = max(1, int(size * scale ** 0.5 * rng.uniform(0.3, 1.7)))
-                        start = datetime(year, 1, 1) + timedelta(minutes=rng.randrange(365 * 24 * 60))
+                        start = datetime(year, 1, 1) + timedelta(minutes=rng.randrange(span_days * 24 * 60))
                         cause = "内部"
                         x = rng.random()
                         if x < 0.08:
@@ -206,20 +224,23 @@ class _Gen:
         rows, seq = [], 0
         for year in YEARS:
             for city, (volume, q) in CITY_PROFILE.items():
-                for _ in range(volume // 8):
+                for _ in range(volume * days_in_data(year) // 365 // 8):
                     seq += 1
                     vc = _pick(rng, (("低压", 0.5), ("10kV", 0.38), ("20kV", 0.06), ("35kV及以上", 0.06)))
                     length = rng.randrange(30, 450) if vc == "低压" else rng.randrange(200, 6000)
                     if vc == "低压" and length <= 200:
                         mode = "行政许可" if rng.random() < 0.04 * q else rng.choice(("告知承诺", "备案", "免于审批"))
-                    elif vc in ("10kV", "20kV") and year == 2023 and rng.random() < 0.5:
+                    elif vc in ("10kV", "20kV") and year >= 2023 and rng.random() < 0.5:
                         mode = rng.choice(("告知承诺", "备案"))
                     else:
                         mode = rng.choice(("行政许可", "并联审批"))
-                    sub = datetime(year, 1, 1, 9) + timedelta(days=rng.randrange(358), minutes=rng.randrange(480))
+                    sub = datetime(year, 1, 1, 9) + timedelta(days=rng.randrange(min(358, days_in_data(year))),
+                                                              minutes=rng.randrange(480))
                     mean = {"低压": 3.0, "10kV": 5.5, "20kV": 6.0, "35kV及以上": 15.0}[vc] * q * YEAR_FACTOR[year]
                     days = 0 if mode == "免于审批" else self.days(mean, 0.4)
                     appr = None if rng.random() < 0.03 else sub + timedelta(days=days)
+                    if appr is not None and appr > END_OF_DATA:
+                        appr = None  # still under way when the extracts were taken
                     rows.append({"project_id": f"GC{year}{seq:06d}", "city": city, "voltage_class": vc,
                                  "line_length_m": length, "mode": mode, "submitted_at": sub,
                                  "approved_at": appr.replace(microsecond=0) if appr else None})
@@ -232,7 +253,8 @@ class _Gen:
                                   "临时用电", "电费发票", "峰谷电价变更", "计量装置校验", "用电信息查询")]
         rows = []
         for city, (_, q) in CITY_PROFILE.items():
-            for as_of, base in (("2021-06-30", 0.8), ("2021-12-31", 1.0), ("2022-12-31", 1.0), ("2023-12-31", 1.0)):
+            for as_of, base in (("2021-06-30", 0.8), ("2021-12-31", 1.0), ("2022-12-31", 1.0), ("2023-12-31", 1.0),
+                                ("2024-12-31", 1.0), ("2025-12-31", 1.0), ("2026-06-30", 1.0)):
                 offline_n = 0
                 if base < 1:
                     offline_n = int(len(items) * (1 - base) * q)
@@ -248,7 +270,8 @@ class _Gen:
         rows = []
         units = [params.province(), *CITY_PROFILE]
         for report in (date(2021, 6, 30), date(2021, 12, 31), date(2022, 6, 30), date(2022, 12, 31),
-                       date(2023, 6, 30), date(2023, 12, 31)):
+                       date(2023, 6, 30), date(2023, 12, 31), date(2024, 6, 30), date(2024, 12, 31),
+                       date(2025, 6, 30), date(2025, 12, 31), date(2026, 6, 30)):
             for t in tasks:
                 for unit in units:
                     q = CITY_PROFILE.get(unit, (0, 0.9))[1]

@@ -60,7 +60,8 @@ def composite(table: pl.DataFrame) -> pl.DataFrame:
 
     The rows a city can be scored on are those with a benchmark in an area of the composite that
     at least one of the 11 cities has a score for this period (what no city can be scored on is no
-    city's shortfall). A city's ``coverage`` is the share of the area weights its scores cover (an
+    city's shortfall), and those the period lies outside the data for (a period beyond the applications
+    is not ranked on the outage hours alone). A city's ``coverage`` is the share of the area weights its scores cover (an
     area's weight split evenly among its rows). It is scored (``scored``) when ``coverage`` reaches
     ``coverage.min_weight_share`` and, if ``coverage.every_area``, it has a score in every such area;
     otherwise ``composite`` and ``rank`` are null, ``status`` reads 数据不足（覆盖 NN %）, and
@@ -74,7 +75,13 @@ def composite(table: pl.DataFrame) -> pl.DataFrame:
     keys = ["indicator", "segment", "unit"]
     scorable = (table.join(areas, on="indicator").join(w, on="area")
                 .join(benchmarks_frame().select(keys), on=keys, how="semi"))
-    expected = scorable.filter(pl.col("city").is_in(cities) & pl.col("score").is_not_null()).select(keys).unique()
+    # what some city is scored on, and what the period lies outside the data for (no city can be
+    # scored on it, yet it should have data: a period beyond the data is never ranked on the rest)
+    from getpower.currency import OUTSIDE
+
+    outside = pl.col("reason").str.starts_with(OUTSIDE).fill_null(False) if "reason" in table.columns else pl.lit(False)
+    expected = scorable.filter(pl.col("city").is_in(cities) & (pl.col("score").is_not_null() | outside)) \
+        .select(keys).unique()
     per_area = (scorable.join(expected, on=keys, how="semi")
                 .with_columns(pl.col("area").replace_strict({a: i for i, a in enumerate(weights)}, default=99)
                               .alias("_area_order"))

@@ -162,3 +162,13 @@ def test_inherited_targets_are_marked_in_their_source():
 
     assert (target_basis(2025), target_basis(2023)) == ("沿用 2023 年目标（暂定）", None)
     assert target_basis(2027).startswith("2027 年无目标")
+
+
+def test_rows_outside_the_data_count_as_expected_so_nobody_ranks_on_the_rest():
+    # time lies outside the data (a period after the applications end), outage hours reach back into it
+    rows = []
+    for city in ["杭州", "宁波"]:
+        rows += [(city, "2023", "process_days_mean", "居民", "calendar_days", None, 0, "期间超出数据范围（报装工单数据截至 2023-06-30）"),
+                 (city, "2023", "outage_hours", "市区", "hours", 1.0, 5, "期间数据不完整（…）")]
+    c = {r["city"]: r for r in composite(score_table(_with_missing(rows), 2023)).iter_rows(named=True)}
+    assert (c["杭州"]["rank"], c["杭州"]["coverage"], c["杭州"]["missing_areas"]) == (None, 0.5, "办电时间")

@@ -110,10 +110,10 @@ def test_city_without_its_extracts_is_flagged_and_not_ranked(without_lishui):
 
 
 def test_cli_refuses_a_period_after_the_data(sample_store, tmp_path):
-    p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(sample_store), "--period", "2026Q3",
+    p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(sample_store), "--period", "2026Q4",
                         "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
     assert p.returncode != 0 and p.stdout == "" and not (tmp_path / "t.csv").exists()
-    assert p.stderr.strip().splitlines() == [f"错误: 所选期间 2026Q3 超出数据范围（数据截至 {_sample_end(sample_store)}）"]
+    assert p.stderr.strip().splitlines() == [f"错误: 所选期间 2026Q4 超出数据范围（数据截至 {_sample_end(sample_store)}）"]
 
 
 def _sample_end(store):
@@ -132,7 +132,12 @@ def test_cli_on_an_empty_folder_is_an_error(tmp_path):
 def test_an_allowed_empty_period_is_not_read_back_when_not_allowed(sample_store):
     from getpower.table import cached_compute
 
-    t = cached_compute(sample_store, "2026Q3", allow_empty=True)
-    assert t.filter(pl.col("value").is_not_null()).height == 0
+    from getpower.scoring import composite
+
+    t = cached_compute(sample_store, "2026Q4", allow_empty=True)
+    # the applications, approvals and ledger lie outside; the rolling outage year reaches back into the data
+    assert t.filter(pl.col("value").is_not_null() & ~pl.col("indicator").str.starts_with("outage")).height == 0
+    assert t.filter(pl.col("value").is_not_null() & ~pl.col("reason").str.starts_with("期间数据不完整")).height == 0
+    assert composite(t)["rank"].null_count() == 12  # never ranked on the outage hours alone
     with pytest.raises(DataRangeError, match="超出数据范围"):
-        cached_compute(sample_store, "2026Q3")
+        cached_compute(sample_store, "2026Q4")
