@@ -42,7 +42,7 @@ from getpower.periods import Period
 from getpower.table import load_frames, prepare_inputs
 import polars as pl
 t = time.perf_counter(); p = Period.parse(sys.argv[2]); inp = prepare_inputs(load_frames(sys.argv[1]), p)  # no cache
-pl.collect_all([process_days_mean(inp["completed"]), outage_hours(inp["outage_window_cells"], inp["customer_base"], inp["window"], inp["rules"], inp["outage_coverage"])])
+pl.collect_all([process_days_mean(inp["completed"], inp["rules"]), outage_hours(inp["outage_window_cells"], inp["customer_base"], inp["window"], inp["rules"], inp["outage_coverage"])])
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 CORE_PANDAS = """

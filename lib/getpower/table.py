@@ -362,17 +362,18 @@ def without_calendar(table: pl.DataFrame, period: Period, limits: Limits) -> pl.
 
 def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
                     records: tuple[pl.DataFrame, pl.DataFrame] | None = None, *,
-                    allow_empty: bool = False, version: str | None = None) -> pl.DataFrame:
+                    allow_empty: bool = False, version: str | None = None,
+                    ext: pl.DataFrame | None = None) -> pl.DataFrame:
     """The §10 table for one period: raw values, marked with what they stand on (the dates of
     their source, a source the city lacks, a period only partly covered), scored against the
     period year's targets.
 
     No data at all is an error (:class:`DataRangeError`); so is a period outside the data unless
     ``allow_empty`` (then its values are null with the reason). ``version``: the data version
-    written in every row."""
+    written in every row; ``ext``: the data's :func:`~getpower.currency.extent` when the caller has it."""
     period = period if isinstance(period, Period) else Period.parse(period)
     records = records if records is not None else record_level(frames)
-    ext = extent(frames, *(f.lazy() for f in records))
+    ext = ext if ext is not None else extent(frames, *(f.lazy() for f in records))
     if overall(ext) is None or not allow_empty:
         check_period(ext, period)
     raw = apply_marks(raw_indicators(frames, period, records), row_marks(ext, period, declared()))
@@ -417,8 +418,26 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
     if not path.exists():
         raise DataRangeError(f"数据路径不存在: {path}")
     frames = load_frames(path)
-    return indicator_table(frames, period, cached_record_level(path, frames), allow_empty=allow_empty,
-                           version=data_version(path))
+    records = cached_record_level(path, frames)
+    return indicator_table(frames, period, records, allow_empty=allow_empty, version=data_version(path),
+                           ext=cached_extent(path, frames, records))
+
+
+def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) -> pl.DataFrame:
+    """:func:`~getpower.currency.extent`, once per data version of a store (in ``<store>/cache/``;
+    a scan of every source that each period's compute would otherwise repeat)."""
+    from getpower import source_fingerprint
+    from getpower.store import Store, atomic_write_frame
+
+    store = Store(path)
+    if not store.exists():
+        return extent(frames, *(f.lazy() for f in records))
+    cached = store.root / "cache" / f"extent_{store.fingerprint}_{params.version()}_{source_fingerprint()}.parquet"
+    if cached.exists():
+        return pl.read_parquet(cached)
+    ext = extent(frames, *(f.lazy() for f in records))
+    atomic_write_frame(cached, ext)
+    return ext
 
 
 def cache_key(path: Path | str, period: Period | str) -> str | None:
