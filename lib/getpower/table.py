@@ -414,9 +414,13 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
     """The indicator table of ``period`` (``"2023Q4"``, ``"2023"``, ``"2023Q3YTD"``) from a store
     or a folder of extracts. No data, or a period outside the data, raises :class:`DataRangeError`
     (unless ``allow_empty`` for the latter)."""
+    from getpower.store import Store
+
     path = Path(path)
     if not path.exists():
         raise DataRangeError(f"数据路径不存在: {path}")
+    if (path / "versions").is_dir() and not Store(path).exists():  # not a folder of extracts either
+        raise DataRangeError(f"数据仓库 {path} 没有当前版本（缺少 CURRENT），无法计算：请重新导入或恢复该文件")
     frames = load_frames(path)
     records = cached_record_level(path, frames)
     return indicator_table(frames, period, records, allow_empty=allow_empty, version=data_version(path),

@@ -60,7 +60,7 @@ def test_city_download(page, voila_url):
         page.locator("a.gp-download", has_text="CSV").click()
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("指标,分项,单位,数值") and "全过程办电时间" in text
-    assert ",状态,达标依据," in text.splitlines()[0]
+    assert ",状态,达标依据," in text.splitlines()[0] and text.splitlines()[0].endswith(",数据截至")
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="Excel").click()
     assert open(dl.value.path(), "rb").read(2) == b"PK"  # an xlsx is a zip
@@ -70,6 +70,7 @@ def test_ledger(page, voila_url):
     open_page(page, f"{voila_url}/voila/render/ledger.ipynb", "[data-page=ledger]")
     rows = page.locator(".gp-ledger tbody tr").count()
     assert rows > 0 and page.locator(".gp-ledger tr.gp-overdue").count() > 0
+    assert "数据截至 " in page.locator(".gp-currency").inner_text()
     select(page, "单位", "杭州")
     page.wait_for_function(f"n => document.querySelectorAll('.gp-ledger tbody tr').length !== n", arg=rows)
     units = set(page.locator(".gp-ledger tbody tr td:nth-child(4)").all_inner_texts())

@@ -107,6 +107,8 @@ def test_analyst_notebooks_run_top_to_bottom(name, sample_store, tmp_path):
     reports.execute_notebook(NOTEBOOKS / f"{name}.ipynb", out, parameters, NOTEBOOKS)
     nb = nbformat.read(out, as_version=4)
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "数据截至 " in text and "数据版本 v" in text
 
 
 def test_year_to_date_scorecard(sample_store, tmp_path):

@@ -141,3 +141,14 @@ def test_an_allowed_empty_period_is_not_read_back_when_not_allowed(sample_store)
     assert composite(t)["rank"].null_count() == 12  # never ranked on the outage hours alone
     with pytest.raises(DataRangeError, match="超出数据范围"):
         cached_compute(sample_store, "2026Q4")
+
+
+def test_a_store_without_current_is_an_error_not_a_folder_of_extracts(sample_store, tmp_path):
+    import shutil
+
+    broken = tmp_path / "store"
+    shutil.copytree(sample_store / "versions", broken / "versions")
+    p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(broken), "--period", "2023",
+                        "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
+    assert p.returncode != 0 and p.stderr.strip().splitlines() == [
+        f"错误: 数据仓库 {broken} 没有当前版本（缺少 CURRENT），无法计算：请重新导入或恢复该文件"]
