@@ -215,8 +215,9 @@ def calendar_days(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 def add_working_days(lf: pl.LazyFrame, start: str, end: str, out: str, years: tuple[int, int]) -> pl.LazyFrame:
     """Add column ``out`` = working days from ``start`` to ``end`` (start day not counted).
 
-    Null when either end is null. ``years`` bounds the calendar used; a date outside it raises
-    :class:`CalendarError` when the frame is collected… so callers pass the data's year range.
+    Null when either end is null, or outside the known years of ``years`` (callers pass the
+    data's year range; the table makes the values that would stand on such days null with the
+    reason, :func:`unknown_reason`).
     """
     return lf.with_columns(working_days(pl.col(start), pl.col(end), years).alias(out))
 

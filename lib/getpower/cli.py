@@ -143,7 +143,10 @@ def _ranking_text(table) -> str:
         else:
             lines.append(f"  {rank}  {r['city']:<3}  {shortfall(r)}")
     met = table.filter(table["met"].is_not_null())
-    lines.append(f"有目标的指标项 {met.height} 个，达标 {int(met['met'].sum())} 个，未达标 {int((~met['met']).sum())} 个")
+    by_yoy = met.filter(met["met_by"].str.starts_with("同比")).height if "met_by" in met.columns else 0
+    lines.append(f"有目标的指标项 {met.height} 个，达标 {int(met['met'].sum())} 个"
+                 + (f"（其中 {by_yoy} 个按同比下降达标）" if by_yoy else "")
+                 + f"，未达标 {int((~met['met']).sum())} 个")
     from getpower.periods import Period
     from getpower.targets import target_basis
 

@@ -59,3 +59,11 @@ def test_dashboard_period_choices_include_the_year_to_date(sample_store):
     assert ("2023Q3 年初至今", "2023Q3YTD") in options and ("2023Q3", "2023Q3") in options
     assert db.valid_period("2023Q3YTD", sample_store) == "2023Q3YTD"
     assert db.valid_period("1999Q1YTD", sample_store) == db.periods(sample_store)[-1]
+
+
+def test_met_by_the_year_on_year_rule_is_its_own_status_in_tables_and_charts(data):
+    yoy = data.table.filter(pl.col("met_by").str.starts_with("同比"))
+    assert yoy.height > 0  # the sample has outage rows above target met by a fall of 8 % or more
+    city = yoy["city"][0]
+    rows = sc.indicator_rows(data, city)
+    assert rows.filter(pl.col("达标依据").str.starts_with("同比"))["状态"].unique().to_list() == ["达标（同比下降）"]

@@ -10,7 +10,8 @@ import altair as alt
 import polars as pl
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
-MET_COLORS = alt.Scale(domain=["达标", "未达标", "无目标"], range=["#2e7d32", "#c62828", "#9e9e9e"])
+MET_COLORS = alt.Scale(domain=["达标", "达标（同比下降）", "未达标", "无数据", "无目标"],
+                       range=["#2e7d32", "#81c784", "#c62828", "#e0e0e0", "#9e9e9e"])
 
 
 def _config(chart: alt.Chart) -> alt.Chart:

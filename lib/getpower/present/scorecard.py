@@ -15,7 +15,8 @@ from getpower.drilldown import LISTS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
 
-COLORS = {"达标": "#2e7d32", "未达标": "#c62828", "无数据": "#9e9e9e"}
+COLORS = {"达标": "#2e7d32", "达标（同比下降）": "#558b2f", "未达标": "#c62828", "无数据": "#9e9e9e"}
+MET_BY_YOY = "达标（同比下降）"  # met through the year-on-year rule, not the value (met_by)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _status(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         pl.when(pl.col("met").is_null()).then(pl.when(pl.col("target").is_null()).then(pl.lit("无目标"))
                                               .otherwise(pl.lit("无数据")))
+        .when(pl.col("met") & pl.col("met_by").fill_null("").str.starts_with("同比")).then(pl.lit(MET_BY_YOY))
         .when(pl.col("met")).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("status"))
 
 
