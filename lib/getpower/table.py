@@ -334,8 +334,9 @@ def working_day_rows(limits: Limits) -> pl.Expr:
     from getpower.indicators.common import ALL
 
     wd_rows = pl.col("unit") == "working_days"
-    judged = [(ind, seg) for seg, (_m, unit, _v) in limits.by_class.items() if unit == "working_days"
-              for ind in ("within_limit_rate", "open_overdue") for seg in (seg, ALL)]
+    wd_classes = [cls for cls, (_measure, unit, _limit) in limits.by_class.items() if unit == "working_days"]
+    judged = [(ind, seg) for ind in ("within_limit_rate", "open_overdue")
+              for seg in ([*wd_classes, ALL] if wd_classes else [])]
     judged += [("approval_within_limit_rate", t.segment) for t in targets_for(limits.year)
                if t.indicator == "approval_days_mean" and t.unit == "working_days" and t.tiers is None]
     if any(ind == "approval_within_limit_rate" for ind, _ in judged):

@@ -167,3 +167,25 @@ def test_dates_beyond_the_calendar_null_working_days_with_the_reason():
     assert values(fr, "2027Q1", "process_days_mean", "working_days")[("杭州", "居民")] == (None, 0, "2027 年节假日安排未配置")
     # 2026-12-28 → 12-30: Tue, Wed = 2 working days (the data reaching 2027 does not stop 2026)
     assert values(fr, "2026Q4", "process_days_mean", "working_days")[("杭州", "居民")] == (2.0, 1, None)
+
+
+def test_rates_judged_against_working_day_limits_are_null_without_the_calendar(monkeypatch):
+    """Were 2026's holidays unknown: the low-voltage approval limit (5 working days) cannot be judged,
+    the 10kV one (7 calendar days) can; 全部 mixes both, so it is null too."""
+    from literal_frames import frames, values
+
+    fr = frames(approvals=[("P1", "杭州", "10kV", 800, "并联审批", "2026-03-02 09:00", "2026-03-05 09:00"),   # 3 days
+                           ("P2", "杭州", "低压", 120, "行政许可", "2026-03-02 09:00", "2026-03-04 09:00")])  # 2 days
+    monkeypatch.setattr(calendar, "_builtin_years", lambda: frozenset(range(2004, 2026)))
+    calendar.workday_table.cache_clear()
+    try:
+        rate = values(fr, "2026Q1", "approval_within_limit_rate")
+        assert rate[("杭州", "10kV")] == (1.0, 1, None)
+        assert rate[("杭州", "低压")][0::2] == (None, "2026 年节假日安排未配置")
+        assert rate[("杭州", "全部")][0::2] == (None, "2026 年节假日安排未配置")
+        assert values(fr, "2026Q1", "approval_days_mean", "calendar_days")[("杭州", "低压")] == (2.0, 1, None)
+        assert values(fr, "2026Q1", "approval_days_mean", "working_days")[("杭州", "低压")][0::2] == (
+            None, "2026 年节假日安排未配置")
+    finally:
+        monkeypatch.undo()
+        calendar.workday_table.cache_clear()
