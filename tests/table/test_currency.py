@@ -122,11 +122,16 @@ def _sample_end(store):
     return overall(extent(load_frames(store))).last.isoformat()
 
 
-def test_cli_on_an_empty_folder_is_an_error(tmp_path):
-    (tmp_path / "empty").mkdir()
-    p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(tmp_path / "empty"), "--period", "2023",
-                        "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
-    assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "没有可计算的数据" in p.stderr
+def test_cli_on_no_data_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()  # intake names an empty folder
+    (tmp_path / "header_only").mkdir()  # files, but not one row to compute on
+    (tmp_path / "header_only" / "applications.csv").write_text(
+        "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)\n", encoding="utf-8")
+    for folder in ("empty", "header_only"):
+        p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(tmp_path / folder), "--period", "2023",
+                            "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
+        assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and not (tmp_path / "t.csv").exists()
+    assert p.stderr.strip() == "错误: 没有可计算的数据（请先导入提取文件）"
 
 
 def test_an_allowed_empty_period_is_not_read_back_when_not_allowed(sample_store):
