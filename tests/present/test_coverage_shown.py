@@ -67,3 +67,8 @@ def test_met_by_the_year_on_year_rule_is_its_own_status_in_tables_and_charts(dat
     city = yoy["city"][0]
     rows = sc.indicator_rows(data, city)
     assert rows.filter(pl.col("达标依据").str.starts_with("同比"))["状态"].unique().to_list() == ["达标（同比下降）"]
+
+
+def test_city_cards_show_the_sanling_segment(data):
+    html = db.cards_html(db.city_rows(data.table, "宁波", None))
+    assert "全过程办电时间（平均） · 低压小微（三零）" in html and "目标 15.00" in html

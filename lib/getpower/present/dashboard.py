@@ -262,6 +262,7 @@ def province_trend(store=None, upto: str | None = None):
 # --- city page ------------------------------------------------------------------------------------
 CARD_INDICATORS = [
     ("process_days_mean", "居民", "calendar_days"), ("process_days_mean", "低压非居民", "calendar_days"),
+    ("process_days_mean", "低压小微（三零）", "working_days"),  # thresholds.yaml: sanling (ledger 6–7)
     ("utility_days_mean", "高压单电源", "calendar_days"), ("utility_days_mean", "高压双电源", "calendar_days"),
     ("online_availability_rate", "全部", "ratio"), ("online_application_rate", "全部", "ratio"),
     ("zero_investment_coverage", "全部", "ratio"), ("outage_hours", "全口径", "hours"),
