@@ -3,11 +3,12 @@ asks of it, and what every value of the table stands on.
 
 - The **extent** of a source (an extract kind; ``applications`` stands for the 报装工单 with their
   环节记录) is its first and last date over the whole extract, and its rows per city.
-- A **flow** source (applications, outages, approvals, ledger reports) records events in time: a
-  period that begins after all of them end, or ends before all of them begin, is refused
-  (:class:`DataRangeError`) unless asked for explicitly; then, like a period only partly covered,
-  its values are marked. A **snapshot** (customer numbers, the service catalogue) holds until the
-  next one and is not judged against the period, except that it does not hold beyond all the data.
+- A **flow** source (applications, outages, approvals) records events in time: a period that
+  begins after all of them end, or ends before all of them begin, is refused (:class:`DataRangeError`)
+  unless asked for explicitly; then, like a period only partly covered, its values are marked.
+  A **snapshot** (customer numbers, the service catalogue, the ledger's half-yearly status
+  reports) holds until the next one and is not judged against the period, except that it does
+  not hold beyond all the data.
 - The month of the first and of the last record are taken as covered: extracts are taken by the
   month, and the last day of a month may pass without an event. Dates are judged over the whole
   extract, not per city: a city's quiet month is not missing data.
@@ -24,8 +25,8 @@ import polars as pl
 from getpower import params
 from getpower.periods import Period
 
-FLOW = ("applications", "outages", "approvals", "ledger_status")
-SNAPSHOT = ("customer_base", "service_items")
+FLOW = ("applications", "outages", "approvals")
+SNAPSHOT = ("customer_base", "service_items", "ledger_status")
 LABELS = {"applications": "报装工单", "outages": "停电事件", "customer_base": "用户数", "approvals": "接入工程审批",
           "service_items": "业务事项目录", "ledger_status": "台账进展"}
 EXTENT_SCHEMA = {"source": pl.String, "city": pl.String, "rows": pl.Int64, "first": pl.Date, "last": pl.Date}
