@@ -84,6 +84,10 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     else:
         table = table.with_columns(pl.lit(None, pl.Float64).alias("prev_value"))
     table = table.with_columns((pl.col("value") - pl.col("prev_value")).alias("change"))
+    if period.is_quarter:  # a quarterly scorecard shows the year to date beside the quarter (indicators.md)
+        ytd = cached_compute(store.root, period.ytd())
+        table = table.join(ytd.select("city", "indicator", "segment", "unit", pl.col("value").alias("ytd_value")),
+                           on=["city", "indicator", "segment", "unit"], how="left")
     atomic_write_frame(data / "table.parquet", table)
     history = pl.concat(list(tables.values()))
     atomic_write_frame(data / "history.parquet", history)

@@ -78,6 +78,7 @@ def test_recorded_values_match_the_indicator_table(generated, sample_store):
     assert prov["ranking"] == [r["city"] for r in ranked]
     html = (folder / "杭州.html").read_text(encoding="utf-8")
     assert f"{comp['杭州']['composite']:.1f}" in html and "达标依据" in html
+    assert "年初至今" in html  # the quarter's scorecard shows the year to date beside it
     assert rec["data_through"] and rec["data_version"].startswith("v")
 
 

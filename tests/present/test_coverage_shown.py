@@ -72,3 +72,11 @@ def test_met_by_the_year_on_year_rule_is_its_own_status_in_tables_and_charts(dat
 def test_city_cards_show_the_sanling_segment(data):
     html = db.cards_html(db.city_rows(data.table, "宁波", None))
     assert "全过程办电时间（平均） · 低压小微（三零）" in html and "目标 15.00" in html
+
+
+def test_quarterly_rows_show_the_year_to_date_beside_the_quarter(data):
+    d = sc.ScorecardData(data.table.with_columns((pl.col("value") * 2).alias("ytd_value")), data.history,
+                         data.composite, {}, pl.DataFrame(), data.meta)
+    rows = sc.indicator_rows(d, "宁波")
+    assert rows.columns[rows.columns.index("数值") + 1] == "年初至今"
+    assert "年初至今" not in sc.indicator_rows(data, "宁波").columns  # a year or a YTD: no such column

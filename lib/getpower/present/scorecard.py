@@ -139,7 +139,9 @@ def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
         rows.append({
             "指标": labels.get(r["indicator"], r["indicator"]), "分项": r["segment"],
             "单位": UNIT_LABELS.get(r["unit"], r["unit"]),
-            "数值": fmt_value(r["value"], r["unit"]), "目标": fmt_value(r["target"], r["unit"]),
+            "数值": fmt_value(r["value"], r["unit"]),
+            **({"年初至今": fmt_value(r["ytd_value"], r["unit"])} if "ytd_value" in r else {}),
+            "目标": fmt_value(r["target"], r["unit"]),
             "状态": r["status"], "达标依据": r.get("met_by") or "—", "差距": fmt_value(r["gap"], r["unit"]),
             "排名": "—" if r["rank"] is None else str(r["rank"]),
             "较上期": "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], r["unit"]),
