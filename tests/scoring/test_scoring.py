@@ -1,6 +1,8 @@
 """§9 scoring: met, gap, score, competition rank, the 2023 year-on-year rule, no target, nulls."""
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from getpower.scoring import composite, score_table, shortfall
 
@@ -172,3 +174,35 @@ def test_rows_outside_the_data_count_as_expected_so_nobody_ranks_on_the_rest():
                  (city, "2023", "outage_hours", "市区", "hours", 1.0, 5, "期间数据不完整（…）")]
     c = {r["city"]: r for r in composite(score_table(_with_missing(rows), 2023)).iter_rows(named=True)}
     assert (c["杭州"]["rank"], c["杭州"]["coverage"], c["杭州"]["missing_areas"]) == (None, 0.5, "办电时间")
+
+
+ROWS = [("process_days_mean", "居民", "calendar_days", 4.0, "time"), ("process_days_mean", "低压非居民", "calendar_days", 8.0, "time"),
+        ("stage_compliance_rate", "全部", "ratio", 0.95, "stages"), ("online_availability_rate", "全部", "ratio", 0.9, "online"),
+        ("zero_investment_coverage", "全部", "ratio", 0.99, "cost"), ("outage_hours", "市区", "hours", 2.0, "reliability"),
+        ("outage_hours", "农村", "hours", 9.0, "reliability")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(present=st.lists(st.lists(st.booleans(), min_size=len(ROWS), max_size=len(ROWS)), min_size=11, max_size=11))
+def test_coverage_model(present):
+    """Against a plain model: coverage = Σ area weight × covered / expected rows ÷ Σ weight over the
+    areas some city is scored in; ranked iff ≥ 80 % and a score in each such area; unranked last."""
+    from getpower import params
+
+    cities = list(params.cities())
+    rows = [(c, "2023", ind, seg, unit, v if present[i][j] else None, 3, None)
+            for i, c in enumerate(cities) for j, (ind, seg, unit, v, _a) in enumerate(ROWS)]
+    comp = composite(score_table(_with_missing(rows), 2023))
+    got = {r["city"]: r for r in comp.iter_rows(named=True)}
+    expected_rows = [j for j in range(len(ROWS)) if any(present[i][j] for i in range(11))]
+    areas = sorted({ROWS[j][4] for j in expected_rows})
+    for i, c in enumerate(cities):
+        share = {a: sum(present[i][j] for j in expected_rows if ROWS[j][4] == a)
+                 / sum(1 for j in expected_rows if ROWS[j][4] == a) for a in areas}
+        coverage = sum(share.values()) / len(areas) if areas else 0.0
+        ranked = bool(areas) and coverage >= 0.8 - 1e-9 and all(v > 0 for v in share.values())
+        assert got[c]["coverage"] == pytest.approx(coverage)
+        assert (got[c]["rank"] is not None) == ranked, (c, share)
+        assert (got[c]["composite"] is None) == (not ranked)
+    ranks = comp.filter(pl.col("city").is_in(cities))["rank"].to_list()
+    assert ranks == sorted(ranks, key=lambda r: (r is None, r or 0))  # the unranked after the ranked
