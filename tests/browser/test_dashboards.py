@@ -60,7 +60,7 @@ def test_city_download(page, voila_url):
         page.locator("a.gp-download", has_text="CSV").click()
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("指标,分项,单位,数值") and "全过程办电时间" in text
-    assert ",状态,达标依据," in text.splitlines()[0] and text.splitlines()[0].endswith(",数据截至")
+    assert ",状态,达标依据," in text.splitlines()[0] and text.splitlines()[0].endswith(",数据截至,数据版本")
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="Excel").click()
     assert open(dl.value.path(), "rb").read(2) == b"PK"  # an xlsx is a zip

@@ -311,7 +311,8 @@ def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("met").replace_strict({True: "达标", False: "未达标"}, default="—", return_dtype=pl.String).alias("状态"),
         pl.col("met_by").fill_null("—").alias("达标依据"),
         pl.col("gap").round(4).alias("差距"), pl.col("rank").alias("排名"), pl.col("change").round(4).alias("较上期"),
-        pl.col("n").alias("样本数"), pl.col("reason").alias("说明"), pl.col("data_to").alias("数据截至"))
+        pl.col("n").alias("样本数"), pl.col("reason").alias("说明"), pl.col("data_to").alias("数据截至"),
+        pl.col("data_version").alias("数据版本"))
 
 
 def download_links(df: pl.DataFrame, stem: str) -> str:
