@@ -441,7 +441,10 @@ def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) ->
     if cached.exists():
         return pl.read_parquet(cached)
     ext = extent(frames, *(f.lazy() for f in records))
-    atomic_write_frame(cached, ext)
+    try:
+        atomic_write_frame(cached, ext)
+    except OSError:  # a read-only store or a full disk: computed, just not kept
+        pass
     return ext
 
 
