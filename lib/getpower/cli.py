@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from getpower.access import AccessError, account
-
-from getpower.currency import DataRangeError
 from getpower.intake.read import ExtractError
 from getpower.serve import ServeError
 
@@ -170,6 +168,23 @@ def _warn_calendar(table) -> None:
         print(unknown_warning(missing), file=sys.stderr)
 
 
+def _data_errors(command):
+    """No data, or a period outside the data: one Chinese line on stderr, exit 2."""
+    import functools
+
+    @functools.wraps(command)
+    def run(args) -> int:
+        from getpower.currency import DataRangeError
+
+        try:
+            return command(args)
+        except DataRangeError as exc:
+            return _fail(args, str(exc), 2)
+
+    return run
+
+
+@_data_errors
 def _cmd_compute(args) -> int:
     from getpower.table import compute
 
@@ -189,6 +204,7 @@ def _latest_quarter(store) -> str:
     return f"{last.year}Q{(last.month - 1) // 3 + 1}"
 
 
+@_data_errors
 def _cmd_scorecards(args) -> int:
     from getpower.reports import scorecards
 
@@ -266,6 +282,7 @@ def _cmd_sample(args) -> int:
     return 0
 
 
+@_data_errors
 def _cmd_run(args) -> int:
     """The main job on the bundled sample data (the README's first command)."""
     from getpower import sample
@@ -379,6 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="期间超出数据范围时仍计算（其指标为空并注明原因），默认拒绝")
     c.set_defaults(func=_cmd_compute)
 
+    h = sub.add_parser("holidays", help="节假日文件：检查 params/holidays/<年>.yaml 是否完整")
+    h.add_argument("action", choices=["check"])
+    h.add_argument("files", nargs="*", help="默认：params/holidays/ 下的全部年度文件")
+    h.set_defaults(func=_cmd_holidays)
+
     r = sub.add_parser("run", help="主流程：样例数据 → 数据仓库 → 指标")
     r.add_argument("--sample", default=str(DEFAULT_SAMPLE), help="样例提取文件目录")
     r.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
@@ -406,11 +428,6 @@ def build_parser() -> argparse.ArgumentParser:
             a.add_argument("version", help="版本名，如 v000003")
         a.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
         a.set_defaults(func=_cmd_store)
-
-    h = sub.add_parser("holidays", help="节假日文件：检查 params/holidays/<年>.yaml 是否完整")
-    h.add_argument("action", choices=["check"])
-    h.add_argument("files", nargs="*", help="默认：params/holidays/ 下的全部年度文件")
-    h.set_defaults(func=_cmd_holidays)
 
     ac = sub.add_parser("access", help="看板访问权限：校验权限文件（check），列出被拒绝的访问（refused）")
     ac.add_argument("action", choices=["check", "refused"], help="check：校验并汇总；refused：最近的拒绝记录")
@@ -449,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
-    except (ExtractError, DataRangeError) as exc:
+    except ExtractError as exc:
         return _fail(args, str(exc), 2)
     except (AccessError, ServeError) as exc:  # every problem of the access file, one line each
         for line in str(exc).splitlines():
