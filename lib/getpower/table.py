@@ -465,18 +465,18 @@ def cached_compute(path: Path | str, period: Period | str, *, allow_empty: bool 
     ``<store>/cache/``); a folder of extracts is computed every time."""
     from getpower.store import atomic_write_frame
 
+    if allow_empty:  # asked for explicitly, computed every time: never read back when not allowed
+        return compute(path, period, allow_empty=True)
     key = cache_key(path, period)
     if key is None:
-        return compute(path, period, allow_empty=allow_empty)
-    # a period outside the data, computed when asked for explicitly, is kept apart: asked for
-    # again without --allow-empty it is refused, not read back
-    cached = Path(path) / "cache" / f"indicators_{'empty-' if allow_empty else ''}{key}.parquet"
+        return compute(path, period)
+    cached = Path(path) / "cache" / f"indicators_{key}.parquet"
     if cached.exists():
         try:
             return pl.read_parquet(cached)
         except Exception:  # damaged: computed again (and written again below)
             pass
-    table = compute(path, period, allow_empty=allow_empty)
+    table = compute(path, period)
     try:
         atomic_write_frame(cached, table)
     except OSError:  # a read-only store or a full disk: computed, just not kept
