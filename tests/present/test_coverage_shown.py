@@ -22,7 +22,7 @@ def data(sample_store):
 
 def test_scorecard_header_of_a_city_without_enough_data(data):
     html = sc.header_html(data, "丽水")
-    assert "数据不足（覆盖 " in html and "不排名" in html and "缺少报装工单、停电事件、接入工程审批数据" in html
+    assert "数据不足" in html and "（覆盖 " in html and "不排名" in html and "缺少报装工单、停电事件、接入工程审批数据" in html
     assert sc.record(data, "丽水")["rank"] is None and sc.record(data, "丽水")["composite"] is None
     first = data.composite.filter(pl.col("rank") == 1)["city"][0]
     assert "第 1 名" in sc.header_html(data, first)
@@ -31,7 +31,7 @@ def test_scorecard_header_of_a_city_without_enough_data(data):
 def test_province_ranking_lists_the_unranked_after_the_ranked(data):
     df = sc.ranking_gt(data)._tbl_data
     assert df["城市"].to_list()[-1] == "丽水" and df["排名"].to_list()[-1] == "—"
-    assert df["综合得分"].to_list()[-1].startswith("数据不足（覆盖 ")
+    assert df["综合得分"].to_list()[-1] == "数据不足" and df["说明"].to_list()[-1].startswith("数据不足（覆盖 ")
     assert sc.province_record(data)["unranked"] == ["丽水"] and "丽水" not in sc.province_record(data)["ranking"]
 
 

@@ -111,7 +111,11 @@ def header_html(d: ScorecardData, city: str) -> str:
 
     c = city_composite(d, city)
     r = record(d, city)
-    score = f"{c['composite']:.1f}" if c.get("composite") is not None else html.escape(c.get("status") or "数据不足")
+    if c.get("composite") is not None:
+        score = f"{c['composite']:.1f}"
+    else:  # 数据不足 large, the share covered small: the box keeps its width
+        covered = "" if c.get("coverage") is None else f'<small style="font-size:14px">（覆盖 {int(c["coverage"] * 100)} %）</small>'
+        score = f"数据不足{covered}"
     rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "不排名"
     short = shortfall(c) if c else ""
     note = (f'<p class="gp-shortfall" style="color:#c62828;font-size:14px">{html.escape(short)}（不排名，列于排名城市之后）</p>'
@@ -217,12 +221,14 @@ def ranking_gt(d: ScorecardData) -> gt.GT:
     from getpower.scoring import shortfall
 
     ranked = [{"排名": str(r["rank"]), "城市": r["city"], "综合得分": f"{r['composite']:.1f}",
-               "梯队": r["tier_label"], "期望": r["expectation"]} for r in ranking_frame(d).iter_rows(named=True)]
-    unranked = [{"排名": "—", "城市": r["city"], "综合得分": shortfall(r), "梯队": r["tier_label"],
-                 "期望": r["expectation"]} for r in unranked_frame(d).iter_rows(named=True)]
-    df = pl.DataFrame(ranked + unranked, schema={k: pl.String for k in ("排名", "城市", "综合得分", "梯队", "期望")})
-    return gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}",
-                                subtitle="数据不足的城市不排名，列于排名城市之后").opt_stylize(style=1)
+               "梯队": r["tier_label"], "期望": r["expectation"], "说明": ""} for r in ranking_frame(d).iter_rows(named=True)]
+    unranked = [{"排名": "—", "城市": r["city"], "综合得分": "数据不足", "梯队": r["tier_label"],
+                 "期望": r["expectation"], "说明": shortfall(r)} for r in unranked_frame(d).iter_rows(named=True)]
+    df = pl.DataFrame(ranked + unranked, schema={k: pl.String for k in ("排名", "城市", "综合得分", "梯队", "期望", "说明")})
+    return (gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}",
+                                 subtitle="数据不足的城市不排名，列于排名城市之后")
+            .cols_width({"排名": "48px", "城市": "64px", "综合得分": "88px", "梯队": "190px", "期望": "210px"})
+            .opt_stylize(style=1))
 
 
 def heatmap_chart(table: pl.DataFrame):
