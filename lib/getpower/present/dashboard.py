@@ -229,7 +229,7 @@ def ranking_html(comp: pl.DataFrame) -> str:
     rows += "".join(
         f'<tr class="gp-unranked"><td>—</td><td><b>{r["city"]}</b></td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
         for r in comp.filter(pl.col("rank").is_null() & pl.col("city").is_in(list(params.cities()))).iter_rows(named=True))
-    return (f'<table class="gp-table"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
+    return (f'<table class="gp-table gp-ranking"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
 
 
@@ -367,7 +367,7 @@ STYLE = """<style>
 .gp-table{border-collapse:collapse;font-size:13px}.gp-table td,.gp-table th{border:1px solid #e0e0e0;padding:4px 8px;text-align:left}
 .gp-cards{display:flex;flex-wrap:wrap;gap:10px}.gp-card{border:1px solid #e0e0e0;border-radius:8px;padding:10px 14px;width:200px;font-size:12px}
 .gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
-.gp-unranked td{color:#9e9e9e}.gp-currency{color:#424242;font-size:13px}
+.gp-unranked td{color:#9e9e9e}.gp-ranking td:nth-child(-n+2),.gp-ranking th{white-space:nowrap}.gp-currency{color:#424242;font-size:13px}
 .gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
 </style>"""
 
