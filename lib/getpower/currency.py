@@ -124,11 +124,11 @@ def overall(ext: pl.DataFrame) -> Range | None:
     return Range(min(r.first for r in chosen), max(r.last for r in chosen))
 
 
-def check_period(ext: pl.DataFrame, period: Period, where: str = "") -> None:
+def check_period(ext: pl.DataFrame, period: Period) -> None:
     """Raise :class:`DataRangeError` for no data at all, or for a period outside the data."""
     span = overall(ext)
     if span is None:
-        raise DataRangeError(f"没有可计算的数据{('：' + where) if where else ''}（请先导入提取文件）")
+        raise DataRangeError("没有可计算的数据（请先导入提取文件）")
     if period.start.date() > span.last:
         raise DataRangeError(f"所选期间 {period.label} 超出数据范围（数据截至 {span.last.isoformat()}）")
     if period.last_day < span.first:
