@@ -393,14 +393,15 @@ def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
     )
 
 
-def data_version(path: Path | str) -> str:
-    """The version of the data at ``path``: the store's version and fingerprint, or for a folder
-    of extracts a hash of its files' names, sizes and modification times."""
+def data_version(path) -> str:
+    """The version of the data at ``path`` (a folder or a :class:`~getpower.store.Store`): the
+    store's version and fingerprint, or for a folder of extracts a hash of its files' names, sizes
+    and modification times."""
     import hashlib
 
     from getpower.store import Store
 
-    store = Store(path)
+    store = path if isinstance(path, Store) else Store(path)
     if store.exists():
         return f"{store.manifest().get('name')}（{str(store.fingerprint)[:12]}）"
     h = hashlib.sha256()

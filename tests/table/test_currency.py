@@ -157,3 +157,22 @@ def test_a_store_without_current_is_an_error_not_a_folder_of_extracts(sample_sto
                         "--out", str(tmp_path / "t.csv")], capture_output=True, text=True)
     assert p.returncode != 0 and p.stderr.strip().splitlines() == [
         f"错误: 数据仓库 {broken} 没有当前版本（缺少 CURRENT），无法计算：请重新导入或恢复该文件"]
+
+
+def test_the_table_proved_at_ingest_carries_the_data_version(tmp_path):
+    """The store proves a new version by computing its latest quarter (kept in the cache): that
+    table, read back later, names the version like any other."""
+    from getpower.store import Store
+    from getpower.table import cached_compute
+
+    d = tmp_path / "x"
+    d.mkdir()
+    (d / "applications.csv").write_text("工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)\n"
+                                        "X1,杭州,居民,8,220V,网上国网,0\n", encoding="utf-8")
+    (d / "stages.csv").write_text("工单编号,环节名称,环节开始时间,环节结束时间\nX1,申请受理,2023-11-06 09:00,2023-11-06 10:00\n"
+                                  "X1,装表接电,2023-11-07 09:00,2023-11-08 10:00\n", encoding="utf-8")
+    store = Store(tmp_path / "store")
+    store.ingest([d])
+    assert list((store.root / "cache").glob("indicators_2023Q4_*.parquet"))  # proved and kept
+    t = cached_compute(store.root, "2023Q4")
+    assert t["data_version"].unique().to_list() == [f"v000001（{store.fingerprint[:12]}）"]
