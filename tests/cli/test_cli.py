@@ -98,7 +98,20 @@ def test_compute_warns_once_for_a_year_without_holidays(tmp_path):
     (d / "applications.csv").write_text(HEADER.rsplit(",", 1)[0] + "\nX1,杭州,居民,8,220V,网上国网,0\n", encoding="utf-8")
     (d / "stages.csv").write_text("工单编号,环节名称,环节开始时间,环节结束时间\nX1,申请受理,2027-01-04 09:00,2027-01-04 10:00\n"
                                   "X1,装表接电,2027-01-05 09:00,2027-01-08 10:00\n", encoding="utf-8")
-    p = run("compute", str(d), "--period", "2027Q1", "--out", str(tmp_path / "t.csv"), "--quiet")
+    # extracts dated early next year: today's plausibility bound (the day of validation + 31 days)
+    # is widened in a copy of params/, as it will be by the calendar itself in January
+    import os
+    import shutil
+
+    from getpower import params
+
+    shutil.copytree(params.params_dir(), tmp_path / "params")
+    t = (tmp_path / "params" / "thresholds.yaml").read_text(encoding="utf-8")
+    (tmp_path / "params" / "thresholds.yaml").write_text(
+        t.replace("future_margin_days: 31", "future_margin_days: 3650"), encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "getpower", "compute", str(d), "--period", "2027Q1", "--out",
+                        str(tmp_path / "t.csv"), "--quiet"], capture_output=True, text=True,
+                       env={**os.environ, "GETPOWER_PARAMS": str(tmp_path / "params")})
     assert p.returncode == 0, p.stderr
     warnings = [line for line in p.stderr.splitlines() if line.startswith("警告")]
     assert len(warnings) == 1 and "2027 年" in warnings[0] and "params/holidays/2027.yaml" in warnings[0]
