@@ -369,14 +369,16 @@ def indicator_table(frames: dict[str, pl.LazyFrame], period: Period | str,
     their source, a source the city lacks, a period only partly covered), scored against the
     period year's targets.
 
-    No data at all is an error (:class:`DataRangeError`); so is a period outside the data unless
-    ``allow_empty`` (then its values are null with the reason). ``version``: the data version
+    No data at all (not one row) is an error (:class:`DataRangeError`); so is a period outside
+    the data unless ``allow_empty`` (then its values are null with the reason). ``version``: the data version
     written in every row; ``ext``: the data's :func:`~getpower.currency.extent` when the caller has it."""
     period = period if isinstance(period, Period) else Period.parse(period)
     records = records if records is not None else record_level(frames)
     ext = ext if ext is not None else extent(frames, *(f.lazy() for f in records))
-    if overall(ext) is None or not allow_empty:
-        check_period(ext, period)
+    if ext.is_empty():  # not one row of any kind
+        raise DataRangeError("没有可计算的数据（请先导入提取文件）")
+    if not allow_empty and overall(ext) is not None:  # rows without any date (applications whose
+        check_period(ext, period)                      # stages are pending) have no range to judge
     raw = apply_marks(raw_indicators(frames, period, records), row_marks(ext, period, declared()))
     table = score_table(raw, period.year).with_columns(pl.lit(version, pl.String).alias("data_version"))
     order_ind = {s.id: i for i, s in enumerate(declared())}

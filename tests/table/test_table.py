@@ -201,7 +201,8 @@ def test_cached_compute_once_per_fingerprint(messy, tmp_path):
     assert _value(cached_compute(store.root, "2023Q4"), "杭州", "outage_hours", "市区", "hours")["value"] == pytest.approx(0.15)
     # what the older data computed is pruned; the new data's results are kept
     cached = sorted(f.name.split("_")[0] for f in (store.root / "cache").iterdir())
-    assert cached == ["extent", "indicators", "records", "spans"]
+    # (the extent of the sources is cached when a compute needs it: the quarter proved at ingest did not)
+    assert {"indicators", "records", "spans"} <= set(cached) <= {"extent", "indicators", "records", "spans"}
     assert not (store.root / "cache" / f"indicators_{key}.parquet").exists()
 
 
