@@ -50,7 +50,27 @@ def _cmd_ingest(args) -> int:
     for n in res.not_read:  # files that should have been read: one line each, and a non-zero exit
         if n.error:
             print(f"错误: {n.name}: {n.reason}（其余文件已导入）", file=sys.stderr)
+    if res.version:
+        _warn_calendar_stored(store)
     return 2 if any(n.error for n in res.not_read) else 0
+
+
+def _warn_calendar_stored(store) -> None:
+    """After an ingest: the years of the stored stages and approvals (what working days are
+    counted on) that have no holiday schedule, said once, as compute says it."""
+    import polars as pl
+
+    from getpower.calendar import unknown_warning, unknown_years
+
+    years: set[int] = set()
+    for kind, cols in (("stages", ("started_at", "finished_at")), ("approvals", ("submitted_at", "approved_at"))):
+        lf = store.scan(kind)
+        if lf is not None:
+            row = lf.select(*(f(c).dt.year().alias(f"{c}_{f.__name__}") for c in cols for f in (pl.min, pl.max))).collect().row(0)
+            years |= {y for y in row if y is not None}
+    missing = unknown_years(range(min(years), max(years) + 1)) if years else []
+    if missing:
+        print(unknown_warning(missing), file=sys.stderr)
 
 
 def ingest_text(store, res) -> str:

@@ -129,3 +129,14 @@ def test_holidays_check_names_what_is_missing(tmp_path):
                  encoding="utf-8")
     p = run("holidays", "check", str(f))
     assert p.returncode == 1 and "缺少春节" in p.stdout and "调休上班日应在周末: 2027-01-06" in p.stdout
+
+
+def test_ingest_warns_once_about_years_without_a_holiday_schedule(tmp_path):
+    d = tmp_path / "x"
+    d.mkdir()
+    (d / "applications.csv").write_text("工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)\n"
+                                        "A1,杭州,居民,8,220V,网上国网,0\n", encoding="utf-8")
+    (d / "stages.csv").write_text("工单编号,环节名称,环节开始时间,环节结束时间\n"  # 2003: before chinesecalendar's years
+                                  "A1,申请受理,2003-06-02 09:00,2003-06-02 10:00\n", encoding="utf-8")
+    p = run("ingest", str(d), "--store", str(tmp_path / "s"))
+    assert p.returncode == 0 and p.stderr.count("2003 年") == 1 and "params/holidays/2003.yaml" in p.stderr
