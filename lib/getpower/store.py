@@ -355,6 +355,9 @@ def _count(lf: pl.LazyFrame) -> int:
     return lf.select(pl.len()).collect().item()
 
 
+SRC = "_source"  # the file a row came from, the sheets of one workbook counted as one
+
+
 def _by_file(lf: pl.LazyFrame) -> Counter:
     got = lf.group_by(FILE).len().collect()
     return Counter(dict(zip(got[FILE].to_list(), got["len"].to_list())))
@@ -406,21 +409,40 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             continue
         olds = [pl.scan_parquet(p) for p in (old_path, old_pending_path) if p]
         old = pl.concat(olds, how="vertical") if olds else None
+        # the sheets of one workbook are one file: monthly sheets of stages make up one history
+        source = {i: next(j for j, q in enumerate(results) if q.sha256 == r.sha256 and q.kind == r.kind)
+                  for i, r in enumerate(results)}
         if sent_parts:
-            inc = pl.concat([pl.scan_parquet(p).with_columns(pl.lit(i, pl.Int32).alias(FILE)) for i, p in sent_parts],
-                            how="vertical")
+            inc = pl.concat([pl.scan_parquet(p).with_columns(pl.lit(i, pl.Int32).alias(FILE),
+                                                             pl.lit(source[i] if stages else i, pl.Int32).alias(SRC))
+                             for i, p in sent_parts], how="vertical")
         else:  # no stages sent, but waiting ones may meet their application now
-            inc = _empty(kind).with_columns(pl.lit(None, pl.Int32).alias(FILE))
+            inc = _empty(kind).with_columns(pl.lit(None, pl.Int32).alias(FILE), pl.lit(None, pl.Int32).alias(SRC))
         if len(sent_parts) > 1:  # within the upload the last file that has a key (an application's stages) wins
-            last = pl.col(FILE) == pl.col(FILE).max().over(group)
+            last = (pl.col(SRC) == pl.col(SRC).max().over(group)) & (pl.col(FILE) == pl.col(FILE).max().over(key))
             lost = inc.filter(~last)
             inc = inc.filter(last)
+            # what the kept file repeats as it is (the same extract in two layouts) is not replaced:
+            # a record, or (stages) an application's whole history
+            repeated = lost.join(inc.select(cols), on=cols, how="semi", nulls_equal=True)
+            if stages:
+                per = ["app_id", FILE]
+                whole = (lost.group_by(per).len("_n").join(repeated.group_by(per).len("_m"), on=per, how="left")
+                         .join(inc.group_by("app_id").len("_k"), on="app_id", how="left")
+                         .filter((pl.col("_n") == pl.col("_m")) & (pl.col("_n") == pl.col("_k"))).select(per))
+                same = lost.join(whole, on=per, how="semi")
+                lost = lost.join(whole, on=per, how="anti")
+            else:
+                same = repeated
+                lost = lost.join(inc.select(cols), on=cols, how="anti", nulls_equal=True)
+            unchanged += _by_file(same)
             lost_by_file = _by_file(lost)
             superseded += lost_by_file
             if lost_by_file:
                 kept_file = inc.group_by(group).agg(pl.col(FILE).first().alias("_kept"))
                 replaced.append(listed(lost.join(kept_file, on=group, how="left"), kind,
                                        file_name("_kept"), file_name(FILE)))
+        inc = inc.drop(SRC)
         if stages and old is not None:  # an incomplete history never replaces a stored one
             partial = _quarantined_apps(results, kind)
             if partial is not None:
