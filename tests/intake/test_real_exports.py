@@ -476,7 +476,7 @@ def test_signed_footer_and_phone_numbers_in_kept_text_never_written(tmp_path):
     text = r.quarantined.write_csv() + r.accepted.write_csv()
     assert "1380013" not in text and "1391234" not in text and "张三" not in text
     assert r.accepted["district"].to_list() == ["西湖区", "[已屏蔽]"]  # the column is kept, the number masked
-    assert "区县: 1 个值含疑似手机号/身份证号，已屏蔽" in r.notes
+    assert "区县: 1 个值含疑似手机号/身份证号/邮箱，已屏蔽" in r.notes
     assert r.quarantined.filter(pl.col("行号") == 4)["申请渠道"].to_list() == ["客户[已屏蔽]"]
 
 
@@ -641,3 +641,16 @@ def test_a_data_row_read_as_header_shows_no_phone_number(tmp_path):
     p = text_file(tmp_path / "applications.csv", [["A1", "杭州", "13912345678"], ["A2", "宁波", "13912345679"]])
     v = validate_batch([p])
     assert "1391234" not in str(v.not_read) + "".join(str(r.summary()) for r in v.results)
+
+
+def test_ids_as_a_person_reads_them_and_more_personal_spellings(tmp_path):
+    text_file(tmp_path / "applications.csv", [[*HEADER, "区县"],
+              ["Ｑ004", "杭州", "居民", "8", "220V", "网上国网13912345678", "0", "西湖区 139 8765 1111"],
+              ["R003\u200b", "杭州", "居民", "8", "220V", "微信", "0", "kongming@example.com"],
+              ["\ufeffR004", "杭州", "居民", "8", "220V", "微信", "0", "旧证330106850312123"]])
+    text_file(tmp_path / "stages.csv", [["工单编号", "环节名称", "环节开始时间"],
+                                        *[[i, "申请受理", "2023-10-01 09:00"] for i in ("Q004", "R003", "R004")]])
+    a, s = validate_paths([tmp_path / "applications.csv", tmp_path / "stages.csv"])
+    assert a.accepted["app_id"].to_list() == ["Q004", "R003", "R004"] and s.rows_accepted == 3
+    kept = a.accepted.select("channel", "district").rows()
+    assert kept == [("网上国网[已屏蔽]", "西湖区 [已屏蔽]"), ("微信", "[已屏蔽]"), ("微信", "旧证[已屏蔽]")]

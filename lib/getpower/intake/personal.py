@@ -1,5 +1,7 @@
-"""Personal data recognised by what values look like: mainland mobile numbers and resident ID
-numbers (18 characters with a valid birth date and check digit, GB 11643), whole or inside a text.
+"""Personal data recognised by what values look like: mainland mobile numbers (also written
+`139-1234-5678` or `139 1234 5678`), resident ID numbers (18 characters with a valid birth date and
+check digit, GB 11643, or the 15-digit numbers issued before 1999) and e-mail addresses, whole or
+inside a text.
 
 A column outside the contract whose values are such numbers is dropped (:func:`personal_columns`);
 inside text that is kept (区县, 佐证材料) or shown (a quarantined row), each such number is masked
@@ -10,6 +12,8 @@ not followed by a unit (`15000000000元`), an ID number must pass its check digi
 '联系电话：[已屏蔽]，身份证 [已屏蔽]'
 >>> mask("完成投资15000000000元，项目代码330106202310150012")
 '完成投资15000000000元，项目代码330106202310150012'
+>>> mask("电话13912345678. 或 139-1234-5678，旧证 330106850312123，邮箱 kongming@example.com")
+'电话[已屏蔽]. 或 [已屏蔽]，旧证 [已屏蔽]，邮箱 [已屏蔽]'
 """
 from __future__ import annotations
 
@@ -21,11 +25,16 @@ from getpower.contract import MOBILE_RE, RESIDENT_ID_RE
 
 MASK = "[已屏蔽]"
 # candidates, in polars (Rust regex, no look-around): a superset of what :func:`mask` masks
-_MOBILE_IN = r"(?:^|[^0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?:[^0-9]|$)"
-_ID_IN = r"(?:^|[^0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX]"
-_UNIT = "元万亿米户%kKwW千瓦."
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9" + re.escape(_UNIT) + "])")
+_MOBILE_IN = r"1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}"
+_ID_IN = r"[1-9][0-9]{5}(?:18|19|20)?[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+_EMAIL_IN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+"
+# not an amount: a number followed by a unit of money, length or power, or by decimals
+_NOT_AMOUNT = r"(?![0-9]|\.[0-9]|[元万亿米%]|千瓦|[kK][wW])"
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}" + _NOT_AMOUNT)
 _ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9xX](?![0-9])")
+# the 15-digit ID numbers issued before 1999 (YYMMDD, no check digit)
+_OLD_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}" + _NOT_AMOUNT)
+_EMAIL = re.compile(_EMAIL_IN)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -44,12 +53,14 @@ def mask(text: str | None) -> str | None:
     if text is None:
         return None
     text = _ID.sub(lambda m: MASK if id_check_ok(m.group()) else m.group(), text)
+    text = _OLD_ID.sub(MASK, text)
+    text = _EMAIL.sub(MASK, text)
     return _MOBILE.sub(MASK, text)
 
 
 def maybe_personal(expr: pl.Expr) -> pl.Expr:
     """Cells that may hold such a number (a fast superset, checked exactly by :func:`mask`)."""
-    return expr.str.contains(_MOBILE_IN) | expr.str.contains(_ID_IN)
+    return expr.str.contains(_MOBILE_IN) | expr.str.contains(_ID_IN) | expr.str.contains("@", literal=True)
 
 
 def mask_columns(df: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:

@@ -40,6 +40,7 @@ R_BLANK = "空行（非数据）"
 R_FOOTER = "合计/小计行（非数据）"
 R_LOST_DIGITS = "{cols}为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"
 BLANK, FOOTER = "__blank__", "__footer__"
+INVISIBLE = "[\u200b-\u200d\u2060\ufeff]"  # zero-width characters and stray byte-order marks
 MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER)  # columns intake adds to the raw rows
 # a footer: the row's first cell reads 合计 (after a place name: 全省合计, 杭州市小计) or is a
 # signature line (制表人：…, 注：…); a data row never starts so
@@ -201,6 +202,8 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         raw_e = pl.col(raw_name[col.name])
         fast = coerce_fast(col, raw_e)
         val = coerce(col, raw_e) if fast is None else fast
+        if col.type == "text" and col.name.endswith("_id"):  # ids as a person reads them: Ｑ004 = Q004
+            val = val.str.normalize("NFKC").str.replace_all(INVISIBLE, "")
         if fast is not None:
             slow.append(col)
         if col.default is not None:
@@ -336,9 +339,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     batches = ext.batches()
     first = next(batches)
     mapping, dropped, ignored = _columns(f, first.columns)
-    # free text the contract keeps (区县, 佐证材料): a phone or ID number in it is masked, not stored
-    free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key
-                 and not f.kind.column(c).required]
+    # text the contract keeps (区县, 申请渠道, 佐证材料 …; not a record's key): a phone or ID number or an
+    # e-mail address in it is masked, not stored
+    free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key]
     by_value = personal_columns(first, ignored, limit("personal_value_sample"))
     if by_value:
         dropped = dropped + by_value
@@ -394,7 +397,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     quarantined = q.select(pl.lit(f.name).alias(Q_FILE), pl.col(ROW).alias(Q_ROW), pl.col(REASON).alias(Q_REASON),
                            pl.exclude(ROW, REASON)).sort(Q_ROW)
     notes = list(ext.notes)
-    notes += [f"{h}: {n} 个值含疑似手机号/身份证号，已屏蔽" for h, n in masked.items() if n]
+    notes += [f"{h}: {n} 个值含疑似手机号/身份证号/邮箱，已屏蔽" for h, n in masked.items() if n]
     if ext.header_row > 1:
         notes.insert(0, f"表头在第 {ext.header_row} 行")
     return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
