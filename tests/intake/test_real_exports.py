@@ -654,3 +654,17 @@ def test_ids_as_a_person_reads_them_and_more_personal_spellings(tmp_path):
     assert a.accepted["app_id"].to_list() == ["Q004", "R003", "R004"] and s.rows_accepted == 3
     kept = a.accepted.select("channel", "district").rows()
     assert kept == [("网上国网[已屏蔽]", "西湖区 [已屏蔽]"), ("微信", "[已屏蔽]"), ("微信", "旧证[已屏蔽]")]
+
+
+def test_undecodable_byte_named_by_line_and_repeated_header_rows(tmp_path):
+    from getpower.intake.validate import R_HEADER
+
+    lines = [HEADER] + [[f"A{i}", "杭州", "居民", "8", "220V", "网上国网", "0"] for i in range(200)]
+    raw = ("\n".join(",".join(r) for r in lines) + "\n").encode("gbk").split(b"\n")
+    raw[100] += b"\xff"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "applications.csv").write_bytes(b"\n".join(raw))
+    [nr] = validate_batch([tmp_path / "a" / "applications.csv"]).not_read
+    assert nr.reason.endswith("第 101 行（第 3261 个字节）起无法按 UTF-8 或 GBK/GB18030 解码")
+    [r] = validate_paths([text_file(tmp_path / "applications.csv", [HEADER, ROWS[0], HEADER, ROWS[1]])])
+    assert accepted(r) == EXPECTED and reasons_by_row(r) == {3: R_HEADER}

@@ -3,7 +3,7 @@ writing, stored only on confirmation."""
 import pytest
 
 from getpower.intake.read import ExtractError
-from getpower.intake.upload import check_upload, ingest_upload
+from getpower.intake.upload import check_upload, discard, ingest_upload
 from getpower.store import Store
 
 CSV = ("工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)\n"
@@ -57,7 +57,7 @@ def test_the_files_are_deleted_after_confirmation_whatever_happens(tmp_path, mon
 def test_the_files_are_deleted_when_validation_fails_or_the_upload_is_discarded(tmp_path, monkeypatch):
     import tempfile
 
-    from getpower.intake.upload import PREFIX, discard
+    from getpower.intake.upload import PREFIX
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(ExtractError, match="缺少必填列"):  # no file of the upload can be read
@@ -95,3 +95,14 @@ def test_two_files_of_the_same_name_are_both_kept_and_reported(tmp_path):
     res = ingest_upload(check, tmp_path / "store")
     assert sorted(Store(tmp_path / "store").read("applications")["app_id"]) == ["U1", "U3"]
     assert res.version == "v000001"
+
+
+def test_names_from_windows_paths_and_repeated_compressed_names(tmp_path):
+    import gzip
+
+    gz = gzip.compress(CSV)
+    check = check_upload([("C:\\Users\\张三丰\\Desktop\\applications.csv", CSV), ("报装工单.csv.gz", gz),
+                          ("报装工单.csv.gz", gz)])
+    assert [p.name for p in check.files] == ["applications.csv", "报装工单.csv.gz", "报装工单 (2).csv.gz"]
+    assert not check.not_read and len(check.results) == 3 and "张三丰" not in str(check.results)
+    discard(check)

@@ -19,7 +19,9 @@ import polars as pl
 from getpower.contract import KINDS, Kind, norm_header
 from getpower.intake.errors import ExtractError
 from getpower.intake.normalise import MISSING_SPELLINGS
-from getpower.intake.sniff import DELIMITER_NAMES, HeaderGuess, TextLayout, find_header, limit, sniff_text
+from getpower.intake.sniff import (
+    DELIMITER_NAMES, HeaderGuess, TextLayout, find_header, limit, sniff_text, undecodable_at,
+)
 
 __all__ = ["ExtractError", "Extract", "open_extract", "read_any", "with_fallbacks"]
 
@@ -81,14 +83,16 @@ def _transcoded(path: Path, name: str, folder: Path, cr_only: bool) -> tuple[Pat
         fh.seek(skip)
         out = folder / "utf8.csv"
         dec = codecs.getincrementaldecoder("utf-8" if enc == "utf-8-sig" else enc)()
+        done = skip  # bytes decoded before the current chunk
         try:
             with open(out, "w", encoding="utf-8", newline="") as w:
                 for chunk in iter(lambda: fh.read(1 << 24), b""):
                     text = dec.decode(chunk)
                     w.write(text.replace("\r\n", "\n").replace("\r", "\n") if cr_only else text)
+                    done += len(chunk)
                 w.write(dec.decode(b"", final=True))
-        except UnicodeDecodeError:
-            raise ExtractError(f"{name}: {ENCODING_ERROR}") from None
+        except UnicodeDecodeError as exc:
+            raise ExtractError(f"{name}: {ENCODING_ERROR}；{undecodable_at(path, done + max(exc.start, 0))}") from None
     return out, enc
 
 

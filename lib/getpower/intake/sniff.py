@@ -87,7 +87,15 @@ class TextLayout:
         return self.newline == "\r"
 
 
-def _decode_head(raw: bytes, name: str) -> tuple[str, str]:
+def undecodable_at(path: Path, offset: int) -> str:
+    """Where an undecodable byte stands, for people: its line (by LF, or CR in a CR-only file)."""
+    with open(path, "rb") as fh:
+        head = fh.read(offset)
+    line = (head.count(b"\n") if b"\n" in head else head.count(b"\r")) + 1
+    return f"第 {line} 行（第 {offset + 1} 个字节）起无法按 UTF-8 或 GBK/GB18030 解码"
+
+
+def _decode_head(raw: bytes, name: str, path: Path) -> tuple[str, str]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本"
         return codecs.getincrementaldecoder("utf-16")().decode(raw), "utf-16"
     if raw.startswith(codecs.BOM_UTF8):
@@ -95,9 +103,9 @@ def _decode_head(raw: bytes, name: str) -> tuple[str, str]:
     for enc in ("utf-8", "gb18030"):
         try:
             return codecs.getincrementaldecoder(enc)().decode(raw), enc
-        except UnicodeDecodeError:
-            continue
-    raise ExtractError(f"{name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）")
+        except UnicodeDecodeError as exc:
+            at = exc.start
+    raise ExtractError(f"{name}: 无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK/GB18030）；{undecodable_at(path, at)}")
 
 
 def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayout:
@@ -105,7 +113,7 @@ def sniff_text(path: Path, name: str, kind_hint: Kind | None = None) -> TextLayo
     with open(path, "rb") as fh:
         raw = fh.read(HEAD_BYTES)
         truncated = bool(fh.read(1))
-    text, enc = _decode_head(raw, name)
+    text, enc = _decode_head(raw, name, path)
     if not text.strip():
         raise ExtractError(f"{name}: 文件为空")
     # the line end most used: a CR-only file may hold LF inside a quoted cell (Excel for Mac's Alt+Enter)

@@ -35,10 +35,11 @@ class UploadCheck:
 def _unique(folder: Path, name: str) -> Path:
     """``name`` in ``folder``, or ``stem (2).suffix`` … when a file of the upload already has it:
     two files of the same name are both kept (the kind is still read from the name)."""
+    stem, dot, suffixes = name.partition(".")  # the counter before every suffix: a (2).csv.gz
     path, n = folder / name, 1
     while path.exists():
         n += 1
-        path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        path = folder / f"{stem} ({n}){dot}{suffixes}"
     return path
 
 
@@ -68,7 +69,7 @@ def check_upload(files: list[tuple[str, bytes]], store=None, max_mb: float = 100
     try:
         saved = []
         for name, content in files:
-            safe = Path(str(name)).name  # never a path from the client
+            safe = str(name).replace("\\", "/").rsplit("/", 1)[-1]  # never a path from the client, nor C:\ …
             if not safe.lower().endswith(SUFFIXES):
                 raise ExtractError(f"{safe}: 不支持的文件类型（{SUPPORTED}）")
             size_mb = len(content) / 2**20

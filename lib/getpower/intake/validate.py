@@ -38,10 +38,11 @@ R_DUPLICATE = "{label}重复（保留首条）"
 R_ORPHAN = "孤立环节：工单不存在或已被隔离"
 R_BLANK = "空行（非数据）"
 R_FOOTER = "合计/小计行（非数据）"
+R_HEADER = "重复的表头行（非数据）"
 R_LOST_DIGITS = "{cols}为超过 15 位的数值，Excel 已舍入末位数字（请将该列设为文本后重新导出）"
-BLANK, FOOTER = "__blank__", "__footer__"
+BLANK, FOOTER, HEADER_AGAIN = "__blank__", "__footer__", "__header__"
 INVISIBLE = "[\u200b-\u200d\u2060\ufeff]"  # zero-width characters and stray byte-order marks
-MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER)  # columns intake adds to the raw rows
+MARKERS = (RAGGED, LOST_DIGITS, BLANK, FOOTER, HEADER_AGAIN)  # columns intake adds to the raw rows
 # a footer: the row's first cell reads 合计 (after a place name: 全省合计, 杭州市小计) or is a
 # signature line (制表人：…, 注：…); a data row never starts so
 FOOTER_RE = ("(?i)^(?:(?:全省|全市|[\u4e00-\u9fff]{1," + str(FOOTER_PREFIX_CHARS) + "}?[省市区县])?\\s*(?:"
@@ -217,7 +218,8 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
             fixed = miss.select(pl.col(ROW), coerce(col, raw_e).cast(POLARS_TYPES[col.type]).alias(col.name))
             df = df.update(fixed, on=ROW)
 
-    reasons: list[tuple[pl.Expr, str]] = [(pl.col(BLANK), R_BLANK), (pl.col(FOOTER), R_FOOTER)]
+    reasons: list[tuple[pl.Expr, str]] = [(pl.col(BLANK), R_BLANK), (pl.col(FOOTER), R_FOOTER),
+                                          (pl.col(HEADER_AGAIN), R_HEADER)]
     if RAGGED in raw.columns:
         reasons.append((pl.col(RAGGED), "字段数与表头不一致"))
     if LOST_DIGITS in raw.columns:
@@ -320,8 +322,10 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
         keyed = pl.any_horizontal((pl.col(k).is_not_null() & (pl.col(k) != first_cell)) for k in keys) if keys else pl.lit(False)
         footer = first_cell.str.contains(FOOTER_RE).fill_null(False) & ~keyed.fill_null(False)
         blank = first_cell.is_null()
+        # the header again (files concatenated one after another): its key cells name their columns
+        again = pl.all_horizontal((pl.col(k) == k).fill_null(False) for k in keys) if keys else pl.lit(False)
         yield raw.drop(dropped).with_row_index(ROW, offset=first_row + n).with_columns(
-            blank.alias(BLANK), (footer & ~blank).alias(FOOTER))
+            blank.alias(BLANK), (footer & ~blank).alias(FOOTER), again.alias(HEADER_AGAIN))
         n += raw.height
 
 
