@@ -128,6 +128,49 @@ def _cmd_store(args) -> int:
     return 0
 
 
+def _cmd_watch(args) -> int:
+    import datetime as dt
+
+    from getpower.lock import Interrupted
+    from getpower.watch import WatchOptions, watch
+
+    def log(message: str) -> None:  # one line per event, with the time (systemd's journal, cron's mail)
+        print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {message}", flush=True)
+
+    opts = WatchOptions(store=Path(args.store), reports=None if args.no_scorecards else Path(args.reports),
+                        settle=args.settle, max_wait=args.max_wait, pdf=not args.no_pdf, jobs=args.jobs,
+                        warm=not args.no_warm)
+    if not args.once:
+        log(f"监测 {args.drop} → 数据仓库 {args.store}（文件静止 {args.settle:g} 秒后读取；Ctrl+C 或 SIGTERM 停止）")
+    try:
+        outcomes = watch(Path(args.drop), opts, once=args.once, timeout=args.timeout, log=log)
+    except (Interrupted, KeyboardInterrupt):
+        print("监测已停止：进行中的导入已回滚或已完成；未处理完的批次在下次启动时继续", file=sys.stderr)
+        return 130
+    failed = sum(len(o.failed) for o in outcomes)
+    if args.once:
+        log(f"完成: {len(outcomes)} 个批次，新版本 {sum(1 for o in outcomes if o.version)} 个，未读取的文件 {failed} 个")
+    return 2 if failed else 0
+
+
+def _cmd_changes(args) -> int:
+    from getpower import changes
+    from getpower.store import Store, StoreError
+
+    store = Store(args.store)
+    if len(args.versions) > 2:
+        raise StoreError(f"最多比较两个版本，给了 {len(args.versions)} 个")
+    a, b = (args.versions + [None, None])[:2]
+    if a is not None and b is None:  # one version: what it changed from the one before it
+        a, b = None, a
+    c = changes.compare(store, a, b)
+    if args.write:
+        changes.write(store, c)
+    print(c.to_json() if args.format == "json" else changes.to_html(c) if args.format == "html"
+          else changes.to_markdown(c), end="" if args.format == "md" else "\n")
+    return 0
+
+
 def _write_table(table, out: Path) -> None:
     from getpower.store import atomic_write_bytes
 
@@ -471,6 +514,27 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
     sv.set_defaults(func=_cmd_serve)
     r.set_defaults(func=_cmd_run)
+
+    w = sub.add_parser("watch", help="无感监测：监测投放文件夹，新文件自动导入、更新评分卡并报告变化")
+    w.add_argument("drop", help="投放文件夹（读取后移到 done/<版本>/，未读取的移到 failed/）")
+    w.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
+    w.add_argument("--reports", default="reports", help="评分卡输出目录")
+    w.add_argument("--settle", type=float, default=10.0, help="文件静止多少秒后读取")
+    w.add_argument("--max-wait", type=float, default=600.0, help="已静止的文件最多等待仍在写入的文件多少秒")
+    w.add_argument("--once", action="store_true", help="处理当前已有的文件后退出（供 cron 使用）")
+    w.add_argument("--timeout", type=float, default=None, help="运行多少秒后退出（默认一直运行）")
+    w.add_argument("--jobs", type=int, default=2, help="并行运行的评分卡笔记本数")
+    w.add_argument("--no-scorecards", action="store_true", help="不重新生成评分卡")
+    w.add_argument("--no-pdf", action="store_true", help="评分卡不生成 PDF")
+    w.add_argument("--no-warm", action="store_true", help="不预先计算看板的指标表与图")
+    w.set_defaults(func=_cmd_watch)
+
+    ch = sub.add_parser("changes", help="两个版本之间的变化：达标状态、排名、数值、超时工单、数据质量")
+    ch.add_argument("versions", nargs="*", help="版本 A 与 B（默认当前版本与其上一版本；只给一个：该版本与其上一版本）")
+    ch.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
+    ch.add_argument("--format", choices=["md", "html", "json"], default="md", help="输出格式")
+    ch.add_argument("--write", action="store_true", help="同时写入 <数据仓库>/changes/<版本B>.md|html|json")
+    ch.set_defaults(func=_cmd_changes)
     return p
 
 

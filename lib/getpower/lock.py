@@ -53,7 +53,8 @@ def interruptible() -> Iterator[None]:
     """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (once: a second signal is
     ignored so that cleaning up is not itself interrupted), until :func:`hold_signals` is called.
     Only the main thread can receive signals; elsewhere (a dashboard kernel's thread) the block
-    runs unchanged."""
+    runs unchanged. Nested in another block, a signal held back by :func:`hold_signals` is passed
+    on to the enclosing block when the inner one ends (it raises there)."""
     _STATE.held = None
     if threading.current_thread() is not threading.main_thread():
         try:
@@ -71,13 +72,18 @@ def interruptible() -> Iterator[None]:
             fired.append(signum)
             raise Interrupted(signum)
 
+    handler.interruptible = True
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        _STATE.held = None
+        held, _STATE.held = getattr(_STATE, "held", None), None
         for s, h in old.items():
             signal.signal(s, h)
+        # inside an enclosing block (getpower watch around an ingest) a signal held back while
+        # publishing is the enclosing block's too: it stops there, after the version is published
+        if held and getattr(old.get(held[0]), "interruptible", False):
+            old[held[0]](held[0], None)
 
 
 def hold_signals() -> None:

@@ -191,20 +191,24 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, fail_after: str | None = None,
-               on_wait: Callable[[], None] | None = None, by: str | None = None) -> IngestResult:
+               on_wait: Callable[[], None] | None = None, by: str | None = None,
+               batch: str | None = None) -> IngestResult:
         """Validate extracts and store what they change, as one new version (or none).
 
         ``by``: who imports (the dashboard user, or the account running the command), recorded in
         the upload's report, the manifest and the history (``store log``).
+        ``batch``: the id of a ``getpower watch`` batch, recorded in the upload's report and the
+        history (a restarted watcher finds there whether its batch was committed).
         ``on_wait``: called once when another writer holds the store (the call then waits).
         ``fail_after`` (testing only) raises after that step: ``"validated"``, ``"written"``,
         ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched)."""
         files = list(paths)
         with interruptible(), writer_lock(self.root, on_wait):
             self._recover()
-            return self._ingest(files, fail_after, by)
+            return self._ingest(files, fail_after, by, batch)
 
-    def _ingest(self, files: list[Path | str], fail_after: str | None, by: str | None = None) -> IngestResult:
+    def _ingest(self, files: list[Path | str], fail_after: str | None, by: str | None = None,
+                watch_batch: str | None = None) -> IngestResult:
         manifest = self.manifest()
         cur = self.current
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
@@ -233,6 +237,8 @@ class Store:
             name = f"v{number:06d}" if merge.changed else None
             notes = _notes(manifest, results, merge)
             entry = _history_entry(name, now, upload_id, results, merge, by)
+            if watch_batch is not None:
+                entry["batch"] = watch_batch
             _write_upload(merge.upload_tmp, results, merge, entry, notes, batch.not_read)
             upload_dir = self.root / "uploads" / upload_id
             if not merge.changed:  # nothing new: no version; the upload's report is still kept
@@ -594,6 +600,8 @@ def _write_upload(upload_dir: Path, results: list[FileResult], merge: _Merge, en
               "files": [r.summary() | {"sha256": r.sha256, "format": r.fmt} | {k: f[k] for k in
                         ("new", "unchanged", "pending", "superseded", "held")} for r, f in zip(results, entry["files"])],
               "kinds": entry["kinds"], "not_read": [n.summary() for n in not_read]}
+    if entry.get("batch"):
+        report["batch"] = entry["batch"]
     _write_json(upload_dir / "report.json", report)
 
 
