@@ -459,3 +459,21 @@ def latest(store: Store | Path | str) -> dict | None:
         f = found[-1].with_suffix(ext)
         data[key] = f.read_text(encoding="utf-8") if f.exists() else None
     return data
+
+
+def recent_html(store: Store | Path | str, flips_shown: int = 5) -> str | None:
+    """最近更新, for a page (the overview): the latest change report in a few lines (version, 数据截至,
+    affected periods, the first status changes), or None when no report was written yet."""
+    data = latest(store)
+    if data is None:
+        return None
+    esc = html.escape
+    flips = data.get("flips", [])
+    items = "".join(f"<li>{esc(f['period'])} {esc(f['city'])} {esc(_label(f['indicator'], f['segment'], f['unit']))}："
+                    f"{esc(f['before'])} → {esc(f['after'])}</li>" for f in flips[:flips_shown])
+    more = f"<li>另有 {len(flips) - flips_shown} 项</li>" if len(flips) > flips_shown else ""
+    periods = "、".join(data.get("periods") or []) or "无"
+    return (f'<div class="gp-recent"><b>最近更新</b> {esc(str(data.get("version_a") or "（无）"))} → '
+            f'{esc(data["version_b"])}（{esc(data.get("created_at", ""))}）：数据截至 {esc(str(data.get("data_until_b")))}；'
+            f"受影响期间 {esc(periods)}；达标状态变化 {len(flips)} 项"
+            + (f"<ul>{items}{more}</ul>" if items else "") + "</div>")

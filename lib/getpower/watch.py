@@ -359,11 +359,17 @@ def watch(drop: Path | str, opts: WatchOptions, *, once: bool = False, stop_even
     :class:`getpower.lock.Interrupted` (a KeyboardInterrupt) after rolling back an ingest under way."""
     import watchfiles
 
+    from getpower.intake.read import ExtractError
+    from getpower.lock import writer_lock
+
     drop = Path(drop)
     if not drop.is_dir():
-        raise FileNotFoundError(f"监测文件夹不存在: {drop}")
+        raise ExtractError(f"监测文件夹不存在: {drop}")
     for d in (DONE, FAILED, STATE):
         (drop / d).mkdir(exist_ok=True)
+
+    def busy():  # one watcher per drop folder (a cron run while the last one still works stops here)
+        raise ExtractError(f"另一个监测进程正在处理 {drop}（{drop / STATE / '.lock'}）")
     outcomes: list[BatchOutcome] = []
     tick_ms = int(max(0.05, min(opts.settle / 4, 1.0)) * 1000)
     deadline = time.monotonic() + timeout if timeout is not None else None
@@ -375,7 +381,7 @@ def watch(drop: Path | str, opts: WatchOptions, *, once: bool = False, stop_even
         except ValueError:
             return True
 
-    with interruptible():
+    with interruptible(), writer_lock(drop / STATE, on_wait=busy):
         outcomes += resume(drop, opts, log)
         tracker = Settle(opts.settle)
         tracker.update(candidates(drop))

@@ -140,3 +140,27 @@ def test_ingest_warns_once_about_years_without_a_holiday_schedule(tmp_path):
                                   "A1,申请受理,2003-06-02 09:00,2003-06-02 10:00\n", encoding="utf-8")
     p = run("ingest", str(d), "--store", str(tmp_path / "s"))
     assert p.returncode == 0 and p.stderr.count("2003 年") == 1 and "params/holidays/2003.yaml" in p.stderr
+
+
+def test_watch_once_and_changes(messy, tmp_path):
+    drop = tmp_path / "drop"
+    messy.rename(drop)
+    (drop / "备注.docx").write_bytes(b"not an extract")
+    store = str(tmp_path / "store")
+    p = run("watch", str(drop), "--store", store, "--once", "--settle", "0.1", "--no-scorecards", "--no-warm")
+    assert p.returncode == 2, p.stderr  # a file not read: named, and a non-zero exit
+    assert "新版本 v000001" in p.stdout and "1 个文件未读取" in p.stdout
+    assert sorted(f.name for f in (drop / "done" / "v000001").iterdir()) == [
+        ".batch", "导入报告.txt", "报装工单.csv", "环节记录.csv"]
+    [failed] = (drop / "failed").iterdir()
+    assert "不支持的文件类型 .docx" in (failed / "备注.docx.报告.txt").read_text(encoding="utf-8")
+    p = run("changes", "--store", store)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("# 数据更新：（无） → v000001")
+    p = run("changes", "v000001", "--store", store, "--format", "json")
+    assert json.loads(p.stdout)["version_b"] == "v000001"
+    p = run("changes", "v000001", "v000009", "--store", store)
+    assert p.returncode == 2 and p.stderr.strip().splitlines() == [
+        "错误: 版本 v000009 不在数据仓库中（已清理或从未存在）；可比较的版本: v000001"]
+    p = run("watch", str(tmp_path / "nowhere"), "--store", store, "--once")
+    assert p.returncode == 2 and p.stderr.strip() == f"错误: 监测文件夹不存在: {tmp_path / 'nowhere'}"

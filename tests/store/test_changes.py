@@ -111,6 +111,9 @@ def test_the_change_report_of_two_versions_names_the_flip(two_versions):
     assert data["version_b"] == "v000003" and len(data["flips"]) == 2
     assert "<table>" in (store.root / "changes" / "v000003.html").read_text(encoding="utf-8")
     assert changes.latest(store)["version_b"] == "v000003"
+    recent = changes.recent_html(store)
+    assert "最近更新" in recent and "v000002 → v000003" in recent and "数据截至 2023-03-12" in recent
+    assert "<li>2023Q1 杭州 全过程办电时间（平均）（居民，自然日）：达标 → 未达标</li>" in recent
     # explicit versions, either way round
     back = changes.compare(store, "v000003", "v000001")
     assert {(f.city, f.before, f.after) for f in back.flips} == {("杭州", "未达标", "达标"), ("全省", "未达标", "达标")}
@@ -121,4 +124,4 @@ def test_a_first_version_and_a_pruned_one(two_versions):
     assert first.version_a is None and first.flips == () and first.periods == ("2023Q1",)
     with pytest.raises(StoreError, match="v000009 不在数据仓库中"):
         changes.compare(two_versions, "v000009")
-    assert changes.latest(two_versions) is None
+    assert changes.latest(two_versions) is None and changes.recent_html(two_versions) is None

@@ -55,7 +55,7 @@ def test_files_dropped_one_by_one_make_one_version_each(drop, opts):
     assert (o.version, o.done, o.periods) == ("v000002", ("stages.csv",), ("2023Q1",))
     assert _files(drop / "done") == ["v000001/applications.csv", "v000001/导入报告.txt",
                                      "v000002/stages.csv", "v000002/导入报告.txt"]
-    assert candidates(drop) == [] and _files(drop / STATE) == []
+    assert candidates(drop) == [] and _files(drop / STATE) == [".lock"]
     assert "已更新到版本 v000002" in (drop / "done" / "v000002" / "导入报告.txt").read_text(encoding="utf-8")
     assert [e["batch"] for e in _history(opts)] == [p.read_text().strip() for p in
                                                      sorted((drop / "done").glob("*/.batch"))]
@@ -168,7 +168,7 @@ def test_a_restart_after_the_commit_moves_the_files_without_reading_them_again(d
     assert (o.version, o.resumed, sorted(o.done)) == ("v000001", True, ["applications.csv", "stages.csv"])
     assert len(_history(opts)) == 1 and len(list((opts.store / "uploads").iterdir())) == 1  # read once
     assert "重启后完成" in (drop / "done" / "v000001" / "导入报告.txt").read_text(encoding="utf-8")
-    assert (opts.store / "changes" / "v000001.md").exists() and not list((drop / STATE).iterdir())
+    assert (opts.store / "changes" / "v000001.md").exists() and [p.name for p in (drop / STATE).iterdir()] == [".lock"]
 
 
 def _watch_process(drop, store, fault=None):
@@ -189,12 +189,12 @@ def test_sigterm_during_an_ingest_then_a_restart(tmp_path, drop, fault, stored):
     assert first.returncode == 130, first.stderr
     assert "监测已停止" in first.stderr
     assert Store(store).manifest().get("name") == stored
-    assert [p.name for p in (drop / STATE).iterdir()] != [] and candidates(drop) == []  # staged, not lost
+    assert len(list((drop / STATE).iterdir())) == 2 and candidates(drop) == []  # staged, not lost
     second = _watch_process(drop, store)
     assert second.returncode == 0, second.stderr
     assert Store(store).manifest()["name"] == "v000001" and len(Store(store).manifest()["history"]) == 1
     assert _files(drop / "done") == ["v000001/applications.csv", "v000001/导入报告.txt"]
-    assert not list((drop / STATE).iterdir())
+    assert [p.name for p in (drop / STATE).iterdir()] == [".lock"]
 
 
 def test_the_watcher_takes_a_file_dropped_while_it_runs(drop, opts):
@@ -215,3 +215,49 @@ def test_the_watcher_takes_a_file_dropped_while_it_runs(drop, opts):
     outcomes = watch(drop, opts, stop_event=stop, timeout=20, log=log)
     t.join()
     assert [o.version for o in outcomes] == ["v000001"] and stop.is_set()
+
+
+def test_one_watcher_per_drop_folder(drop, opts):
+    from getpower.intake.read import ExtractError
+    from getpower.lock import writer_lock
+
+    _csv(drop / "applications.csv", APPS, [A1])
+    with writer_lock(drop / STATE):  # another watcher at work
+        with pytest.raises(ExtractError, match="另一个监测进程正在处理"):
+            watch(drop, opts, once=True, log=lambda m: None)
+    assert candidates(drop) == [drop / "applications.csv"]  # untouched
+    with pytest.raises(ExtractError, match="监测文件夹不存在"):
+        watch(drop / "nowhere", opts, once=True)
+
+
+@pytest.mark.parametrize("existing, expected", [
+    ([], ["2023Q2"]),  # the latest affected quarter only
+    (["2023Q1"], ["2023Q1", "2023Q2"]),  # and an affected quarter whose scorecards exist already
+    (["2022Q4"], ["2023Q2"]),  # scorecards of a quarter the version did not affect are left as they are
+])
+def test_after_a_new_version_the_affected_scorecards_and_the_dashboards(drop, tmp_path, monkeypatch, existing,
+                                                                        expected):
+    import getpower.present.dashboard as dashboard
+    import getpower.reports as reports
+    from getpower.reports import Outcome
+
+    made, warmed = [], []
+    monkeypatch.setattr(reports, "scorecards", lambda store, period, **kw: made.append((period, kw["pdf"])) or
+                        [Outcome("杭州", True)])
+    monkeypatch.setattr(dashboard, "warm", lambda store: warmed.append(store))
+    opts = WatchOptions(store=tmp_path / "store", reports=tmp_path / "reports", settle=SETTLE, pdf=False)
+    for p in existing:
+        (tmp_path / "reports" / p).mkdir(parents=True)
+        (tmp_path / "reports" / p / "index.html").write_text("", encoding="utf-8")
+    _csv(drop / "applications.csv", APPS, [A1])
+    _csv(drop / "stages.csv", STAGES, S1)
+    watch(drop, opts, once=True, log=lambda m: None)
+    made.clear()
+    _csv(drop / "applications.csv", APPS, [A1, "A2,宁波,居民,8,220V,网上国网,0"])
+    _csv(drop / "stages.csv", STAGES, [S1[0], "A1,装表接电,2023-03-02 09:00,2023-03-12 10:00",
+                                       "A2,申请受理,2023-05-01 09:00,2023-05-01 10:00",
+                                       "A2,装表接电,2023-05-02 09:00,2023-05-03 10:00"])
+    [o] = watch(drop, opts, once=True, log=lambda m: None)
+    assert o.version == "v000002" and o.periods == ("2023Q1", "2023Q2")
+    assert made == [(p, False) for p in expected]
+    assert warmed == [opts.store, opts.store]  # after each version
