@@ -139,7 +139,7 @@ def _cmd_watch(args) -> int:
 
     opts = WatchOptions(store=Path(args.store), reports=None if args.no_scorecards else Path(args.reports),
                         settle=args.settle, max_wait=args.max_wait, pdf=not args.no_pdf, jobs=args.jobs,
-                        warm=not args.no_warm)
+                        warm=not args.no_warm, poll=args.poll)
     if not args.once:
         log(f"监测 {args.drop} → 数据仓库 {args.store}（文件静止 {args.settle:g} 秒后读取；Ctrl+C 或 SIGTERM 停止）")
     try:
@@ -527,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--no-scorecards", action="store_true", help="不重新生成评分卡")
     w.add_argument("--no-pdf", action="store_true", help="评分卡不生成 PDF")
     w.add_argument("--no-warm", action="store_true", help="不预先计算看板的指标表与图")
+    w.add_argument("--poll", action="store_true", help="轮询文件夹（网络共享文件夹收不到文件系统通知时使用）")
     w.set_defaults(func=_cmd_watch)
 
     ch = sub.add_parser("changes", help="两个版本之间的变化：达标状态、排名、数值、超时工单、数据质量")

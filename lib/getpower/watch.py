@@ -61,6 +61,7 @@ class WatchOptions:
     pdf: bool = True
     jobs: int = 2
     warm: bool = True  # compute the dashboards' tables and pictures of the new data
+    poll: bool = False  # watchfiles polls the folder (a network share sends no notifications)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class BatchOutcome:
 
 # --- what is waiting ------------------------------------------------------------------------------
 def _ignored(rel: Path) -> bool:
+    if not rel.parts:  # the drop folder itself (a polling watcher reports it): a change there wakes us
+        return False
     top = rel.parts[0]
     name = rel.name
     return (top in (DONE, FAILED, STATE) or any(p.startswith(".") for p in rel.parts) or name.startswith("~$")
@@ -388,7 +391,8 @@ def watch(drop: Path | str, opts: WatchOptions, *, once: bool = False, stop_even
         if once and not tracker.waiting:
             return outcomes
         for events in watchfiles.watch(drop.resolve(), watch_filter=relevant, stop_event=stop, rust_timeout=tick_ms,
-                                       yield_on_timeout=True, debounce=max(100, tick_ms), step=50):
+                                       yield_on_timeout=True, debounce=max(100, tick_ms), step=50,
+                                       force_polling=opts.poll or None):
             if events or tracker.waiting:  # woken by a change, or files waiting to settle
                 tracker.update(candidates(drop))
                 batch = tracker.ready(opts.max_wait)

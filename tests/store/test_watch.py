@@ -87,11 +87,14 @@ def test_the_same_file_again_changes_nothing_and_is_kept_apart(drop, opts):
 
 
 def test_a_file_still_being_written_is_read_once_it_is_whole(drop, opts):
+    import dataclasses
+
+    opts = dataclasses.replace(opts, settle=1.0)  # far above the writer's pauses, even on a loaded machine
     path = drop / "applications.csv"
     path.write_text(APPS + "\n", encoding="utf-8")
     rows = [f"A{i},杭州,居民,8,220V,网上国网,0" for i in range(12)]
 
-    def writer():  # a row every 0.05 s: never still for SETTLE (0.2 s) until the end
+    def writer():  # a row every 0.05 s: never still for 1 s until the end
         for r in rows:
             time.sleep(0.05)
             with open(path, "a", encoding="utf-8") as fh:
@@ -105,6 +108,18 @@ def test_a_file_still_being_written_is_read_once_it_is_whole(drop, opts):
         t.join()
     assert [o.version for o in outcomes] == ["v000001"]
     assert Store(opts.store).read("applications").height == 12
+
+
+@pytest.mark.parametrize("rel, ignored", [
+    ("applications.csv", False), ("2023年11月/报装工单.xlsx", False), ("done/v000001/a.csv", True),
+    ("failed/b/a.csv", True), (".getpower-watch/b/a.csv", True), (".hidden.csv", True), ("sub/.x/a.csv", True),
+    ("~$报装工单.xlsx", True), ("环节记录.csv.part", True), ("a.CRDOWNLOAD", True), ("Thumbs.db", True),
+    ("sub/done/a.csv", False),  # only the drop folder's own done/ is set aside
+])
+def test_what_is_left_alone(drop, rel, ignored):
+    (drop / rel).parent.mkdir(parents=True, exist_ok=True)
+    (drop / rel).write_text("x", encoding="utf-8")
+    assert candidates(drop) == ([] if ignored else [drop / rel])
 
 
 @pytest.mark.parametrize("events, at, expected", [
@@ -197,7 +212,11 @@ def test_sigterm_during_an_ingest_then_a_restart(tmp_path, drop, fault, stored):
     assert [p.name for p in (drop / STATE).iterdir()] == [".lock"]
 
 
-def test_the_watcher_takes_a_file_dropped_while_it_runs(drop, opts):
+@pytest.mark.parametrize("poll", [False, True])
+def test_the_watcher_takes_a_file_dropped_while_it_runs(drop, opts, poll):
+    import dataclasses
+
+    opts = dataclasses.replace(opts, poll=poll)
     def later():
         time.sleep(0.3)
         _csv(drop / "applications.csv", APPS, [A1])
