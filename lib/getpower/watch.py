@@ -197,6 +197,10 @@ def committed(store, batch: str) -> dict | None:
     return None
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def _refers(name: str, shown: str) -> bool:
     return name == shown or name.startswith(shown + "/")
 
@@ -212,14 +216,16 @@ def _write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _fail_files(drop: Path, staging: Path, reasons: dict[Path, list[str]], batch: str) -> list[str]:
+def _fail_files(drop: Path, staging: Path, reasons: dict[Path, list[str]], batch: str, store) -> list[str]:
     out = []
+    current = store.manifest().get("name") if store.exists() else None
     for f, why in reasons.items():
         rel = f.relative_to(staging)
         dest = drop / FAILED / batch / rel
         _write_text(dest.with_name(dest.name + ".报告.txt"),
                     f"文件: {rel}\n批次: {batch}\n时间: {dt.datetime.now().isoformat(timespec='seconds')}\n"
-                    f"结果: 未读取，未导入数据仓库\n原因:\n" + "".join(f"  - {w}\n" for w in why)
+                    f"结果: 未读取，此文件的数据未导入数据仓库 {store.root}（当前版本 {current or '无'}）\n原因:\n"
+                    + "".join(f"  - {w}\n" for w in why)
                     + "处理: 修正后重新放入监测文件夹即可（重新读取）\n")
         _move(f, dest)
         out.append(str(rel))
@@ -250,8 +256,8 @@ def finish(drop: Path, staging: Path, opts: WatchOptions, log: Callable[[str], N
         except KeyboardInterrupt:  # the ingest was rolled back; the batch stays staged for a restart
             raise
         except Exception as exc:  # nothing stored: every file of the batch fails with the reason
-            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            failed = _fail_files(drop, staging, {f: [why] for f in files}, batch)
+            why = _first_line(exc)
+            failed = _fail_files(drop, staging, {f: [why] for f in files}, batch, store)
             shutil.rmtree(staging, ignore_errors=True)
             log(f"批次 {batch}: 未导入（{why}）；文件已移到 {drop / FAILED / batch}")
             return BatchOutcome(batch, None, failed=tuple(failed), message=why)
@@ -283,7 +289,7 @@ def finish(drop: Path, staging: Path, opts: WatchOptions, log: Callable[[str], N
         _write_text(dest / "导入报告.txt", text + "\n")
         for f in done:
             _move(f, dest / f.relative_to(staging))
-    failed = _fail_files(drop, staging, reasons, batch)
+    failed = _fail_files(drop, staging, reasons, batch, store)
     if version:  # the version's report and scorecards are owed until made, whatever happens next
         _write_text(drop / STATE / f"post-{version}.json", json.dumps({"version": version, "batch": batch}))
     shutil.rmtree(staging, ignore_errors=True)
@@ -314,7 +320,7 @@ def after_version(drop: Path, version: str, opts: WatchOptions, log: Callable[[s
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # the version stands; only its report is missing (said in the log)
-        log(f"{version}: 变化报告未生成（{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}）")
+        log(f"{version}: 变化报告未生成（{_first_line(exc)}）")
     if opts.reports is not None and periods and store.manifest().get("name") == version:
         from getpower.reports import scorecards
 
@@ -322,8 +328,14 @@ def after_version(drop: Path, version: str, opts: WatchOptions, log: Callable[[s
         todo = [p for p in periods if p == latest or (Path(opts.reports) / p / "index.html").exists()]
         for p in todo:
             log(f"{version}: 重新生成 {p} 评分卡…")
-            outcomes = scorecards(store.root, p, out=opts.reports, jobs=opts.jobs, pdf=opts.pdf,
-                                  progress=lambda m: None)
+            try:
+                outcomes = scorecards(store.root, p, out=opts.reports, jobs=opts.jobs, pdf=opts.pdf,
+                                      progress=lambda m: None)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # logged, never a crash a restart would repeat forever
+                log(f"{version}: {p} 评分卡未生成（{_first_line(exc)}）")
+                continue
             bad = [o for o in outcomes if not o.ok]
             log(f"{version}: {p} 评分卡 {len(outcomes) - len(bad)}/{len(outcomes)} 份已生成"
                 + "".join(f"；失败 {o.name}: {o.message}" for o in bad))
@@ -333,8 +345,13 @@ def after_version(drop: Path, version: str, opts: WatchOptions, log: Callable[[s
         except ImportError:  # the dashboards are not installed here
             pass
         else:
-            dashboard.warm(store.root)
-            log(f"{version}: 看板的指标表与图已按新数据计算")
+            try:
+                dashboard.warm(store.root)
+                log(f"{version}: 看板的指标表与图已按新数据计算")
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # the pages compute on their first visit instead
+                log(f"{version}: 看板预计算未完成（{_first_line(exc)}），页面将在首次访问时计算")
     record.unlink(missing_ok=True)
     return periods
 

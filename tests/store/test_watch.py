@@ -155,7 +155,8 @@ def test_a_broken_file_goes_to_failed_with_its_report_and_the_rest_is_read(drop,
     assert sorted(o.failed) == ["extract.zip", "notes.csv"]
     failed = drop / "failed" / o.batch
     assert _files(failed) == ["extract.zip", "extract.zip.报告.txt", "notes.csv", "notes.csv.报告.txt"]
-    assert "zip 文件损坏" in (failed / "extract.zip.报告.txt").read_text(encoding="utf-8")
+    report = (failed / "extract.zip.报告.txt").read_text(encoding="utf-8")
+    assert "zip 文件损坏" in report and "（当前版本 v000001）" in report
     assert (failed / "extract.zip").read_bytes() == b"PK\x03\x04 not a zip at all"  # kept as it came
 
 
@@ -280,3 +281,24 @@ def test_after_a_new_version_the_affected_scorecards_and_the_dashboards(drop, tm
     assert o.version == "v000002" and o.periods == ("2023Q1", "2023Q2")
     assert made == [(p, False) for p in expected]
     assert warmed == [opts.store, opts.store]  # after each version
+
+
+def test_a_failing_scorecard_run_or_change_report_is_logged_and_the_watcher_goes_on(drop, tmp_path, monkeypatch):
+    import getpower.changes as changes
+    import getpower.reports as reports
+
+    def broken(*a, **kw):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(reports, "scorecards", broken)
+    opts = WatchOptions(store=tmp_path / "store", reports=tmp_path / "reports", settle=SETTLE, warm=False)
+    _csv(drop / "applications.csv", APPS, [A1])
+    _csv(drop / "stages.csv", STAGES, S1)
+    seen = []
+    [o] = watch(drop, opts, once=True, log=seen.append)
+    assert o.version == "v000001" and any("2023Q1 评分卡未生成（磁盘已满）" in m for m in seen)
+    monkeypatch.setattr(changes, "compare", broken)
+    _csv(drop / "applications.csv", APPS, ["A2,宁波,居民,8,220V,网上国网,0"])
+    [o] = watch(drop, opts, once=True, log=seen.append)
+    assert o.version == "v000002" and seen[-1] == "v000002: 变化报告未生成（磁盘已满）"
+    assert [p.name for p in (drop / STATE).iterdir()] == [".lock"]  # nothing owed is retried forever
