@@ -473,7 +473,12 @@ def recent_html(store: Store | Path | str, flips_shown: int = 5) -> str | None:
                     f"{esc(f['before'])} → {esc(f['after'])}</li>" for f in flips[:flips_shown])
     more = f"<li>另有 {len(flips) - flips_shown} 项</li>" if len(flips) > flips_shown else ""
     periods = "、".join(data.get("periods") or []) or "无"
+    st = store if isinstance(store, Store) else Store(store)
+    current = st.manifest().get("name") if st.exists() else None
+    # a version made without the watcher (an import on the intake page) has no report: said so
+    stale = (f"（当前版本 {esc(current)} 尚无变化报告：getpower changes --write）"
+             if current and current != data["version_b"] else "")
     return (f'<div class="gp-recent"><b>最近更新</b> {esc(str(data.get("version_a") or "（无）"))} → '
             f'{esc(data["version_b"])}（{esc(data.get("created_at", ""))}）：数据截至 {esc(str(data.get("data_until_b")))}；'
-            f"受影响期间 {esc(periods)}；达标状态变化 {len(flips)} 项"
+            f"受影响期间 {esc(periods)}；达标状态变化 {len(flips)} 项{stale}"
             + (f"<ul>{items}{more}</ul>" if items else "") + "</div>")

@@ -114,6 +114,9 @@ def test_the_change_report_of_two_versions_names_the_flip(two_versions):
     recent = changes.recent_html(store)
     assert "最近更新" in recent and "v000002 → v000003" in recent and "数据截至 2023-03-12" in recent
     assert "<li>2023Q1 杭州 全过程办电时间（平均）（居民，自然日）：达标 → 未达标</li>" in recent
+    assert "尚无变化报告" not in recent
+    store.ingest([_csv(store.root.parent / "4" / "applications.csv", APPS, ["A4,温州,居民,8,220V,网上国网,0"])])
+    assert "（当前版本 v000004 尚无变化报告：getpower changes --write）" in changes.recent_html(store)
     # explicit versions, either way round
     back = changes.compare(store, "v000003", "v000001")
     assert {(f.city, f.before, f.after) for f in back.flips} == {("杭州", "未达标", "达标"), ("全省", "未达标", "达标")}
