@@ -302,3 +302,24 @@ def test_a_failing_scorecard_run_or_change_report_is_logged_and_the_watcher_goes
     [o] = watch(drop, opts, once=True, log=seen.append)
     assert o.version == "v000002" and seen[-1] == "v000002: 变化报告未生成（磁盘已满）"
     assert [p.name for p in (drop / STATE).iterdir()] == [".lock"]  # nothing owed is retried forever
+
+
+def test_sigterm_stops_a_watcher_that_is_waiting(tmp_path, drop):
+    import signal
+
+    p = subprocess.Popen([sys.executable, "-m", "getpower", "watch", str(drop), "--store", str(tmp_path / "store"),
+                          "--settle", str(SETTLE), "--no-scorecards", "--no-warm"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "监测" in p.stdout.readline()  # started: watching
+        _csv(drop / "applications.csv", APPS, [A1])
+        deadline = time.monotonic() + 60
+        while not (drop / "done" / "v000001" / "applications.csv").exists():
+            assert time.monotonic() < deadline and p.poll() is None
+            time.sleep(0.05)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+    finally:
+        p.kill()
+    assert p.returncode == 130 and "监测已停止" in err
+    assert Store(tmp_path / "store").manifest()["name"] == "v000001"
