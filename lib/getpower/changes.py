@@ -73,6 +73,7 @@ class QualityChange:
     rows_read: int
     rows_quarantined: int
     reasons: dict  # reason → rows, over the uploads between the two versions
+    share_before: float | None = None  # the quarantined share of this kind in the upload that made A
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,21 @@ def _quality(store: Store, version_a: str | None, version_b: str) -> list[Qualit
             for k in read]
 
 
+def quality(store: Store, version_a: str | None, version_b: str) -> list[QualityChange]:
+    """:func:`_quality` of the uploads from A to B, each kind with its quarantined share in the
+    upload that made A (the previous import), when A was made by an import of that kind."""
+    now = _quality(store, version_a, version_b)
+    if version_a is None:
+        return now
+    try:
+        before = {q.kind: q for q in _quality(store, previous_version(store, version_a), version_a)}
+    except StoreError:  # A's history is no longer readable: no comparison
+        before = {}
+    return [QualityChange(q.kind, q.rows_read, q.rows_quarantined, q.reasons,
+                          before[q.kind].rows_quarantined / before[q.kind].rows_read
+                          if q.kind in before and before[q.kind].rows_read else None) for q in now]
+
+
 def previous_version(store: Store, version: str) -> str | None:
     """The version before ``version`` in the history (None for the first)."""
     history = version_store(store, version).manifest().get("history", [])
@@ -326,7 +342,7 @@ def compare(store: Store | Path | str, version_a: str | None = None, version_b: 
     until_b = data_until(sb)
     return Changes(version_a, version_b, str(until_a) if until_a else None, str(until_b) if until_b else None,
                    tuple(periods), tuple(flips), tuple([*comp, *ranks]), tuple(values[:TOP_VALUES_JSON]), overdue,
-                   tuple(_quality(store, version_a, version_b)),
+                   tuple(quality(store, version_a, version_b)),
                    int(sa.manifest().get("pending", 0) or 0) if sa else 0, int(sb.manifest().get("pending", 0) or 0),
                    dt.datetime.now().isoformat(timespec="seconds"))
 
@@ -397,7 +413,10 @@ def to_markdown(c: Changes) -> str:
     for q in c.quality:
         label = KIND_BY_NAME[q.kind].label if q.kind in KIND_BY_NAME else q.kind
         why = "；".join(f"{k} {v}" for k, v in list(q.reasons.items())[:5])
-        lines.append(f"- {label}：读取 {q.rows_read} 行，隔离 {q.rows_quarantined} 行" + (f"（{why}）" if why else ""))
+        share = f"{q.rows_quarantined / q.rows_read:.1%}" if q.rows_read else "—"
+        prev = f"，上次导入 {q.share_before:.1%}" if q.share_before is not None else ""
+        lines.append(f"- {label}：读取 {q.rows_read} 行，隔离 {q.rows_quarantined} 行（{share}{prev}）"
+                     + (f"：{why}" if why else ""))
     if not c.quality:
         lines.append("- 本次无新导入（回滚或比较的版本之间没有上传）")
     lines.append(f"- 待匹配环节：{c.pending_before} → {c.pending_after} 行")

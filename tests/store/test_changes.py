@@ -93,7 +93,9 @@ def test_the_change_report_of_two_versions_names_the_flip(two_versions):
     # the second version added an application without stages and quarantined a row
     c = changes.compare(store)
     assert (c.version_a, c.version_b) == ("v000001", "v000002")
-    assert [(q.kind, q.rows_read, q.rows_quarantined) for q in c.quality] == [("applications", 2, 1)]
+    assert [(q.kind, q.rows_read, q.rows_quarantined, q.share_before) for q in c.quality] == [
+        ("applications", 2, 1, 0.0)]  # v000001's upload quarantined none of its application rows
+    assert "- 用电报装工单：读取 2 行，隔离 1 行（50.0%，上次导入 0.0%）：" in changes.to_markdown(c)
     assert c.flips == () and c.periods == ()  # nothing stored changed the indicators
     store.ingest([_csv(store.root.parent / "3" / "stages.csv", STAGES, [
         "A1,申请受理,2023-03-01 09:00,2023-03-01 10:00", "A1,装表接电,2023-03-02 09:00,2023-03-12 10:00"])])
