@@ -25,7 +25,7 @@ from getpower.periods import Period
 from getpower.store import Store, StoreError, atomic_write_bytes, atomic_write_frame, cache_suffix
 
 TABLE_KEY = ["period", "city", "indicator", "segment", "unit"]
-COMPARED = ["value", "n", "reason", "target", "met", "rank"]  # a period is affected when one differs
+COMPARED = ["value", "n", "reason", "target", "met", "met_by", "rank"]  # a period is affected when one differs
 TOP_VALUES = 10  # value changes shown in the text report (the JSON has TOP_VALUES_JSON)
 TOP_VALUES_JSON = 100
 TOP_RANKS = 10
@@ -38,7 +38,7 @@ class Flip:
     indicator: str
     segment: str
     unit: str
-    before: str  # 达标 / 未达标 / 无数据 / 无目标
+    before: str  # 达标 / 达标（同比下降） / 未达标 / 无数据 / 无目标
     after: str
     value_before: float | None
     value_after: float | None
@@ -80,7 +80,7 @@ class QualityChange:
 class Changes:
     version_a: str | None
     version_b: str
-    data_until_a: str | None  # 数据截至: the last date of any dated record
+    data_until_a: str | None  # 数据截至: the flow sources' last date (getpower.currency.overall)
     data_until_b: str | None
     periods: tuple[str, ...]  # the affected periods, oldest first
     flips: tuple[Flip, ...] = ()
@@ -96,31 +96,44 @@ class Changes:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, default=str)
 
 
-def status(met, target, value) -> str:
-    """The one vocabulary: 达标 / 未达标 / 无数据 / 无目标 (no data is never met).
+def status(met, target, value, met_by: str | None = None) -> str:
+    """The one vocabulary: 达标 / 达标（同比下降） / 未达标 / 无数据 / 无目标 (no data is never met).
 
     >>> status(True, 7, 5.0), status(False, 7, 9.0), status(None, 7, None), status(None, None, 3.0)
     ('达标', '未达标', '无数据', '无目标')
+    >>> status(True, 0.8, 1.1, "同比下降 ≥ 8.0 %")
+    '达标（同比下降）'
     """
     if target is None:
         return "无目标"
     if value is None or met is None:
         return "无数据"
-    return "达标" if met else "未达标"
+    if met:
+        return MET_BY_YOY if (met_by or "").startswith("同比") else "达标"
+    return "未达标"
 
 
-# --- comparing two tables ----------------------------------------------------------------------
+MET_BY_YOY = "达标（同比下降）"  # met through the year-on-year rule (as the scorecards say it)
+JUDGED = ["达标", MET_BY_YOY, "未达标"]
+
+
 def _status_expr(prefix: str) -> pl.Expr:
     met, target, value = pl.col(f"met{prefix}"), pl.col(f"target{prefix}"), pl.col(f"value{prefix}")
+    by_yoy = pl.col(f"met_by{prefix}").fill_null("").str.starts_with("同比")
     return (pl.when(target.is_null()).then(pl.lit("无目标"))
             .when(value.is_null() | met.is_null()).then(pl.lit("无数据"))
+            .when(met & by_yoy).then(pl.lit(MET_BY_YOY))
             .when(met).then(pl.lit("达标")).otherwise(pl.lit("未达标")))
 
 
 def _joined(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
     cols = [*TABLE_KEY, *COMPARED]
-    return (a.select(cols).join(b.select(cols), on=TABLE_KEY, how="full", coalesce=True, suffix="_b",
-                                nulls_equal=True)
+
+    def side(t):  # met_by: tables before #12 have none
+        t = t if "met_by" in t.columns else t.with_columns(pl.lit(None, pl.String).alias("met_by"))
+        return t.select(cols)
+
+    return (side(a).join(side(b), on=TABLE_KEY, how="full", coalesce=True, suffix="_b", nulls_equal=True)
             .rename({c: f"{c}_a" for c in COMPARED})
             .with_columns(_status_expr("_a").alias("status_a"), _status_expr("_b").alias("status_b")))
 
@@ -140,7 +153,7 @@ def compare_tables(a: pl.DataFrame, b: pl.DataFrame) -> tuple[list[Flip], list[R
     main = [*params.cities(), params.province()]
     order = {c: i for i, c in enumerate(main)}
     flips_f = j.filter((pl.col("status_a") != pl.col("status_b"))
-                       & (pl.col("status_a").is_in(["达标", "未达标"]) | pl.col("status_b").is_in(["达标", "未达标"])))
+                       & (pl.col("status_a").is_in(JUDGED) | pl.col("status_b").is_in(JUDGED)))
     # 达标 → 未达标 first (what a supervisor acts on), then by period and city
     flips_f = flips_f.sort(pl.col("status_b") != "未达标", "period", pl.col("city").replace_strict(order, default=99),
                            "indicator", "segment")
@@ -187,66 +200,74 @@ def version_store(store: Store, version: str) -> Store:
     return Store(store.root, folder)
 
 
-def version_table(store: Store, version: str, period: Period) -> pl.DataFrame:
-    """The indicator table of one kept version and period, cached like ``table.cached_compute``
-    (same file name: the current version's tables are shared with the dashboards and scorecards)."""
-    from getpower.table import cached_record_level, indicator_table, load_frames
+@dataclass(frozen=True)
+class _Version:
+    """One kept version opened for comparing: its frames, record-level cache and extent."""
 
-    pinned = version_store(store, version)
-    cached = store.root / "cache" / f"indicators_{period.label}_{cache_suffix(pinned.fingerprint)}.parquet"
-    if cached.exists():
+    store: Store
+    name: str
+    frames: dict
+    records: tuple
+    ext: pl.DataFrame
+
+    @classmethod
+    def open(cls, store: Store, version: str) -> "_Version":
+        from getpower.currency import extent
+        from getpower.table import cached_record_level, load_frames
+
+        pinned = version_store(store, version)
+        frames = load_frames(pinned)
+        records = cached_record_level(pinned, frames, prune=False)
+        return cls(pinned, version, frames, records, extent(frames, *(f.lazy() for f in records)))
+
+    @property
+    def span(self):
+        """The flow sources' dates together (:func:`getpower.currency.overall`), or None."""
+        from getpower.currency import overall
+
+        return overall(self.ext)
+
+    def quarters(self) -> list[Period]:
+        """Every quarter the data's span touches, oldest first."""
+        span = self.span
+        if span is None:
+            return []
+        out, p = [], Period.quarter_of(span.first.year, (span.first.month - 1) // 3 + 1)
+        while p.start.date() <= span.last:
+            out.append(p)
+            p = Period.quarter_of(p.year + (p.quarter == 4), p.quarter % 4 + 1)
+        return out
+
+    def table(self, period: Period) -> pl.DataFrame:
+        """The period's indicator table, cached like ``table.cached_compute`` and with the same
+        content (the data version in every row): the current version's tables are the ones the
+        dashboards and scorecards read. A period outside the data raises DataRangeError."""
+        from getpower.table import data_version, indicator_table
+
+        cached = self.store.root / "cache" / f"indicators_{period.label}_{cache_suffix(self.store.fingerprint)}.parquet"
+        if cached.exists():
+            try:
+                return pl.read_parquet(cached)
+            except Exception:  # damaged: computed again
+                pass
+        table = indicator_table(self.frames, period, self.records, version=data_version(self.store), ext=self.ext)
         try:
-            return pl.read_parquet(cached)
-        except Exception:  # damaged: computed again
+            atomic_write_frame(cached, table)
+        except OSError:  # a read-only store: computed, not kept
             pass
-    frames = load_frames(pinned)
-    table = indicator_table(frames, period, cached_record_level(pinned, frames, prune=False))
-    try:
-        atomic_write_frame(cached, table)
-    except OSError:  # a read-only store: computed, not kept
-        pass
-    return table
+        return table
 
 
-DATED = [("stages", "finished_at"), ("stages", "started_at"), ("outages", "started_at"),
-         ("approvals", "submitted_at")]
+def version_table(store: Store, version: str, period: Period) -> pl.DataFrame:
+    """The indicator table of one kept version and period (see :meth:`_Version.table`)."""
+    return _Version.open(store, version).table(period)
 
 
-def data_until(store: Store) -> dt.date | None:
-    """数据截至: the last date of any dated record of the store (version) given."""
-    last = []
-    for kind, col in DATED:
-        lf = store.scan(kind)
-        if lf is not None:
-            d = lf.select(pl.col(col).max()).collect().item()
-            if d is not None:
-                last.append(d.date() if isinstance(d, dt.datetime) else d)
-    return max(last) if last else None
-
-
-def quarters_of(store: Store) -> list[Period]:
-    """Every quarter from the first to the last completed application's finish."""
-    lf = store.scan("stages")
-    if lf is None:
-        return []
-    lo, hi = lf.select(pl.col("finished_at").min(), pl.col("finished_at").max().alias("hi")).collect().row(0)
-    if lo is None:
-        return []
-    out, p = [], Period.quarter_of(lo.year, (lo.month - 1) // 3 + 1)
-    while p.start <= hi:
-        out.append(p)
-        p = Period.quarter_of(p.year + (p.quarter == 4), p.quarter % 4 + 1)
-    return out
-
-
-def _overdue(store: Store, version: str, period: Period) -> dict[str, set[str]]:
+def _overdue(v: "_Version", period: Period) -> dict[str, set[str]]:
     from getpower.drilldown import lists
-    from getpower.table import cached_record_level, load_frames
 
-    pinned = version_store(store, version)
-    frames = load_frames(pinned)
     try:
-        lst = lists(frames, period, cached_record_level(pinned, frames, prune=False))["open_overdue"]
+        lst = lists(v.frames, period, v.records)["open_overdue"]
     except Exception:  # a period outside the version's calendar years: nothing overdue in it
         return {}
     out: dict[str, set[str]] = {}
@@ -309,23 +330,22 @@ def compare(store: Store | Path | str, version_a: str | None = None, version_b: 
     version_b = version_b or store.manifest()["name"]
     if version_a is None:
         version_a = previous_version(store, version_b)
-    sb = version_store(store, version_b)
-    sa = version_store(store, version_a) if version_a else None
-    quarters = {p.label: p for p in [*quarters_of(sb), *(quarters_of(sa) if sa else [])]}
+    vb = _Version.open(store, version_b)
+    va = _Version.open(store, version_a) if version_a else None
+    quarters = {p.label: p for p in [*vb.quarters(), *(va.quarters() if va else [])]}
     ordered = sorted(quarters.values(), key=lambda p: p.start)
-    empty = pl.DataFrame(schema={c: t for c, t in _schema().items()})
 
-    def tables(version):
+    def tables(v):
         out = []
         for p in ordered:
             try:
-                out.append(version_table(store, version, p))
-            except Exception:  # a quarter outside this version's calendar years: no table for it
+                out.append(v.table(p))
+            except Exception:  # a quarter outside this version's data: no table for it
                 continue
-        return pl.concat(out) if out else empty
+        return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame(schema=_schema())
 
-    tb = tables(version_b)
-    ta = tables(version_a) if version_a else empty
+    tb = tables(vb)
+    ta = tables(va) if va else pl.DataFrame(schema=_schema())
     periods = affected_periods(ta, tb)
     flips, ranks, values, comp = [], [], [], []
     if version_a:  # a first version has nothing to compare with: every period is new, nothing flips
@@ -334,23 +354,24 @@ def compare(store: Store | Path | str, version_a: str | None = None, version_b: 
     overdue = {}
     if ordered:
         latest = ordered[-1]
-        new = _overdue(store, version_b, latest)
-        old = _overdue(store, version_a, latest) if version_a else {}
+        new = _overdue(vb, latest)
+        old = _overdue(va, latest) if va else {}
         fresh = {c: sorted(ids - old.get(c, set())) for c, ids in new.items() if ids - old.get(c, set())}
         overdue = {"period": latest.label, "cities": fresh}
-    until_a = data_until(sa) if sa else None
-    until_b = data_until(sb)
+    until_a = va.span.last if va and va.span else None
+    until_b = vb.span.last if vb.span else None
     return Changes(version_a, version_b, str(until_a) if until_a else None, str(until_b) if until_b else None,
                    tuple(periods), tuple(flips), tuple([*comp, *ranks]), tuple(values[:TOP_VALUES_JSON]), overdue,
                    tuple(quality(store, version_a, version_b)),
-                   int(sa.manifest().get("pending", 0) or 0) if sa else 0, int(sb.manifest().get("pending", 0) or 0),
+                   int(va.store.manifest().get("pending", 0) or 0) if va else 0,
+                   int(vb.store.manifest().get("pending", 0) or 0),
                    dt.datetime.now().isoformat(timespec="seconds"))
 
 
 def _schema() -> dict:
     return {"city": pl.String, "period": pl.String, "indicator": pl.String, "segment": pl.String,
             "unit": pl.String, "value": pl.Float64, "n": pl.Int64, "reason": pl.String, "target": pl.Float64,
-            "met": pl.Boolean, "gap": pl.Float64, "score": pl.Float64, "rank": pl.Int64, "target_source": pl.String}
+            "met": pl.Boolean, "met_by": pl.String, "gap": pl.Float64, "score": pl.Float64, "rank": pl.Int64, "target_source": pl.String}
 
 
 # --- the report ----------------------------------------------------------------------------------

@@ -96,7 +96,11 @@ def test_the_change_report_of_two_versions_names_the_flip(two_versions):
     assert [(q.kind, q.rows_read, q.rows_quarantined, q.share_before) for q in c.quality] == [
         ("applications", 2, 1, 0.0)]  # v000001's upload quarantined none of its application rows
     assert "- 用电报装工单：读取 2 行，隔离 1 行（50.0%，上次导入 0.0%）：" in changes.to_markdown(c)
-    assert c.flips == () and c.periods == ()  # nothing stored changed the indicators
+    # 宁波 has an application now: its open_overdue is 0 instead of null (no target: no flip) and
+    # its null values have another reason, so 2023Q1 is affected, but nothing judged flips
+    assert c.flips == () and c.periods == ("2023Q1",)
+    assert {(v.city, v.indicator, v.before, v.after) for v in c.values if v.segment == "全部"} == {
+        ("宁波", "open_overdue", None, 0.0)}
     store.ingest([_csv(store.root.parent / "3" / "stages.csv", STAGES, [
         "A1,申请受理,2023-03-01 09:00,2023-03-01 10:00", "A1,装表接电,2023-03-02 09:00,2023-03-12 10:00"])])
     c = changes.compare(store)
@@ -130,3 +134,16 @@ def test_a_first_version_and_a_pruned_one(two_versions):
     with pytest.raises(StoreError, match="v000009 不在数据仓库中"):
         changes.compare(two_versions, "v000009")
     assert changes.latest(two_versions) is None and changes.recent_html(two_versions) is None
+
+
+def test_met_through_the_year_on_year_rule_is_its_own_status():
+    def outage(value, met, met_by):
+        t = table([("杭州", "2023Q4", "outage_hours", "市区", value, 2.0, met, 1)])
+        return t.with_columns(pl.lit(met_by, pl.String).alias("met_by"), pl.lit("hours").alias("unit"))
+
+    a = outage(1.8, True, "目标值")
+    b = outage(2.3, True, "同比下降 ≥ 8.0 %")  # above the target, met by falling 8 % year on year
+    c = outage(2.3, False, "—")
+    assert [(f.before, f.after) for f in changes.compare_tables(a, b)[0]] == [("达标", "达标（同比下降）")]
+    assert [(f.before, f.after) for f in changes.compare_tables(b, c)[0]] == [("达标（同比下降）", "未达标")]
+    assert changes.affected_periods(a, a.with_columns(pl.lit("同比下降 ≥ 8.0 %").alias("met_by"))) == ["2023Q4"]
