@@ -10,14 +10,8 @@ import pytest
 from getpower.store import Store
 from getpower.table import load_frames
 
-APPS = "工单编号,地市,客户类别,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)"
-STAGES = "工单编号,环节名称,环节开始时间,环节结束时间"
-
-
-def _csv(path, header, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
+from extracts import APPS, STAGES
+from extracts import write_csv as _csv
 
 
 def _stages(store):
