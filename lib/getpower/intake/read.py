@@ -388,12 +388,15 @@ def _parquet_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
         raise ExtractError(f"{name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
 
 
+_MISSING = pl.Series("missing", sorted(MISSING_SPELLINGS), pl.String)  # built once, not per batch
+
+
 def _clean(df: pl.DataFrame) -> pl.DataFrame:
     """Strip whitespace; empty cells and the spellings of a missing value (``NaN``, ``NULL``,
     ``空``, ``—``, ``/`` …) are missing values."""
     def one(c: str) -> pl.Expr:
         v = pl.col(c).str.strip_chars()
-        return pl.when(v.is_in(list(MISSING_SPELLINGS)) | (v == "")).then(None).otherwise(v).alias(c)
+        return pl.when(v.is_in(_MISSING) | (v == "")).then(None).otherwise(v).alias(c)
 
     return df.with_columns(one(c) for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS))
 

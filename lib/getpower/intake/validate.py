@@ -203,7 +203,8 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
         raw_e = pl.col(raw_name[col.name])
         fast = coerce_fast(col, raw_e)
         val = coerce(col, raw_e) if fast is None else fast
-        if col.type == "text" and col.name.endswith("_id"):  # ids as a person reads them: Ｑ004 = Q004
+        if col.type == "text" and col.name.endswith("_id") and col.name in by_name and \
+                raw[by_name[col.name]].str.contains(r"[^\x00-\x7f]").any():  # ids as a person reads them: Ｑ004 = Q004
             val = val.str.normalize("NFKC").str.replace_all(INVISIBLE, "")
         if fast is not None:
             slow.append(col)
