@@ -388,7 +388,7 @@ def _parquet_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
         raise ExtractError(f"{name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
 
 
-_MISSING = pl.Series("missing", sorted(MISSING_SPELLINGS), pl.String)  # built once, not per batch
+_MISSING = sorted(MISSING_SPELLINGS)  # built once, not per batch
 
 
 def _clean(df: pl.DataFrame) -> pl.DataFrame:
