@@ -349,7 +349,6 @@ def _cmd_sample(args) -> int:
 def _cmd_run(args) -> int:
     """The main job on the bundled sample data (the README's first command)."""
     from getpower import sample
-    from getpower.intake import report
     from getpower.store import Store
 
     sample_dir = Path(args.sample)

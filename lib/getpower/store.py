@@ -43,7 +43,6 @@ import polars as pl
 
 from getpower import params
 from getpower.contract import KIND_BY_NAME, KINDS, Kind
-from getpower.intake.read import ExtractError
 from getpower.intake.discover import NotRead
 from getpower.intake.read import ExtractError
 from getpower.intake.validate import FileResult, sha256_file, validate_batch

@@ -668,3 +668,10 @@ def test_undecodable_byte_named_by_line_and_repeated_header_rows(tmp_path):
     assert nr.reason.endswith("第 101 行（第 3261 个字节）起无法按 UTF-8 或 GBK/GB18030 解码")
     [r] = validate_paths([text_file(tmp_path / "applications.csv", [HEADER, ROWS[0], HEADER, ROWS[1]])])
     assert accepted(r) == EXPECTED and reasons_by_row(r) == {3: R_HEADER}
+
+
+def test_a_damaged_workbook_is_named_in_chinese(tmp_path):
+    p = tmp_path / "applications.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a zip header and nothing a workbook needs
+    [nr] = validate_batch([p]).not_read
+    assert nr.error and nr.reason == "Excel 文件已损坏或不是 Excel 格式，无法读取"

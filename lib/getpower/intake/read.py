@@ -247,19 +247,6 @@ def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
     return ExtractError(f"{name}: Excel 文件已损坏或不是 Excel 格式，无法读取")
 
 
-def _excel_error(path: Path, name: str, exc: Exception) -> ExtractError:
-    """The real cause of an Excel file that cannot be opened: encryption said as such."""
-    try:
-        import msoffcrypto
-
-        with open(path, "rb") as fh:
-            if msoffcrypto.OfficeFile(fh).is_encrypted():
-                return ExtractError(f"{name}: Excel 文件已加密/受密码保护，请解除密码后再导出")
-    except Exception:  # not an Office file msoffcrypto knows: the reader's own message below
-        pass
-    return ExtractError(f"{name}: Excel 文件无法读取（{str(exc).splitlines()[0]}）")
-
-
 def _sheet_rows(path: Path, sheet: str) -> Iterator[tuple]:
     """The sheet's rows from its first, as the workbook stores them: numbers as numbers (openpyxl
     reads a number written with all its digits as an exact int), text as text."""

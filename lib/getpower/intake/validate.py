@@ -20,7 +20,7 @@ from getpower.contract import (
     is_personal_header, norm_header,
 )
 from getpower.intake import plausible
-from getpower.intake.discover import EXTRACT_SUFFIXES, NotRead, Source, gather
+from getpower.intake.discover import NotRead, Source, gather
 from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
 from getpower.intake.personal import mask, mask_columns, personal_columns
 from getpower.intake.errors import NotAnExtract
@@ -285,11 +285,6 @@ def open_files(path: Path | str | Source, kind_name: str | None = None) -> list[
     return out
 
 
-def open_file(path: Path | str | Source, kind_name: str | None = None) -> Opened:
-    """The first of :func:`open_files`."""
-    return open_files(path, kind_name)[0]
-
-
 def _columns(f: Opened, headers: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
     mapping, dropped, ignored = _map_headers(f.kind, headers)
     missing = [c for c in f.kind.required if c not in mapping.values()]
@@ -413,20 +408,6 @@ def validate_file(f: Opened, app_ids: pl.Series | None = None, customers: pl.Dat
     """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, with
     CR-only line ends or with rows of the wrong width), on the file read another way."""
     return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers))
-
-
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders expanded recursively to the files intake may read (extracts, gzip
-    files, zip archives), sorted by path. Which of them are read is decided by :func:`validate_batch`."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted((f for f in p.rglob("*") if f.is_file()
-                           and f.suffix.lower() in (*EXTRACT_SUFFIXES, ".gz", ".zip")
-                           and not f.name.startswith(("~$", "."))), key=lambda q: q.relative_to(p).parts)
-        else:
-            out.append(p)
-    return out
 
 
 @dataclass(frozen=True)
