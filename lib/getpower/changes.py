@@ -22,6 +22,8 @@ import polars as pl
 
 from getpower import params
 from getpower.periods import Period
+# the vocabulary's home is getpower.status; status and MET_BY_YOY stay importable from here
+from getpower.status import JUDGED, MET_BY_YOY, NO_DATA, NOT_MET, status, status_expr  # noqa: F401
 from getpower.store import Store, StoreError, atomic_write_bytes, atomic_write_frame, cache_suffix
 
 TABLE_KEY = ["period", "city", "indicator", "segment", "unit"]
@@ -96,36 +98,6 @@ class Changes:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, default=str)
 
 
-def status(met, target, value, met_by: str | None = None) -> str:
-    """The one vocabulary: 达标 / 达标（同比下降） / 未达标 / 无数据 / 无目标 (no data is never met).
-
-    >>> status(True, 7, 5.0), status(False, 7, 9.0), status(None, 7, None), status(None, None, 3.0)
-    ('达标', '未达标', '无数据', '无目标')
-    >>> status(True, 0.8, 1.1, "同比下降 ≥ 8.0 %")
-    '达标（同比下降）'
-    """
-    if target is None:
-        return "无目标"
-    if value is None or met is None:
-        return "无数据"
-    if met:
-        return MET_BY_YOY if (met_by or "").startswith("同比") else "达标"
-    return "未达标"
-
-
-MET_BY_YOY = "达标（同比下降）"  # met through the year-on-year rule (as the scorecards say it)
-JUDGED = ["达标", MET_BY_YOY, "未达标"]
-
-
-def _status_expr(prefix: str) -> pl.Expr:
-    met, target, value = pl.col(f"met{prefix}"), pl.col(f"target{prefix}"), pl.col(f"value{prefix}")
-    by_yoy = pl.col(f"met_by{prefix}").fill_null("").str.starts_with("同比")
-    return (pl.when(target.is_null()).then(pl.lit("无目标"))
-            .when(value.is_null() | met.is_null()).then(pl.lit("无数据"))
-            .when(met & by_yoy).then(pl.lit(MET_BY_YOY))
-            .when(met).then(pl.lit("达标")).otherwise(pl.lit("未达标")))
-
-
 def _joined(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
     cols = [*TABLE_KEY, *COMPARED]
 
@@ -135,7 +107,7 @@ def _joined(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
 
     return (side(a).join(side(b), on=TABLE_KEY, how="full", coalesce=True, suffix="_b", nulls_equal=True)
             .rename({c: f"{c}_a" for c in COMPARED})
-            .with_columns(_status_expr("_a").alias("status_a"), _status_expr("_b").alias("status_b")))
+            .with_columns(status_expr("_a").alias("status_a"), status_expr("_b").alias("status_b")))
 
 
 def affected_periods(a: pl.DataFrame, b: pl.DataFrame) -> list[str]:
@@ -153,9 +125,9 @@ def compare_tables(a: pl.DataFrame, b: pl.DataFrame) -> tuple[list[Flip], list[R
     main = [*params.cities(), params.province()]
     order = {c: i for i, c in enumerate(main)}
     flips_f = j.filter((pl.col("status_a") != pl.col("status_b"))
-                       & (pl.col("status_a").is_in(JUDGED) | pl.col("status_b").is_in(JUDGED)))
+                       & (pl.col("status_a").is_in(list(JUDGED)) | pl.col("status_b").is_in(list(JUDGED))))
     # 达标 → 未达标 first (what a supervisor acts on), then by period and city
-    flips_f = flips_f.sort(pl.col("status_b") != "未达标", "period", pl.col("city").replace_strict(order, default=99),
+    flips_f = flips_f.sort(pl.col("status_b") != NOT_MET, "period", pl.col("city").replace_strict(order, default=99),
                            "indicator", "segment")
     flips = [Flip(r["period"], r["city"], r["indicator"], r["segment"], r["unit"], r["status_a"], r["status_b"],
                   r["value_a"], r["value_b"]) for r in flips_f.iter_rows(named=True)]
@@ -397,7 +369,7 @@ def to_markdown(c: Changes) -> str:
     from getpower.contract import KIND_BY_NAME
 
     lines = [f"# 数据更新：{c.version_a or '（无）'} → {c.version_b}", "",
-             f"数据截至 {c.data_until_b or '无数据'}（此前 {c.data_until_a or '无数据'}）；生成于 {c.created_at}", ""]
+             f"数据截至 {c.data_until_b or NO_DATA}（此前 {c.data_until_a or NO_DATA}）；生成于 {c.created_at}", ""]
     lines.append("受影响的期间：" + ("、".join(c.periods) if c.periods else "无（指标未变化）"))
     lines += ["", "## 达标状态变化", ""]
     if c.flips:

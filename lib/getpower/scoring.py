@@ -14,10 +14,10 @@ import polars as pl
 
 from getpower import params
 from getpower.registry import declared
+from getpower.status import BY_VALUE, INSUFFICIENT, NOT_MET_BY, YOY_PREFIX
 from getpower.targets import benchmarks_frame, targets_frame
 
 KEY = ["city", "indicator", "segment", "unit"]
-BY_VALUE, NOT_MET = "目标值", "—"
 
 
 def score_table(table: pl.DataFrame, year: int) -> pl.DataFrame:
@@ -36,12 +36,12 @@ def score_table(table: pl.DataFrame, year: int) -> pl.DataFrame:
     raw_score = pl.when(lower).then((pl.col("worst") - v) / (pl.col("worst") - pl.col("frontier"))) \
         .otherwise((v - pl.col("worst")) / (pl.col("frontier") - pl.col("worst"))) * 100
     no_status = v.is_null() | tg.is_null()
-    yoy_label = pl.format("同比下降 ≥ {} %", (-pl.col("or_yoy_at_most") * 100).round(1).cast(pl.String)
+    yoy_label = pl.format(YOY_PREFIX + " ≥ {} %", (-pl.col("or_yoy_at_most") * 100).round(1).cast(pl.String)
                           .str.replace(r"\.0$", ""))
     t = t.with_columns(
         pl.when(no_status).then(None).otherwise(by_value | by_yoy).alias("met"),
-        pl.when(no_status).then(pl.lit(NOT_MET)).when(by_value).then(pl.lit(BY_VALUE))
-        .when(by_yoy).then(yoy_label).otherwise(pl.lit(NOT_MET)).alias("met_by"),
+        pl.when(no_status).then(pl.lit(NOT_MET_BY)).when(by_value).then(pl.lit(BY_VALUE))
+        .when(by_yoy).then(yoy_label).otherwise(pl.lit(NOT_MET_BY)).alias("met_by"),
         pl.when(v.is_null() | tg.is_null()).then(None).otherwise(pl.when(lower).then(v - tg).otherwise(tg - v)).alias("gap"),
         pl.when(v.is_null()).then(None).otherwise(raw_score.clip(0, 100)).alias("score"),
     )
@@ -118,7 +118,7 @@ def composite(table: pl.DataFrame) -> pl.DataFrame:
     comp = comp.with_columns(scored.alias("scored")).with_columns(
         pl.when(pl.col("scored")).then(pl.col("composite")).otherwise(None).alias("composite"),
         pl.when(pl.col("scored")).then(None)
-        .otherwise(pl.format("数据不足（覆盖 {} %）", (pl.col("coverage") * 100).floor().cast(pl.Int64))).alias("status"),
+        .otherwise(pl.format(INSUFFICIENT + "（覆盖 {} %）", (pl.col("coverage") * 100).floor().cast(pl.Int64))).alias("status"),
     ).drop("_missing_areas")
     cfg_c = params.load("cities.yaml")
     tiers = pl.DataFrame({"city": [c["name"] for c in cfg_c["cities"]], "tier": [c["tier"] for c in cfg_c["cities"]]})
@@ -149,4 +149,4 @@ def shortfall(row: dict) -> str:
         parts.append(f"缺少{row['missing_sources']}数据")
     if row.get("missing_areas"):
         parts.append(f"{row['missing_areas']}无得分")
-    return (row.get("status") or "数据不足") + ("：" + "；".join(parts) if parts else "")
+    return (row.get("status") or INSUFFICIENT) + ("：" + "；".join(parts) if parts else "")

@@ -9,9 +9,10 @@ from functools import lru_cache
 import altair as alt
 import polars as pl
 
+from getpower.status import COLOURS
+
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
-MET_COLORS = alt.Scale(domain=["达标", "达标（同比下降）", "未达标", "无数据", "无目标"],
-                       range=["#2e7d32", "#81c784", "#c62828", "#e0e0e0", "#9e9e9e"])
+MET_COLORS = alt.Scale(domain=list(COLOURS), range=list(COLOURS.values()))  # the one map (getpower.status)
 
 
 def _config(chart: alt.Chart) -> alt.Chart:

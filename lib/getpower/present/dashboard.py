@@ -20,6 +20,7 @@ from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
 from getpower.present.scorecard import heatmap_chart, tier_frame
 from getpower.spreadsheet import csv_bytes, excel_bytes
+from getpower.status import COLOURS, INSUFFICIENT, MET, MET_BY_YOY, status, status_expr
 from getpower.store import Store
 
 MAX_UPLOAD_MB = 100  # an upload larger than this is refused (dashboards.yaml may lower it)
@@ -208,7 +209,7 @@ def tile_map(comp: pl.DataFrame):
     df = comp.filter(pl.col("city").is_in(list(pos))).with_columns(
         pl.col("city").replace_strict({k: v[0] for k, v in pos.items()}, return_dtype=pl.Int64).alias("x"),
         pl.col("city").replace_strict({k: v[1] for k, v in pos.items()}, return_dtype=pl.Int64).alias("y"),
-        (pl.col("city") + "\n" + pl.col("composite").round(1).cast(pl.String).fill_null("数据不足")).alias("label"),
+        (pl.col("city") + "\n" + pl.col("composite").round(1).cast(pl.String).fill_null(INSUFFICIENT)).alias("label"),
     )
     base = alt.Chart(df).encode(x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None))
     tiles = base.mark_rect(cornerRadius=6, stroke="white", strokeWidth=3).encode(
@@ -268,7 +269,6 @@ CARD_INDICATORS = [
     ("zero_investment_coverage", "全部", "ratio"), ("outage_hours", "全口径", "hours"),
     ("approval_days_mean", "10kV", "calendar_days"), ("stage_compliance_rate", "全部", "ratio"),
 ]
-COLORS = {True: "#2e7d32", False: "#c62828", None: "#757575"}
 
 
 def city_rows(t: pl.DataFrame, city: str, prev: pl.DataFrame | None) -> pl.DataFrame:
@@ -289,14 +289,13 @@ def cards_html(rows: pl.DataFrame) -> str:
         if r.is_empty():
             continue
         r = r.row(0, named=True)
-        met = {True: "达标", False: "未达标"}.get(r["met"], "无目标" if r["target"] is None else "无数据")
-        if r["met"] and r.get("met_by") not in (None, "—", "目标值"):
-            met += f"（{r['met_by']}）"
+        word = status(r["met"], r["target"], r["value"], r.get("met_by"))
+        met = f"{MET}（{r['met_by']}）" if word == MET_BY_YOY else word  # by how much it fell
         change = "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], unit)
         cards.append(
             f'<div class="gp-card" data-indicator="{ind}"><div class="gp-card-title">{labels[ind]} · {seg}</div>'
             f'<div class="gp-card-value">{fmt_value(r["value"], unit)}<small> {UNIT_LABELS[unit] if unit != "ratio" else ""}</small></div>'
-            f'<div>目标 {fmt_value(r["target"], unit)} · <span style="color:{COLORS.get(r["met"])}">{met}</span></div>'
+            f'<div>目标 {fmt_value(r["target"], unit)} · <span style="color:{COLOURS[word]}">{met}</span></div>'
             f'<div>排名 {r["rank"] or "—"} · 较上期 {change}</div></div>')
     return '<div class="gp-cards">' + "".join(cards) + "</div>"
 
@@ -308,7 +307,7 @@ def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("indicator").replace_strict(labels, default=pl.col("indicator")).alias("指标"),
         pl.col("segment").alias("分项"), pl.col("unit").replace_strict(UNIT_LABELS, default=pl.col("unit")).alias("单位"),
         pl.col("value").round(4).alias("数值"), pl.col("target").alias("目标"),
-        pl.col("met").replace_strict({True: "达标", False: "未达标"}, default="—", return_dtype=pl.String).alias("状态"),
+        status_expr().alias("状态"),
         pl.col("met_by").fill_null("—").alias("达标依据"),
         pl.col("gap").round(4).alias("差距"), pl.col("rank").alias("排名"), pl.col("change").round(4).alias("较上期"),
         pl.col("n").alias("样本数"), pl.col("reason").alias("说明"), pl.col("data_to").alias("数据截至"),

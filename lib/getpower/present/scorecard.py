@@ -14,9 +14,9 @@ from getpower import params
 from getpower.drilldown import LISTS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
+from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
 
-COLORS = {"达标": "#2e7d32", "达标（同比下降）": "#558b2f", "未达标": "#c62828", "无数据": "#9e9e9e"}
-MET_BY_YOY = "达标（同比下降）"  # met through the year-on-year rule, not the value (met_by)
+COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,7 @@ def show_record(rec: dict) -> None:
 
 
 def _status(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(
-        pl.when(pl.col("met").is_null()).then(pl.when(pl.col("target").is_null()).then(pl.lit("无目标"))
-                                              .otherwise(pl.lit("无数据")))
-        .when(pl.col("met") & pl.col("met_by").fill_null("").str.starts_with("同比")).then(pl.lit(MET_BY_YOY))
-        .when(pl.col("met")).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("status"))
+    return with_status(df)
 
 
 def city_composite(d: ScorecardData, city: str, period: str | None = None) -> dict:
@@ -115,7 +111,7 @@ def header_html(d: ScorecardData, city: str) -> str:
         score = f"{c['composite']:.1f}"
     else:  # 数据不足 large, the share covered small: the box keeps its width
         covered = "" if c.get("coverage") is None else f'<small style="font-size:14px">（覆盖 {int(c["coverage"] * 100)} %）</small>'
-        score = f"数据不足{covered}"
+        score = f"{INSUFFICIENT}{covered}"
     rank = f"第 {c['rank']} 名 / {len(params.cities())}" if c.get("rank") else "不排名"
     short = shortfall(c) if c else ""
     note = (f'<p class="gp-shortfall" style="color:#c62828;font-size:14px">{html.escape(short)}（不排名，列于排名城市之后）</p>'
@@ -129,8 +125,8 @@ def header_html(d: ScorecardData, city: str) -> str:
 <div style="{box}">全省排名<br><span style="{big}">{rank}</span></div>
 <div style="{box};white-space:normal">梯队：{html.escape(str(c.get('tier_label') or ''))}<br>
 <span style="color:#555">期望：{html.escape(str(c.get('expectation') or ''))}</span></div>
-<div style="{box}">目标达成<br><span style="color:{COLORS['达标']};{big}">{r['met']}</span> 达标 ·
-<span style="color:{COLORS['未达标']};{big}">{r['not_met']}</span> 未达标</div>
+<div style="{box}">目标达成<br><span style="color:{COLOURS[MET]};{big}">{r['met']}</span> 达标 ·
+<span style="color:{COLOURS[NOT_MET]};{big}">{r['not_met']}</span> 未达标</div>
 </div>{note}</div>"""
 
 
@@ -161,7 +157,7 @@ def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False) -> gt.
     window = ("年初至今；停电指标为年初至期末" if d.period.endswith("YTD")
               else "停电指标为截至期末的滚动 12 个月" if "Q" in d.period else "停电指标为全年")
     table = gt.GT(df).tab_header(title=f"{city} 指标一览", subtitle=f"{d.period}（{window}）")
-    for status, color in COLORS.items():
+    for status, color in COLOURS.items():
         table = table.tab_style(style=[gt.style.text(color=color, weight="bold")],
                                 locations=gt.loc.body(columns="状态", rows=pl.col("状态") == status))
     return table.opt_stylize(style=1).tab_options(table_font_size="12px")
@@ -222,7 +218,7 @@ def ranking_gt(d: ScorecardData) -> gt.GT:
 
     ranked = [{"排名": str(r["rank"]), "城市": r["city"], "综合得分": f"{r['composite']:.1f}",
                "梯队": r["tier_label"], "期望": r["expectation"], "说明": ""} for r in ranking_frame(d).iter_rows(named=True)]
-    unranked = [{"排名": "—", "城市": r["city"], "综合得分": "数据不足", "梯队": r["tier_label"],
+    unranked = [{"排名": "—", "城市": r["city"], "综合得分": INSUFFICIENT, "梯队": r["tier_label"],
                  "期望": r["expectation"], "说明": shortfall(r)} for r in unranked_frame(d).iter_rows(named=True)]
     df = pl.DataFrame(ranked + unranked, schema={k: pl.String for k in ("排名", "城市", "综合得分", "梯队", "期望", "说明")})
     return (gt.GT(df).tab_header(title=f"11 个地市综合得分排名 · {d.period}",
