@@ -36,13 +36,13 @@ print(json.dumps(out))
 """
 CORE_POLARS = """
 import json, sys, time
-from getpower.indicators.reliability import outage_hours
-from getpower.indicators.timing import process_days_mean
+from getpower.indicators.engine import compute
 from getpower.periods import Period
+from getpower.registry import spec
 from getpower.table import load_frames, prepare_inputs
 import polars as pl
 t = time.perf_counter(); p = Period.parse(sys.argv[2]); inp = prepare_inputs(load_frames(sys.argv[1]), p)  # no cache
-pl.collect_all([process_days_mean(inp["completed"], inp["rules"]), outage_hours(inp["outage_window_cells"], inp["customer_base"], inp["window"], inp["rules"], inp["outage_coverage"])])
+pl.collect_all([compute(spec("process_days_mean"), inp), compute(spec("outage_hours"), inp)])
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 CORE_PANDAS = """

@@ -1,16 +1,29 @@
 """Drill-down lists behind the indicators (records, not aggregates), for scorecards and dashboards.
 
+Two kinds, both from the indicators' declarations (params/indicators.yaml), so that a list holds
+the very records a value was computed from:
+
+- :func:`records_behind`: the records behind any cell of a mean, ratio or count indicator (its
+  population filtered by its predicates; a ratio's and count's with the column ``counted``), whose
+  number is the cell's ``n``;
+- :data:`LISTS` (:func:`lists`, :func:`cached_lists`): the named lists the scorecards and dashboards
+  show, each the counted records of one or more declarations.
+
 Each list has a ``city`` column and the record's identifying fields, never personal data.
 """
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import polars as pl
 
 from getpower import params
-from getpower.indicators.investment import zero_investment_eligible
-from getpower.indicators.inputs import measured_against_limit
-from getpower.indicators.stages import allowed_stages
+from getpower.indicators import engine
+from getpower.indicators.common import ALL
+from getpower.indicators.predicates import allowed_stages
 from getpower.periods import Period
+from getpower.registry import spec
 from getpower.table import prepare_inputs
 
 LISTS = {
@@ -25,30 +38,49 @@ LISTS = {
 def lists(frames: dict[str, pl.LazyFrame], period: Period, records=None) -> dict[str, pl.DataFrame]:
     """Every drill-down list of the period, by name (keys of :data:`LISTS`)."""
     inp = prepare_inputs(frames, period, records, ids=True)
-    rules, completed = inp["rules"], inp["completed"]
+    rules = inp["rules"]
+
+    def counted(indicator_id: str) -> pl.LazyFrame:
+        return engine.records(spec(indicator_id), inp, counted=True)
+
     out = {}
-    out["zero_investment_violations"] = completed.filter(
-        zero_investment_eligible(rules) & (pl.col("customer_investment_yuan") > 0)
-    ).select("city", "app_id", "customer_class", "capacity_kw", "customer_investment_yuan", "completed_at")
-    out["stage_noncompliance"] = completed.filter(pl.col("stage_count") > allowed_stages(rules)).select(
+    out["zero_investment_violations"] = counted("zero_investment_violations").select(
+        "city", "app_id", "customer_class", "capacity_kw", "customer_investment_yuan", "completed_at")
+    # over the allowed count (a class without one is not listed: it cannot be judged over)
+    out["stage_noncompliance"] = engine.records(spec("stage_compliance_rate"), inp).filter(
+        pl.col("stage_count") > allowed_stages(rules)).select(
         "city", "app_id", "customer_class", "important", "stage_count", allowed_stages(rules).alias("allowed"),
         "completed_at")
-    out["integrity_flags"] = completed.filter(
-        pl.col("backfill") | pl.col("burst") | pl.col("pre_acceptance") | pl.col("repeated")
-    ).select("city", "app_id", "customer_class", "backfill", "burst", "pre_acceptance", "repeated", "completed_at")
-    out["open_overdue"] = measured_against_limit(inp["in_progress"], inp["limits"]).filter(
-        pl.col("limited_value") > pl.col("limit")
-    ).select("city", "app_id", "customer_class", "accepted_at", pl.col("limited_value").alias("days"), "limit",
-             "limit_unit")
+    flags = ("backfill", "burst", "pre_acceptance", "repeated")  # backfill_rate … repeated_stage_rate
+    out["integrity_flags"] = inp["completed"].filter(
+        reduce(operator.or_, (engine.predicate_expr([f], inp) for f in flags))
+    ).select("city", "app_id", "customer_class", *flags, "completed_at")
+    out["open_overdue"] = counted("open_overdue").select(
+        "city", "app_id", "customer_class", "accepted_at", pl.col("limited_value").alias("days"), "limit",
+        "limit_unit")
     tasks = pl.LazyFrame([{"item_no": t["item_no"], "task": t["task"], "category": t["category"],
                            "deadline_text": t["deadline_text"]} for t in params.load("ledger.yaml")["tasks"]])
-    out["ledger_overdue"] = (inp["ledger_items"].filter(pl.col("due") & ~pl.col("done"))
+    out["ledger_overdue"] = (counted("ledger_overdue")
                              .join(tasks, on="item_no", how="left")
                              .with_columns(pl.col("unit").alias("city"))
                              .select("city", "item_no", "category", "task", "deadline", "status"))
     # each list sorted by city, then by its identifying column (the second one)
     frames = dict(zip(out, pl.collect_all(list(out.values()))))
     return {k: f.sort(f.columns[0], f.columns[1]) for k, f in frames.items()}
+
+
+def records_behind(path, period: Period | str, indicator: str, city: str | None = None, segment: str = ALL,
+                   counted: bool = False, unit: str | None = None) -> pl.DataFrame:
+    """The records behind one cell of the indicator table (a mean, ratio or count indicator), from a
+    store or a folder of extracts: as many as the cell's ``n`` (``counted``: those its numerator
+    counts, as many as a count's value). ``city``: None or 全省 for every city. See
+    :func:`getpower.indicators.engine.records`."""
+    from getpower.table import cached_record_level, load_frames
+
+    frames = load_frames(path)
+    period = period if isinstance(period, Period) else Period.parse(period)
+    inp = prepare_inputs(frames, period, cached_record_level(path, frames), ids=True)
+    return engine.records(spec(indicator), inp, city, segment, counted, unit).collect()
 
 
 def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:

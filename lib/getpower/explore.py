@@ -5,7 +5,11 @@ from __future__ import annotations
 import polars as pl
 
 from getpower.indicators.common import segmented, with_province
+from getpower.indicators.engine import records
+from getpower.indicators.reliability import counted_events
+from getpower.indicators.rules import Rules
 from getpower.periods import Period
+from getpower.registry import spec
 from getpower.table import cached_record_level, load_frames, prepare_inputs
 
 
@@ -14,7 +18,8 @@ def process_days_distribution(path, period: str) -> pl.DataFrame:
     over applications completed in the period (indicators.md §1: distributions)."""
     frames = load_frames(path)
     inp = prepare_inputs(frames, Period.parse(period), cached_record_level(path, frames))
-    done = inp["completed"].filter(pl.col("process_cd").is_not_null()).with_columns(
+    # the records process_days_mean (calendar days) averages, from its declaration
+    done = records(spec("process_days_mean"), inp, unit="calendar_days").with_columns(
         pl.col("city", "customer_class").cast(pl.String))
     recs = segmented(with_province(done), "customer_class")
     return recs.group_by("city", "segment").agg(
@@ -26,12 +31,8 @@ def process_days_distribution(path, period: str) -> pl.DataFrame:
 def outage_by_month(path, year: int) -> pl.DataFrame:
     """Customer-hours and events by city, month and kind (planned / fault) in a calendar year,
     events of at least the minimum duration, by their start."""
-    from getpower.indicators.rules import Rules
-
-    rules = Rules.for_year(year)
-    ev = load_frames(path)["outages"].filter(
-        (pl.col("started_at").dt.year() == year)
-        & ((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=rules.outage_min_minutes or 0)))
+    # the events every outage indicator counts (at least the year's minimum duration)
+    ev = counted_events(load_frames(path)["outages"], Rules.for_year(year)).filter(pl.col("started_at").dt.year() == year)
     return ev.with_columns(
         ((pl.col("restored_at") - pl.col("started_at")).dt.total_microseconds() / 3.6e9 * pl.col("customers_affected"))
         .alias("customer_hours"), pl.col("started_at").dt.month().alias("month"),

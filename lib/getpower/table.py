@@ -6,8 +6,6 @@ province, for one period, scored against the year's targets.
 """
 from __future__ import annotations
 
-import datetime as dt
-import inspect
 import shutil
 import uuid
 from pathlib import Path
@@ -15,21 +13,22 @@ from pathlib import Path
 import polars as pl
 
 from getpower import params
-from getpower.calendar import add_working_days, calendar_days, known_years, unknown_reason, unknown_years, year_range
+from getpower.calendar import unknown_reason, unknown_years, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.currency import DataRangeError, apply_marks, check_period, extent, overall, row_marks
-from getpower.indicators.inputs import Limits, application_records, in_period, stage_spans
-from getpower.indicators.reliability import Coverage, event_cells
-from getpower.indicators.rules import Rules
+from getpower.indicators import engine
+from getpower.indicators.inputs import (  # noqa: F401  (IDENTIFYING, PSEUDO_PROVINCE_UNIT: importable from here)
+    IDENTIFYING, MATERIALISED, PSEUDO_PROVINCE_UNIT, Limits, dependencies, resolve, stage_limits,
+)
+from getpower.indicators.records import application_records, stage_spans
 from getpower.periods import Period
-from getpower.registry import declared, functions
+from getpower.registry import declared
 from getpower.scoring import score_table
 from getpower.targets import targets_for
 
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
            "target", "met", "met_by", "gap", "score", "rank", "target_source",
            "data_from", "data_to", "missing_source", "data_version"]
-PSEUDO_PROVINCE_UNIT = "__province_unit__"
 # Indicator queries whose inputs are all smaller than this run on polars' in-memory engine: the
 # streaming engine costs about 5 ms to start a query, more than a small query takes in memory
 # (measured at 1× a province-year, docs/benchmarks.md). Large inputs stream.
@@ -66,41 +65,7 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
     return frames
 
 
-# --- inputs of the indicator functions (named as their parameters) ----------------------------
-def _stage_limits() -> pl.LazyFrame:
-    cfg = params.load("thresholds.yaml")["stage_limits_days"]
-    rows = [(stage, cls, float(v)) for stage, by in cfg["by_stage"].items() for cls, v in by.items()]
-    return pl.LazyFrame(rows, schema={"stage": pl.String, "customer_class": pl.String, "stage_limit": pl.Float64},
-                        orient="row")
-
-
-def _approval_limits(year: int) -> pl.LazyFrame:
-    rows = [(t.segment, t.unit, t.value) for t in targets_for(year)
-            if t.indicator == "approval_days_mean" and t.tiers is None]
-    return pl.LazyFrame(rows, schema={"voltage_class": pl.String, "limit_unit": pl.String, "limit": pl.Float64},
-                        orient="row")
-
-
-def _ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    tasks = [t for t in params.load("ledger.yaml")["tasks"] if t.get("unit")]
-    task_frame = pl.LazyFrame({
-        "item_no": [t["item_no"] for t in tasks],
-        "deadline": [None if t["deadline"] == "ongoing" else dt.date.fromisoformat(t["deadline"]) for t in tasks],
-    }, schema={"item_no": pl.Int64, "deadline": pl.Date})
-    reports = ledger_status.filter(pl.col("reported_at") <= period.last_day)
-    latest = reports.sort("reported_at").group_by("item_no", "unit").agg(pl.col("status").last())
-    units = reports.select("unit").unique()
-    return (task_frame.join(units, how="cross")
-            .join(latest, on=["item_no", "unit"], how="left")
-            .with_columns(
-                # the province's own unit is pooled into 全省 once, not listed as a city
-                pl.when(pl.col("unit") == params.province()).then(pl.lit(PSEUDO_PROVINCE_UNIT))
-                .otherwise(pl.col("unit")).alias("city"),
-                (pl.col("deadline") <= period.last_day).fill_null(False).alias("due"),
-                (pl.col("status") == "已完成").fill_null(False).alias("done"),
-            ))
-
-
+# --- record-level work (period-independent, cached per data version) ------------------------------
 # what the period inputs read of the record-level frames (the cache holds these and no more).
 # ``rec`` numbers the applications: spans refer to their application by it (a 4-byte integer is
 # cheaper to read and join than the ``app_id`` text, which only the records keep).
@@ -108,8 +73,6 @@ RECORD_COLUMNS = ("rec", "app_id", "city", "customer_class", "accepted_at", "com
                   "important", "small_micro", "capacity_kw", "supply_voltage_kv", "channel",
                   "customer_investment_yuan", "process_cd", "process_wd", "utility_cd", "utility_wd",
                   "stage_count", "repeated", "backfill", "burst", "pre_acceptance")
-IDENTIFYING = ("rec", "app_id", "accepted_at", "completed_at", "withdrawn")
-RECEIVED_COLUMNS = ("city", "customer_class", "channel")  # what the indicators of received applications read
 SPAN_COLUMNS = ("rec", "city", "completed_at", "stage", "started_at", "finished_at", "span_cd", "stage_limit")
 
 
@@ -145,7 +108,7 @@ def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | 
                           pl.col("channel").cast(pl.Categorical))
             .select(RECORD_COLUMNS))
     keys = (recs if records is None else records).select("app_id", "rec", "city", "customer_class", "completed_at")
-    limits = _stage_limits().with_columns(stage, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))))
+    limits = stage_limits().with_columns(stage, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))))
     spans = (spans.join(keys, on="app_id", how="inner")  # orphan stages were quarantined at intake
              .join(limits, on=["stage", "customer_class"], how="left")
              .with_columns(pl.col("span_cd").cast(pl.Int32),
@@ -232,67 +195,26 @@ def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Pa
 def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
                    records: tuple[pl.DataFrame | pl.LazyFrame, pl.DataFrame | pl.LazyFrame] | None = None,
                    ids: bool = False) -> dict:
-    """Everything the indicator functions take, for one period; names match their parameters.
+    """The inputs of the period (:mod:`getpower.indicators.inputs`), the populations of
+    :data:`~getpower.indicators.inputs.MATERIALISED` collected once, together; the others are
+    resolved from them on demand (:func:`~getpower.indicators.inputs.resolve`).
     ``records``: the output of :func:`record_level` or :func:`cached_record_level` when the caller
     has it already. ``ids``: keep what identifies the records (application number and dates) for
     lists of records; the indicators do not read them, so by default they are not copied."""
     spans, recs = (f.lazy() for f in (records if records is not None else record_level(frames)))
-    # the calendar up to the period's end; days in a year it does not know count as null
-    years = (min(min(known_years()), period.start.year), period.last_day.year)
-    # applications in progress at the period end, aged to the period's last day
-    end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
-    is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
-               & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
-    open_apps = recs.filter(is_open)
-    not_done = pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)
-    so_far = (spans.filter(not_done & (pl.col("started_at") < period.end))
-              .join(open_apps.select("rec"), on="rec", how="semi")
-              .with_columns(pl.min_horizontal(pl.col("finished_at").fill_null(end_ts), pl.lit(end_ts)).alias("_until")))
-    so_far = add_working_days(so_far.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd")),
-                              "started_at", "_until", "_wd", years)
-    so_far = so_far.group_by("rec").agg(pl.col("_cd").sum().alias("utility_cd"), pl.col("_wd").sum().alias("utility_wd"))
-    in_progress = (open_apps.drop("utility_cd", "utility_wd", "process_cd", "process_wd")
-                   .join(so_far, on="rec", how="left")
-                   .with_columns(pl.lit(end_ts).alias("_end"),
-                                 calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
-    in_progress = add_working_days(in_progress, "accepted_at", "_end", "process_wd", years)
-
-    approved = pl.coalesce(pl.col("approved_at"),
-                           pl.when(pl.col("mode") == "免于审批").then(pl.col("submitted_at")))
-    approvals_done = frames["approvals"].with_columns(approved.alias("_done_at")).filter(in_period("_done_at", period))
-    approvals_done = add_working_days(
-        approvals_done.with_columns(calendar_days(pl.col("submitted_at"), pl.col("_done_at")).alias("days_cd")),
-        "submitted_at", "_done_at", "days_wd", years)
-
-    rules, window = Rules.for_year(period.year), period.outage_window()
-    catalogue = frames["service_items"].filter(pl.col("as_of") <= period.last_day)
-    catalogue = catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
-
-    # every input materialised once, in one go: each indicator then aggregates from memory
-    materialised = {
-        "completed": recs.filter(in_period("completed_at", period)).drop(() if ids else IDENTIFYING),
-        "received": recs.filter(in_period("accepted_at", period)).select(RECEIVED_COLUMNS),
-        "completed_stages": spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
-        .select("city", "stage", "span_cd", "stage_limit"),
-        "in_progress": in_progress,
-        "outage_window_cells": event_cells(frames["outages"], window, rules),
-        "outage_year_ago_cells": event_cells(frames["outages"], window.shifted_year_ago(), rules),
-        "outage_coverage": Coverage.of(frames["outages"]),
-        "customer_base": frames["customer_base"],
-        "approvals_done": approvals_done,
-        "catalogue": catalogue,
-        "ledger_items": _ledger_items(frames["ledger_status"], period),
-    }
-    inputs = dict(zip(materialised, (f.lazy() for f in pl.collect_all(list(materialised.values())))))
-    inputs["outage_coverage"] = Coverage(**inputs["outage_coverage"].collect().row(0, named=True))
-    return {**inputs, "limits": Limits.for_year(period.year), "rules": rules, "window": window,
-            "approval_limits": _approval_limits(period.year)}
+    values = {**frames, "period": period, "ids": ids, "records": recs, "spans": spans}
+    plans = [resolve(name, values) for name in MATERIALISED]
+    values.update(zip(MATERIALISED, (f.lazy() for f in pl.collect_all(plans))))
+    for name in ("outage_coverage", "limits", "rules", "window", "approval_limits"):  # what callers read
+        resolve(name, values)
+    values["catalogue"] = values["catalogue_latest"]  # its name before #17
+    return values
 
 
-def _grid() -> pl.DataFrame:
+def _grid(specs=None) -> pl.DataFrame:
     """Every (city, indicator, segment, unit) the table must hold, with the declared null reason."""
     rows = []
-    for s in declared():
+    for s in specs if specs is not None else declared():
         for city in [*params.cities(), params.province()]:
             for seg in s.segments:
                 for unit in s.units:
@@ -301,31 +223,42 @@ def _grid() -> pl.DataFrame:
                                       "unit": pl.String, "_null_reason": pl.String}, orient="row")
 
 
+def input_rows(name: str, values: dict, rows: dict) -> int:
+    """Rows of an input: a collected one's height, else the largest of what it is built from."""
+    if name not in rows:
+        v = values.get(name)
+        if name in MATERIALISED and isinstance(v, pl.LazyFrame):
+            rows[name] = v.collect(engine="in-memory").height
+        else:
+            rows[name] = max((input_rows(d, values, rows) for d in dependencies(name)), default=0)
+    return rows[name]
+
+
 def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
-                   records: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
-    """Every declared indicator computed for the period, before scoring."""
-    inputs = prepare_inputs(frames, period, records)
-    rows = {name: v.collect(engine="in-memory").height for name, v in inputs.items() if isinstance(v, pl.LazyFrame)}
-    fns = functions()
+                   records: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+                   only: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Every declared indicator (``only``: those ids) computed for the period, before scoring."""
+    values = prepare_inputs(frames, period, records)
+    specs = [s for s in declared() if only is None or s.id in only]
+    rows: dict[str, int] = {}
     small, large = [], []
-    for s in declared():
-        fn = fns[s.id]
-        kwargs = {name: inputs[name] for name in inspect.signature(fn).parameters}
-        query = fn(**kwargs).with_columns(pl.lit(s.id).alias("indicator"))
-        (large if max((rows.get(n, 0) for n in kwargs), default=0) > SMALL_INPUT_ROWS else small).append(query)
+    for s in specs:
+        query = engine.compute(s, values).with_columns(pl.lit(s.id).alias("indicator"))
+        size = max((input_rows(n, values, rows) for n in engine.inputs_of(s)), default=0)
+        (large if size > SMALL_INPUT_ROWS else small).append(query)
     computed = pl.concat([*pl.collect_all(small, engine="in-memory"), *pl.collect_all(large, engine="streaming")])
-    table = _grid().join(computed, on=["city", "indicator", "segment", "unit"], how="left")
+    table = _grid(specs).join(computed, on=["city", "indicator", "segment", "unit"], how="left")
     table = table.with_columns(
         pl.lit(period.label).alias("period"),
         pl.col("n").fill_null(0),
         pl.when(pl.col("value").is_null()).then(pl.coalesce(pl.col("reason"), pl.col("_null_reason")))
         .otherwise(None).alias("reason"),
     ).drop("_null_reason")
-    for section, reason in inputs["rules"].missing():  # a year-dependent parameter the year lacks
+    for section, reason in values["rules"].missing():  # a year-dependent parameter the year lacks
         hit = pl.col("indicator").str.starts_with(section)
         table = table.with_columns(pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
                                    pl.when(hit).then(pl.lit(reason)).otherwise(pl.col("reason")).alias("reason"))
-    return without_calendar(table, period, inputs["limits"])
+    return without_calendar(table, period, values["limits"])
 
 
 def working_day_rows(limits: Limits) -> pl.Expr:

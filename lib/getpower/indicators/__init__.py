@@ -1,11 +1,9 @@
-"""Every indicator of indicators.md §1–§8: one pure polars function per id, registered by name.
+"""Every indicator of indicators.md §1–§8, computed from its declaration in params/indicators.yaml.
 
-Modules by section: timing (§1), stages (§2), online (§3), investment (§4), reliability (§5),
-approvals (§6), integrity (§7), ledger (§8). Record-level preparation is in ``inputs``.
+- ``records``: the period-independent record-level preparation (one row per application, stage spans);
+- ``inputs``: the named inputs (populations) declarations refer to, resolved by parameter name;
+- ``predicates``: the named conditions declarations refer to;
+- ``engine``: the one engine for mean, ratio and count indicators (and the records behind a cell);
+- ``reliability``: the custom outage family (§5);
+- ``common``: the aggregations they share; ``rules``: the year's parameters.
 """
-from getpower.indicators import (  # noqa: F401  (importing registers the functions)
-    approvals, integrity, investment, ledger, online, reliability, stages, timing,
-)
-from getpower.indicators.common import REGISTRY
-
-__all__ = ["REGISTRY"]

@@ -1,7 +1,8 @@
-"""Helpers shared by the indicator functions: pooled province rows, segments, means and ratios.
+"""The aggregations the engine and the custom functions share: pooled province rows, segments,
+means, ratios and counts.
 
-Every indicator returns a LazyFrame with the columns of :data:`RESULT` — one row per city (and the
-province 全省 computed from pooled records), segment and unit.
+Every indicator's rows are a LazyFrame with the columns of :data:`RESULT` — one row per city (and
+the province 全省 computed from pooled records), segment and unit.
 """
 from __future__ import annotations
 
@@ -10,13 +11,6 @@ import polars as pl
 from getpower import params
 
 ALL = "全部"
-REGISTRY: dict = {}
-
-
-def indicator(fn):
-    """Register an indicator function under its name (= its id in params/indicators.yaml)."""
-    REGISTRY[fn.__name__] = fn
-    return fn
 RESULT = {"city": pl.String, "segment": pl.String, "unit": pl.String, "value": pl.Float64, "n": pl.Int64,
           "reason": pl.String}
 

@@ -1,89 +1,71 @@
-"""Record-level preparation shared by the indicators: one row per application with its derived
-times, counts and integrity flags; stage spans; the period's selections.
+"""The named inputs of the indicators: small pure functions, each named for what an indicator
+asks for (``completed``, ``in_progress``, ``approvals_done``, ``catalogue_latest``,
+``outage_window_cells`` …). A declaration in ``params/indicators.yaml`` names its population (one
+of these) and its predicates (:mod:`getpower.indicators.predicates`); the driver
+(:func:`resolve`) calls an input with the inputs its parameters name, the way Hamilton resolves a
+dataflow, starting from the base values:
 
-Definitions (indicators.md §1–§2, §7):
+- ``period`` (:class:`~getpower.periods.Period`), ``ids`` (keep identifying columns for lists);
+- ``records`` (one row per application) and ``spans`` (stage records), from
+  :mod:`getpower.indicators.records`, cached per data version;
+- each extract kind by its name (``applications``, ``stages``, ``outages``, ``customer_base``,
+  ``approvals``, ``service_items``, ``ledger_status``).
 
-- ``accepted_at``: the earliest ``started_at`` of the application's 申请受理 stage records.
-- ``completed_at``: the latest ``finished_at`` of its last stage (装表接电 / 竣工装表接电); an
-  application is *completed* when that exists and it is not withdrawn (status 已撤销). Status left
-  blank is derived: 已归档 when completed, else 在途.
-- ``process_cd`` / ``process_wd``: ``accepted_at`` → ``completed_at`` in calendar / working days.
-- ``utility_cd`` / ``utility_wd``: the sum over its stage records of each record's span (a stage
-  gone through twice counts twice; time between stages is not counted).
-- ``stage_count``: distinct stages; ``repeated``: some stage has two or more records.
-- ``backfill``: a stage recorded more than ``backfill_days`` after it finished.
-- ``burst``: every stage recorded (all ``recorded_at`` present), the spread of ``recorded_at`` within
-  ``burst_minutes``, the spans adding up to more than ``burst_min_span_days``, two or more records.
-- ``pre_acceptance``: a stage record starting before ``accepted_at``.
+The inputs in :data:`MATERIALISED` are collected once, together; the others are lazy plans over
+them (a few columns more, a filter), collected where an indicator aggregates them.
 """
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 from dataclasses import dataclass
 
 import polars as pl
 
 from getpower import params
-from getpower.calendar import add_working_days, calendar_days
-from getpower.contract import LAST_STAGES
+from getpower.calendar import add_working_days, calendar_days, known_years
+from getpower.indicators.records import (  # noqa: F401  (their old home: importable from here too)
+    application_records, in_period, stage_spans, threshold,
+)
+from getpower.indicators.predicates import sanling  # noqa: F401  (an input uses it; importable from here too)
+from getpower.indicators.rules import Rules
 from getpower.periods import Period
 
-
-def threshold(name: str, year: int | None = None):
-    entry = params.load("thresholds.yaml")[name]
-    if "by_year" in entry:
-        return entry["by_year"].get(year)
-    return entry.get("value", entry.get("values"))
-
-
-def stage_spans(stages: pl.LazyFrame, years: tuple[int, int]) -> pl.LazyFrame:
-    """Stage records with ``span_cd`` / ``span_wd`` (null while the stage is open)."""
-    lf = stages.with_columns(calendar_days(pl.col("started_at"), pl.col("finished_at")).alias("span_cd"))
-    return add_working_days(lf, "started_at", "finished_at", "span_wd", years)
-
-
-def application_records(applications: pl.LazyFrame, spans: pl.LazyFrame, years: tuple[int, int]) -> pl.LazyFrame:
-    """One row per application with everything the §1, §2 and §7 indicators need."""
-    p = {k: threshold(k) for k in ("backfill_days", "burst_minutes", "burst_min_span_days")}
-    is_last = pl.col("stage").is_in(list(LAST_STAGES))
-    per_app = spans.group_by("app_id").agg(
-        pl.col("started_at").filter(pl.col("stage") == "申请受理").min().alias("accepted_at"),
-        pl.col("finished_at").filter(is_last).max().alias("last_finished_at"),
-        pl.col("span_cd").sum().alias("utility_cd"),
-        pl.col("span_wd").sum().alias("utility_wd"),
-        pl.col("stage").n_unique().alias("stage_count"),
-        (pl.len() > pl.col("stage").n_unique()).alias("repeated"),
-        ((pl.col("recorded_at") - pl.col("finished_at")) > pl.duration(days=p["backfill_days"])).any().alias("backfill"),
-        (
-            (pl.len() >= 2)
-            & pl.col("recorded_at").is_not_null().all()
-            & ((pl.col("recorded_at").max() - pl.col("recorded_at").min()) <= pl.duration(minutes=p["burst_minutes"]))
-            & ((pl.col("finished_at") - pl.col("started_at")).sum() > pl.duration(days=p["burst_min_span_days"]))
-        ).alias("burst"),
-        pl.col("started_at").min().alias("first_started_at"),
-        pl.col("finished_at").is_null().any().alias("has_open_stage"),
-    )
-    lf = applications.join(per_app, on="app_id", how="left").with_columns(
-        (pl.col("first_started_at") < pl.col("accepted_at")).fill_null(False).alias("pre_acceptance"),
-        (pl.col("status") == "已撤销").fill_null(False).alias("withdrawn"),
-    )
-    lf = lf.with_columns(
-        pl.when(~pl.col("withdrawn")).then(pl.col("last_finished_at")).alias("completed_at"),
-        pl.coalesce(pl.col("status"),
-                    pl.when(pl.col("last_finished_at").is_not_null()).then(pl.lit("已归档")).otherwise(pl.lit("在途")))
-        .alias("status_eff"),
-    ).with_columns(calendar_days(pl.col("accepted_at"), pl.col("completed_at")).alias("process_cd"))
-    lf = add_working_days(lf, "accepted_at", "completed_at", "process_wd", years)
-    # an application without any stage record has no times: its sums are null, not 0
-    return lf.with_columns(
-        pl.when(pl.col("stage_count").is_null()).then(None).otherwise(pl.col(c)).alias(c)
-        for c in ("utility_cd", "utility_wd")
-    )
+INPUTS: dict = {}
+BASE = ("period", "ids", "records", "spans", "applications", "stages", "outages", "customer_base", "approvals",
+        "service_items", "ledger_status")
+# collected once, all in one go: every indicator then aggregates from memory
+MATERIALISED = ("completed", "received", "completed_stages", "in_progress", "outage_window_cells",
+                "outage_year_ago_cells", "outage_first_day", "customer_base", "approvals_done", "catalogue_latest",
+                "ledger_items")
+# what identifies an application (its number and dates): kept only for lists of records
+IDENTIFYING = ("rec", "app_id", "accepted_at", "completed_at", "withdrawn")
+RECEIVED_COLUMNS = ("city", "customer_class", "channel")  # what the indicators of received applications read
+PSEUDO_PROVINCE_UNIT = "__province_unit__"
 
 
-def in_period(col: str, period: Period) -> pl.Expr:
-    return (pl.col(col) >= period.start) & (pl.col(col) < period.end)
+def named_input(fn):
+    """Register an input under its function's name (the name declarations and parameters use)."""
+    INPUTS[fn.__name__] = fn
+    return fn
 
 
+def resolve(name: str, values: dict):
+    """The value of input ``name``, computing (and keeping in ``values``) what it needs first."""
+    if name not in values:
+        if name not in INPUTS:
+            raise KeyError(f"未知的指标输入：{name}")
+        fn = INPUTS[name]
+        values[name] = fn(**{p: resolve(p, values) for p in inspect.signature(fn).parameters})
+    return values[name]
+
+
+def dependencies(name: str) -> tuple[str, ...]:
+    """The names an input's function takes (none for a base value)."""
+    return tuple(inspect.signature(INPUTS[name]).parameters) if name in INPUTS else ()
+
+
+# --- the year's rules and limits ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Limits:
     """The year's handling-time limits by customer class: (measure, unit, limit)."""
@@ -108,18 +90,6 @@ class Limits:
                     sanling = (measure, t.unit, float(t.value))
         return cls(out, year, sanling)
 
-
-
-def sanling(rules) -> pl.Expr:
-    """The 三零 sub-population (ledger 6–7): 低压非居民 small and micro enterprises within the year's
-    zero-investment capacity cap that paid nothing (零投资) — the customers the 三零 service covers."""
-    if rules.zero_investment_threshold_kw is None:
-        return pl.lit(False)
-    return ((pl.col("customer_class") == "低压非居民") & pl.col("small_micro").fill_null(False)
-            & (pl.col("capacity_kw") <= rules.zero_investment_threshold_kw)
-            & (pl.col("customer_investment_yuan") == 0)).fill_null(False)
-
-
 def measured_against_limit(lf: pl.LazyFrame, limits: Limits, prefix: tuple[str, str] = ("process", "utility")) -> pl.LazyFrame:
     """Attach each record's class limit (``limit``, ``limit_unit``) and the value it is judged on
     (``limited_value``), by customer class (a few classes: conditions, not a join)."""
@@ -137,3 +107,224 @@ def measured_against_limit(lf: pl.LazyFrame, limits: Limits, prefix: tuple[str, 
                                pl.lit(None, pl.Float64).alias("limited_value"))
     return lf.with_columns(limit.otherwise(None).alias("limit"), unit.otherwise(None).alias("limit_unit"),
                            value.otherwise(None).alias("limited_value"))
+
+
+@named_input
+def rules(period: Period) -> Rules:
+    """The period year's rules (params/thresholds.yaml)."""
+    return Rules.for_year(period.year)
+
+
+@named_input
+def limits(period: Period) -> Limits:
+    """The period year's handling-time limits by customer class (targets)."""
+    return Limits.for_year(period.year)
+
+
+@named_input
+def window(period: Period) -> Period:
+    """The outage window: rolling 12 months for a quarter, the calendar year for a year."""
+    return period.outage_window()
+
+
+@named_input
+def calendar_years(period: Period) -> tuple[int, int]:
+    """The calendar up to the period's end; days in a year it does not know count as null."""
+    return (min(min(known_years()), period.start.year), period.last_day.year)
+
+
+@named_input
+def stage_limits() -> pl.LazyFrame:
+    """Annex 1's per-stage limits (calendar days) by stage and customer class."""
+    cfg = params.load("thresholds.yaml")["stage_limits_days"]
+    rows = [(stage, cls, float(v)) for stage, by in cfg["by_stage"].items() for cls, v in by.items()]
+    return pl.LazyFrame(rows, schema={"stage": pl.String, "customer_class": pl.String, "stage_limit": pl.Float64},
+                        orient="row")
+
+
+@named_input
+def approval_limits(period: Period) -> pl.LazyFrame:
+    """The year's approval limit (and its unit) by voltage class (targets of approval_days_mean)."""
+    from getpower.targets import targets_for
+
+    rows = [(t.segment, t.unit, t.value) for t in targets_for(period.year)
+            if t.indicator == "approval_days_mean" and t.tiers is None]
+    return pl.LazyFrame(rows, schema={"voltage_class": pl.String, "limit_unit": pl.String, "limit": pl.Float64},
+                        orient="row")
+
+
+@named_input
+def limited_segments(limits: Limits, rules: Rules) -> tuple[str, ...]:
+    """The segments the year sets a handling-time limit for (with 全部 over them, and 三零): the
+    cells that count 0, not null, when nothing is overdue."""
+    from getpower.indicators.common import ALL
+
+    segments = [*limits.by_class, ALL] if limits.by_class else []
+    if limits.sanling is not None:
+        segments.append(rules.sanling_label)
+    return tuple(segments)
+
+
+# --- applications -----------------------------------------------------------------------------------
+@named_input
+def completed(records: pl.LazyFrame, period: Period, ids: bool) -> pl.LazyFrame:
+    """Applications completed in the period (their last stage finished in it; not withdrawn)."""
+    return records.filter(in_period("completed_at", period)).drop(() if ids else IDENTIFYING)
+
+
+@named_input
+def received(records: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Applications received in the period (their 申请受理 started in it), withdrawn ones too."""
+    return records.filter(in_period("accepted_at", period)).select(RECEIVED_COLUMNS)
+
+
+@named_input
+def completed_stages(spans: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Stage records of the applications completed in the period, those with an annex-1 limit."""
+    return (spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
+            .select("city", "stage", "span_cd", "stage_limit"))
+
+
+@named_input
+def in_progress(records: pl.LazyFrame, spans: pl.LazyFrame, period: Period,
+                calendar_years: tuple[int, int]) -> pl.LazyFrame:
+    """Applications in progress at the period end (received before it, not withdrawn, not completed
+    by then), aged to the period's last day: ``process_cd`` / ``process_wd`` from 申请受理 to the
+    period end, ``utility_cd`` / ``utility_wd`` the stage spans so far (an open stage up to the end)."""
+    end_ts = dt.datetime.combine(period.last_day, dt.time(23, 59, 59))
+    is_open = ((pl.col("accepted_at") < period.end) & ~pl.col("withdrawn")
+               & (pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)))
+    open_apps = records.filter(is_open)
+    not_done = pl.col("completed_at").is_null() | (pl.col("completed_at") >= period.end)
+    so_far = (spans.filter(not_done & (pl.col("started_at") < period.end))
+              .join(open_apps.select("rec"), on="rec", how="semi")
+              .with_columns(pl.min_horizontal(pl.col("finished_at").fill_null(end_ts), pl.lit(end_ts)).alias("_until")))
+    so_far = add_working_days(so_far.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd")),
+                              "started_at", "_until", "_wd", calendar_years)
+    so_far = so_far.group_by("rec").agg(pl.col("_cd").sum().alias("utility_cd"), pl.col("_wd").sum().alias("utility_wd"))
+    aged = (open_apps.drop("utility_cd", "utility_wd", "process_cd", "process_wd")
+            .join(so_far, on="rec", how="left")
+            .with_columns(pl.lit(end_ts).alias("_end"),
+                          calendar_days(pl.col("accepted_at"), pl.lit(end_ts)).alias("process_cd")))
+    return add_working_days(aged, "accepted_at", "_end", "process_wd", calendar_years)
+
+
+@named_input
+def completed_against_limit(completed: pl.LazyFrame, limits: Limits) -> pl.LazyFrame:
+    """Completed applications with their class's limit and the value judged against it."""
+    return measured_against_limit(completed, limits)
+
+
+@named_input
+def in_progress_against_limit(in_progress: pl.LazyFrame, limits: Limits) -> pl.LazyFrame:
+    """In-progress applications with their class's limit and their age as the limit measures it."""
+    return measured_against_limit(in_progress, limits)
+
+
+def _sanling_measured(lf: pl.LazyFrame, limits: Limits, rules: Rules) -> pl.LazyFrame:
+    """The 三零 records with the 三零 limit and the value it is judged on (none without a limit)."""
+    if limits.sanling is None:
+        return lf.filter(pl.lit(False)).with_columns(pl.lit(None, pl.Float64).alias("limit"),
+                                                     pl.lit(None, pl.Float64).alias("limited_value"))
+    measure, unit, lim = limits.sanling
+    col = f"{measure}_{'cd' if unit == 'calendar_days' else 'wd'}"
+    return lf.filter(sanling(rules)).with_columns(pl.lit(lim).alias("limit"),
+                                                  pl.col(col).cast(pl.Float64).alias("limited_value"))
+
+
+@named_input
+def sanling_completed_against_limit(completed: pl.LazyFrame, limits: Limits, rules: Rules) -> pl.LazyFrame:
+    """The 三零 completed applications with the 三零 limit (working days, ledger 6–7)."""
+    return _sanling_measured(completed, limits, rules)
+
+
+@named_input
+def sanling_in_progress_against_limit(in_progress: pl.LazyFrame, limits: Limits, rules: Rules) -> pl.LazyFrame:
+    """The 三零 in-progress applications with the 三零 limit."""
+    return _sanling_measured(in_progress, limits, rules)
+
+
+# --- approvals, catalogue, ledger ---------------------------------------------------------------------
+@named_input
+def approvals_done(approvals: pl.LazyFrame, period: Period, rules: Rules,
+                   calendar_years: tuple[int, int]) -> pl.LazyFrame:
+    """Access-works approvals done in the period, with ``days_cd`` / ``days_wd`` from submission.
+    A project that needs no procedure (``approval_no_procedure_modes``: 免于审批) is done when
+    submitted, whether or not an approval date was entered."""
+    done_at = pl.coalesce(pl.col("approved_at"),
+                          pl.when(pl.col("mode").is_in(list(rules.approval_no_procedure_modes)))
+                          .then(pl.col("submitted_at")))
+    lf = approvals.with_columns(done_at.alias("_done_at")).filter(in_period("_done_at", period))
+    return add_working_days(lf.with_columns(calendar_days(pl.col("submitted_at"), pl.col("_done_at")).alias("days_cd")),
+                            "submitted_at", "_done_at", "days_wd", calendar_years)
+
+
+@named_input
+def approvals_against_limit(approvals_done: pl.LazyFrame, approval_limits: pl.LazyFrame) -> pl.LazyFrame:
+    """Approvals done with their voltage class's limit and the days in the limit's unit (``limited_days``)."""
+    return approvals_done.join(approval_limits, on="voltage_class", how="left").with_columns(
+        pl.when(pl.col("limit_unit") == "working_days").then(pl.col("days_wd"))
+        .otherwise(pl.col("days_cd")).alias("limited_days"))
+
+
+@named_input
+def catalogue_latest(service_items: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Each city's latest service-item catalogue with ``as_of`` ≤ the period's last day."""
+    catalogue = service_items.filter(pl.col("as_of") <= period.last_day)
+    return catalogue.filter(pl.col("as_of") == pl.col("as_of").max().over("city"))
+
+
+@named_input
+def ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """One row per (ledger task, reporting unit): its deadline, whether it is due by the period end
+    (``due``) and whether the unit's latest report by then says done (``done``)."""
+    tasks = [t for t in params.load("ledger.yaml")["tasks"] if t.get("unit")]
+    task_frame = pl.LazyFrame({
+        "item_no": [t["item_no"] for t in tasks],
+        "deadline": [None if t["deadline"] == "ongoing" else dt.date.fromisoformat(t["deadline"]) for t in tasks],
+    }, schema={"item_no": pl.Int64, "deadline": pl.Date})
+    reports = ledger_status.filter(pl.col("reported_at") <= period.last_day)
+    latest = reports.sort("reported_at").group_by("item_no", "unit").agg(pl.col("status").last())
+    units = reports.select("unit").unique()
+    return (task_frame.join(units, how="cross")
+            .join(latest, on=["item_no", "unit"], how="left")
+            .with_columns(
+                # the province's own unit is pooled into 全省 once, not listed as a city
+                pl.when(pl.col("unit") == params.province()).then(pl.lit(PSEUDO_PROVINCE_UNIT))
+                .otherwise(pl.col("unit")).alias("city"),
+                (pl.col("deadline") <= period.last_day).fill_null(False).alias("due"),
+                (pl.col("status") == "已完成").fill_null(False).alias("done"),
+            ))
+
+
+# --- outages -------------------------------------------------------------------------------------------
+@named_input
+def outage_window_cells(outages: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """The window's outage events summed per city × area type × kind × cause (reliability.event_cells)."""
+    from getpower.indicators.reliability import event_cells
+
+    return event_cells(outages, window, rules)
+
+
+@named_input
+def outage_year_ago_cells(outages: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """The same window one year earlier, summed alike (for ``outage_hours_yoy``)."""
+    from getpower.indicators.reliability import event_cells
+
+    return event_cells(outages, window.shifted_year_ago(), rules)
+
+
+@named_input
+def outage_first_day(outages: pl.LazyFrame) -> pl.LazyFrame:
+    """One row: the first day of the month of the earliest outage event (or null)."""
+    from getpower.indicators.reliability import Coverage
+
+    return Coverage.of(outages)
+
+
+@named_input
+def outage_coverage(outage_first_day: pl.LazyFrame):
+    """Where the outage extract starts (:class:`~getpower.indicators.reliability.Coverage`)."""
+    from getpower.indicators.reliability import Coverage
+
+    return Coverage(**outage_first_day.collect().row(0, named=True))

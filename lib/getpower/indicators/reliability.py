@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from getpower import params
-from getpower.indicators.common import finish, indicator, province
+from getpower.indicators.common import finish, province
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
 
-AREAS = ("市中心区", "市区", "城镇", "农村")
+AREAS = tuple(params.load("indicators.yaml")["area_types"])  # the four area types, before aggregates
 MS_PER_HOUR = 3_600_000
 NO_CUSTOMERS = "缺少用户数"
 NO_EVENTS = "期内无该市停电事件记录"
@@ -70,7 +70,8 @@ def customers_at(customer_base: pl.LazyFrame, day) -> pl.LazyFrame:
             .sort("as_of").group_by("city", "area_type").agg(pl.col("customers").last().cast(pl.Float64).alias("cust")))
 
 
-def _counted(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+def counted_events(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    """The events every outage indicator counts: those lasting at least ``outage_min_minutes``."""
     # a year without the threshold: its outage values are made null with the reason (Rules.missing)
     minutes = rules.outage_min_minutes or 0
     return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=minutes))
@@ -87,7 +88,7 @@ def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl
     Integer sums: exact, so the result does not depend on the order events are added in (float sums
     of thousands of events differ in the last bits from one run to the next). Events shorter than
     ``outage_min_minutes`` in their whole duration are left out."""
-    ev = _counted(outage_events, rules)
+    ev = counted_events(outage_events, rules)
     s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
     e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
     ms = (e - s).dt.total_milliseconds().clip(lower_bound=0)
@@ -150,62 +151,50 @@ def _ratio(cells: pl.LazyFrame, unit: str, window: Period, rules: Rules, coverag
         pl.lit(unit).alias("unit")))
 
 
-def _hours(cells, customer_base, window, rules, coverage, keep=None) -> pl.LazyFrame:
-    return _ratio(outage_cells(cells, customer_base, window, rules, keep), "hours", window, rules, coverage)
+CUSTOM: dict = {}
 
 
-@indicator
-def outage_hours(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                 outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIDI-1: all outages, planned and fault, all causes."""
-    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage)
+def custom(fn):
+    """Register a custom indicator function (declared with ``kind: custom, function: <name>``)."""
+    CUSTOM[fn.__name__] = fn
+    return fn
 
 
-@indicator
-def outage_hours_planned(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                         outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIDI-S: planned (预安排) outages only."""
-    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("kind") == "预安排")
+@custom
+def outage_share(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
+                 outage_coverage: Coverage, *, measure: str = "hours", kinds: list[str] | None = None,
+                 exclude_causes: list[str] | None = None) -> pl.LazyFrame:
+    """The outage family (DL/T 836), one function for every member: per city × area type or
+    aggregate, Σ weight / customers over the window's events of the declared ``kinds`` (all when
+    none), leaving out the ``exclude_causes``.
+
+    ``measure``: ``hours`` (SAIDI: weight = hours inside the window × customers affected) or
+    ``frequency`` (SAIFI: weight = customers affected, each event in the window it starts in).
+    The declarations (params/indicators.yaml) say which member is which: outage_hours (all),
+    _planned / _fault (kinds 预安排 / 故障), _ex_external / _ex_shortage (causes 外部影响 /
+    系统电源不足限电 left out), outage_frequency."""
+    keep = None
+    if kinds:
+        keep = pl.col("kind").is_in(kinds)
+    if exclude_causes:
+        # an event without a cause is not counted in these (its cause cannot be shown not excluded;
+        # intake defaults a blank cause to 内部, so such an event is rare)
+        drop = pl.col("cause").is_in(exclude_causes)
+        keep = ~drop if keep is None else keep & ~drop
+    frequency = measure == "frequency"
+    cells = outage_cells(outage_window_cells, customer_base, window, rules, keep, frequency=frequency)
+    return _ratio(cells, "per_customer" if frequency else "hours", window, rules, outage_coverage)
 
 
-@indicator
-def outage_hours_fault(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                       outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIDI-F: fault (故障) outages only; with the planned part it adds up to ``outage_hours``."""
-    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("kind") == "故障")
-
-
-@indicator
-def outage_hours_ex_external(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                             outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIDI-2: excluding outages caused by external impact (外部影响)."""
-    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("cause") != "外部影响")
-
-
-@indicator
-def outage_hours_ex_shortage(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                             outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIDI-3: excluding supply-shortage rationing (系统电源不足限电)."""
-    return _hours(outage_window_cells, customer_base, window, rules, outage_coverage, pl.col("cause") != "系统电源不足限电")
-
-
-@indicator
-def outage_frequency(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame, window: Period, rules: Rules,
-                     outage_coverage: Coverage) -> pl.LazyFrame:
-    """SAIFI-1: Σ customers_affected / customers, each event in the window that contains its start."""
-    return _ratio(outage_cells(outage_window_cells, customer_base, window, rules, frequency=True), "per_customer",
-                  window, rules, outage_coverage)
-
-
-@indicator
+@custom
 def outage_hours_yoy(outage_window_cells: pl.LazyFrame, outage_year_ago_cells: pl.LazyFrame,
                      customer_base: pl.LazyFrame, window: Period, rules: Rules,
                      outage_coverage: Coverage) -> pl.LazyFrame:
     """Relative change of ``outage_hours`` against the same window one year earlier: (this − last) / last.
     Null when either window is not covered by the outage extract."""
-    this = outage_hours(outage_window_cells, customer_base, window, rules, outage_coverage)
+    this = outage_share(outage_window_cells, customer_base, window, rules, outage_coverage)
     ago = window.shifted_year_ago()
-    last = outage_hours(outage_year_ago_cells, customer_base, ago, rules, outage_coverage).select(
+    last = outage_share(outage_year_ago_cells, customer_base, ago, rules, outage_coverage).select(
         "city", "segment", pl.col("value").alias("last"))
     no_last = "上年同期无数据或为零" if outage_coverage.covers(ago) else "上年同期" + outage_coverage.reason
     out = this.join(last, on=["city", "segment"], how="left").with_columns(
