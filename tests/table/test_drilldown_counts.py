@@ -1,0 +1,82 @@
+"""Drill-down lists from the same declarations as the values: for every mean, ratio and count
+indicator and every cell of the sample store's table, the records behind the cell number its ``n``,
+and those its numerator counts give its value (issue #17 item 4)."""
+import polars as pl
+import pytest
+
+from getpower.drilldown import lists, records_behind
+from getpower.indicators.engine import records
+from getpower.periods import Period
+from getpower.registry import declared
+from getpower.table import cached_record_level, indicator_table, load_frames, prepare_inputs
+
+GENERIC = [s for s in declared() if s.kind != "custom"]
+
+
+@pytest.fixture(scope="module", params=["2023Q4", "2023", "2021Q1"])
+def period_data(sample_store, request):
+    frames = load_frames(sample_store)
+    recs = cached_record_level(sample_store, frames)
+    period = Period.parse(request.param)
+    return (indicator_table(frames, period, recs), prepare_inputs(frames, period, recs, ids=True),
+            lists(frames, period, recs))
+
+
+def _cells(spec, inp, unit):
+    """(city, segment) → (records, counted) from the records behind each segment, by city and pooled."""
+    out = {}
+    for seg in spec.segments:
+        recs = records(spec, inp, None, seg, unit=unit).with_columns(pl.col("city").cast(pl.String)).collect()
+        counted = recs["counted"] if "counted" in recs.columns else pl.Series([False] * recs.height)
+        out[("全省", seg)] = (recs.height, int(counted.sum()))
+        by_city = recs.with_columns(counted.alias("_c")).group_by("city").agg(pl.len(), pl.col("_c").sum())
+        for city, n, c in by_city.iter_rows():
+            out[(city, seg)] = (n, int(c))
+    return out
+
+
+@pytest.mark.parametrize("spec", GENERIC, ids=[s.id for s in GENERIC])
+def test_records_behind_every_cell_number_its_n(period_data, spec):
+    table, inp, _ = period_data
+    for unit in spec.units:
+        cells = _cells(spec, inp, unit)
+        rows = table.filter((pl.col("indicator") == spec.id) & (pl.col("unit") == unit))
+        checked = 0
+        for r in rows.iter_rows(named=True):
+            n, counted = cells.get((r["city"], r["segment"]), (0, 0))
+            assert n == r["n"], (spec.id, r["city"], r["segment"], unit)
+            if r["value"] is None:
+                continue
+            checked += 1
+            if spec.kind == "count":
+                assert counted == r["value"], (spec.id, r["city"], r["segment"])
+            elif spec.kind == "ratio":
+                assert counted == pytest.approx(r["value"] * n, abs=1e-9), (spec.id, r["city"], r["segment"])
+        assert rows.height, spec.id
+        # not vacuous: in the plan's last year every indicator has values to check
+        assert checked or table["period"][0] != "2023", spec.id
+
+
+def test_the_named_lists_are_the_counted_records(period_data):
+    table, _, named = period_data
+
+    def total(indicator, segment="全部"):
+        return table.filter((pl.col("indicator") == indicator) & (pl.col("city") == "全省")
+                            & (pl.col("segment") == segment))["value"].item()
+
+    assert named["zero_investment_violations"].height == total("zero_investment_violations")
+    assert named["ledger_overdue"].height == (total("ledger_overdue") or 0)
+    overdue = total("open_overdue")
+    assert named["open_overdue"].height == (overdue or 0)
+
+
+def test_records_behind_a_cell_from_a_store(sample_store):
+    t = indicator_table(load_frames(sample_store), Period.parse("2023Q4"),
+                        cached_record_level(sample_store, load_frames(sample_store)))
+    row = t.filter((pl.col("indicator") == "zero_investment_coverage") & (pl.col("city") == "杭州")
+                   & (pl.col("segment") == "居民")).row(0, named=True)
+    got = records_behind(sample_store, "2023Q4", "zero_investment_coverage", "杭州", "居民")
+    assert got.height == row["n"] and got["counted"].sum() == round(row["value"] * row["n"])
+    assert set(got["city"].cast(pl.String)) == {"杭州"}
+    with pytest.raises(ValueError, match="自定义指标"):
+        records_behind(sample_store, "2023Q4", "outage_hours")
