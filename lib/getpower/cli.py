@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from getpower import params
 from getpower.access import AccessError, account
+from getpower.registry import DeclarationError
 from getpower.intake.read import ExtractError
 from getpower.serve import ServeError
 
@@ -297,6 +299,24 @@ def _cmd_holidays(args) -> int:
     return 1 if bad else 0
 
 
+def _cmd_indicators(args) -> int:
+    """Check params/indicators.yaml: every problem, one line each on stderr; non-zero if any."""
+    from getpower.registry import validate
+
+    problems = validate()
+    for line in problems:
+        print(f"错误: {line}", file=sys.stderr)
+    if problems:
+        return 2
+    data = params.load("indicators.yaml")["indicators"]
+    kinds = {}
+    for d in data:
+        kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
+    print(f"params/indicators.yaml：{len(data)} 个指标声明完整（"
+          + "，".join(f"{k} {v} 个" for k, v in kinds.items()) + "）")
+    return 0
+
+
 def _cmd_serve(args) -> int:
     from getpower.serve import Identity, serve
 
@@ -463,6 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("files", nargs="*", help="默认：params/holidays/ 下的全部年度文件")
     h.set_defaults(func=_cmd_holidays)
 
+    ind = sub.add_parser("indicators", help="指标声明：检查 params/indicators.yaml（一次列出全部问题）")
+    ind.add_argument("action", choices=["check"])
+    ind.set_defaults(func=_cmd_indicators)
+
     r = sub.add_parser("run", help="主流程：样例数据 → 数据仓库 → 指标")
     r.add_argument("--sample", default=str(DEFAULT_SAMPLE), help="样例提取文件目录")
     r.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
@@ -552,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except ExtractError as exc:
         return _fail(args, str(exc), 2)
-    except (AccessError, ServeError) as exc:  # every problem of the access file, one line each
+    except (AccessError, ServeError, DeclarationError) as exc:  # every problem of the file, one line each
         for line in str(exc).splitlines():
             _fail(args, line, 2)
         return 2

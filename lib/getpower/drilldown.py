@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
+from pathlib import Path
 
 import polars as pl
 
@@ -85,9 +86,7 @@ def records_behind(path, period: Period | str, indicator: str, city: str | None 
 
 def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:
     """:func:`lists` computed once per data fingerprint and period (``<store>/cache/``)."""
-    from pathlib import Path
-
-    from getpower.store import atomic_write_frame
+    from getpower.store import atomic_write_frame  # the store imports the table: not at import time
     from getpower.table import cache_key, cached_record_level, load_frames
 
     key = cache_key(path, period)

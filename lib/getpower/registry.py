@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from getpower import params
+from getpower.contract import KINDS as EXTRACT_KINDS
+from getpower.indicators.inputs import BASE, INPUTS
+from getpower.indicators.predicates import PREDICATES
+from getpower.indicators.reliability import CUSTOM
 
 KINDS = ("mean", "ratio", "count", "custom")
 UNITS = ("calendar_days", "working_days", "hours", "ratio", "count", "stages", "per_customer")
@@ -114,9 +118,7 @@ def spec(indicator_id: str) -> IndicatorSpec:
 
 def functions() -> dict:
     """Every declared id → a function of the inputs (a dict, completed on demand) that computes it."""
-    from functools import partial
-
-    from getpower.indicators.engine import compute
+    from getpower.indicators.engine import compute  # the engine reads declarations: imported here, not above
 
     return {s.id: partial(compute, s) for s in declared()}
 
@@ -124,11 +126,6 @@ def functions() -> dict:
 def validate(data: dict | None = None) -> list[str]:
     """Every problem of the declarations (``data``: the parsed file; by default params/indicators.yaml),
     one line each, in Chinese; empty when there is none."""
-    from getpower.contract import KINDS as EXTRACT_KINDS
-    from getpower.indicators.inputs import BASE, INPUTS
-    from getpower.indicators.predicates import PREDICATES
-    from getpower.indicators.reliability import CUSTOM
-
     data = params.load("indicators.yaml") if data is None else data
     out: list[str] = []
     sets = data.get("segment_sets") or {}

@@ -164,3 +164,22 @@ def test_watch_once_and_changes(messy, tmp_path):
         "错误: 版本 v000009 不在数据仓库中（已清理或从未存在）；可比较的版本: v000001"]
     p = run("watch", str(tmp_path / "nowhere"), "--store", store, "--once")
     assert p.returncode == 2 and p.stderr.strip() == f"错误: 监测文件夹不存在: {tmp_path / 'nowhere'}"
+
+
+def test_indicators_check_lists_every_problem_of_the_declarations(tmp_path):
+    import os
+    import shutil
+    from pathlib import Path
+
+    assert run("indicators", "check").returncode == 0
+    params_copy = tmp_path / "params"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "params", params_copy)
+    f = params_copy / "indicators.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("population: completed_stages", "population: stages_done")
+                 .replace("numerator: paid_nothing", "numerator: paid_zero"), encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "getpower", "indicators", "check"], capture_output=True, text=True,
+                       env={**os.environ, "GETPOWER_PARAMS": str(params_copy)})
+    assert p.returncode == 2 and p.stdout == ""
+    lines = p.stderr.splitlines()
+    assert len(lines) == 2 and "stage_within_limit_rate：未知的人群输入 stages_done" in lines[0]
+    assert "zero_investment_coverage：未知的谓词 paid_zero" in lines[1]

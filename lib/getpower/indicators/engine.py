@@ -23,6 +23,7 @@ from getpower import params
 from getpower.indicators.common import ALL, count_of, finish, mean_of, ratio_of
 from getpower.indicators.inputs import resolve
 from getpower.indicators.predicates import PREDICATES
+from getpower.indicators.reliability import CUSTOM
 from getpower.registry import IndicatorSpec
 
 
@@ -51,8 +52,6 @@ def _aggregate(spec: IndicatorSpec, population: str, where, segment_by: str | No
 def inputs_of(spec: IndicatorSpec) -> tuple[str, ...]:
     """The named inputs an indicator reads its records from (its populations; a custom function's parameters)."""
     if spec.kind == "custom":
-        from getpower.indicators.reliability import CUSTOM
-
         return tuple(n for n, p in inspect.signature(CUSTOM[spec.function]).parameters.items()
                      if p.kind is not p.KEYWORD_ONLY)
     return spec.populations()
@@ -62,8 +61,6 @@ def compute(spec: IndicatorSpec, values: dict) -> pl.LazyFrame:
     """The indicator's rows (city × segment × unit: value, n, reason) from the inputs in ``values``
     (completed on demand with what the declaration names)."""
     if spec.kind == "custom":
-        from getpower.indicators.reliability import CUSTOM
-
         fn = CUSTOM[spec.function]
         kwargs = {n: resolve(n, values) for n, p in inspect.signature(fn).parameters.items()
                   if p.kind is not p.KEYWORD_ONLY}

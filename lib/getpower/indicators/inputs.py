@@ -24,12 +24,16 @@ import polars as pl
 
 from getpower import params
 from getpower.calendar import add_working_days, calendar_days, known_years
+from getpower.contract import CUSTOMER_CLASS
+from getpower.indicators.common import ALL
 from getpower.indicators.records import (  # noqa: F401  (their old home: importable from here too)
     application_records, in_period, stage_spans, threshold,
 )
-from getpower.indicators.predicates import sanling  # noqa: F401  (an input uses it; importable from here too)
+from getpower.indicators.predicates import sanling
+from getpower.indicators.reliability import Coverage, event_cells
 from getpower.indicators.rules import Rules
 from getpower.periods import Period
+from getpower.targets import targets_for
 
 INPUTS: dict = {}
 BASE = ("period", "ids", "records", "spans", "applications", "stages", "outages", "customer_base", "approvals",
@@ -76,9 +80,6 @@ class Limits:
 
     @classmethod
     def for_year(cls, year: int) -> "Limits":
-        from getpower.contract import CUSTOMER_CLASS
-        from getpower.targets import targets_for
-
         label = params.load("thresholds.yaml")["sanling"]["label"]
         out, sanling = {}, None
         for t in targets_for(year):
@@ -145,8 +146,6 @@ def stage_limits() -> pl.LazyFrame:
 @named_input
 def approval_limits(period: Period) -> pl.LazyFrame:
     """The year's approval limit (and its unit) by voltage class (targets of approval_days_mean)."""
-    from getpower.targets import targets_for
-
     rows = [(t.segment, t.unit, t.value) for t in targets_for(period.year)
             if t.indicator == "approval_days_mean" and t.tiers is None]
     return pl.LazyFrame(rows, schema={"voltage_class": pl.String, "limit_unit": pl.String, "limit": pl.Float64},
@@ -157,8 +156,6 @@ def approval_limits(period: Period) -> pl.LazyFrame:
 def limited_segments(limits: Limits, rules: Rules) -> tuple[str, ...]:
     """The segments the year sets a handling-time limit for (with 全部 over them, and 三零): the
     cells that count 0, not null, when nothing is overdue."""
-    from getpower.indicators.common import ALL
-
     segments = [*limits.by_class, ALL] if limits.by_class else []
     if limits.sanling is not None:
         segments.append(rules.sanling_label)
@@ -301,30 +298,22 @@ def ledger_items(ledger_status: pl.LazyFrame, period: Period) -> pl.LazyFrame:
 @named_input
 def outage_window_cells(outages: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """The window's outage events summed per city × area type × kind × cause (reliability.event_cells)."""
-    from getpower.indicators.reliability import event_cells
-
     return event_cells(outages, window, rules)
 
 
 @named_input
 def outage_year_ago_cells(outages: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """The same window one year earlier, summed alike (for ``outage_hours_yoy``)."""
-    from getpower.indicators.reliability import event_cells
-
     return event_cells(outages, window.shifted_year_ago(), rules)
 
 
 @named_input
 def outage_first_day(outages: pl.LazyFrame) -> pl.LazyFrame:
     """One row: the first day of the month of the earliest outage event (or null)."""
-    from getpower.indicators.reliability import Coverage
-
     return Coverage.of(outages)
 
 
 @named_input
 def outage_coverage(outage_first_day: pl.LazyFrame):
     """Where the outage extract starts (:class:`~getpower.indicators.reliability.Coverage`)."""
-    from getpower.indicators.reliability import Coverage
-
     return Coverage(**outage_first_day.collect().row(0, named=True))
