@@ -40,8 +40,9 @@ def frames(**rows) -> dict[str, pl.LazyFrame]:
 
 
 def values(fr, period: str, indicator: str, unit: str | None = None) -> dict:
-    """{(city, segment[, unit]): (value, n)} for one indicator, nulls with their reason."""
-    t = raw_indicators(fr, Period.parse(period)).filter(pl.col("indicator") == indicator)
+    """{(city, segment): (value rounded to 6 places, n, reason)} for one indicator (computing only
+    that one), nulls with their reason."""
+    t = raw_indicators(fr, Period.parse(period), only=(indicator,))
     if unit:
         t = t.filter(pl.col("unit") == unit)
     return {(r["city"], r["segment"]): (None if r["value"] is None else round(r["value"], 6), r["n"], r["reason"])

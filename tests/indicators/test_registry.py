@@ -98,3 +98,7 @@ def test_a_broken_file_is_refused_naming_every_problem(monkeypatch):
     finally:
         monkeypatch.undo()
         declared.cache_clear()
+def test_every_indicator_has_its_own_test_file():
+    assert sorted(s.id for s in declared() if not (TESTS / f"test_{s.id}.py").exists()) == []
+
+

@@ -1,50 +1,16 @@
-"""§5 outage hours, hand-computed: clipping at window edges, the 3-minute minimum, customers as of
-the window end, aggregates, the province from pooled records, year on year."""
-import polars as pl
+"""§5 the outage family across its members: rolling windows, the province pooled, honest nulls,
+windows before the data, and properties (scaling, row order, overflow). Each member's own cases:
+tests/indicators/test_outage_*.py."""
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from getpower.periods import Period
 from getpower.table import raw_indicators
+from indicator_cases import CUSTOMERS, EVENTS, OUTAGES
 from literal_frames import frames, values
 
-CUSTOMERS = [
-    ("杭州", "市区", "2022-12-31", 800), ("杭州", "市区", "2023-06-30", 1000),
-    ("杭州", "市区", "2024-03-31", 2000),  # after the 2023 window: not used for 2023
-    ("杭州", "市中心区", "2022-12-31", 500),
-    ("宁波", "市区", "2022-12-31", 3000),
-    ("温州", "市区", "2022-12-31", 4000),  # customers but no event at all
-]
-EVENTS = [
-    # a minute: left out of every indicator, but the extract's first month with an event (2022-01)
-    ("E0", "宁波", None, "市区", "故障", "内部", "2022-01-10 10:00", "2022-01-10 10:01", 20),
-    ("E1", "杭州", None, "市区", "预安排", "内部", "2023-03-01 10:00", "2023-03-01 12:00", 100),  # 2 h × 100
-    ("E2", "杭州", None, "市区", "故障", "内部", "2022-12-31 23:00", "2023-01-01 02:00", 50),  # 2 h inside 2023, 1 h in 2022
-    ("E3", "杭州", None, "市区", "故障", "内部", "2023-05-01 10:00", "2023-05-01 10:02", 9999),  # 2 min < 3: left out
-    ("E4", "杭州", None, "市区", "故障", "外部影响", "2023-12-31 23:30", "2024-01-01 00:30", 10),  # 0.5 h inside 2023
-    ("E5", "宁波", None, "市区", "故障", "系统电源不足限电", "2023-06-01 10:00", "2023-06-01 11:00", 300),
-]
-FR = frames(outages=EVENTS, customer_base=CUSTOMERS)
-
-
-@pytest.mark.parametrize(
-    "indicator, segment, expected, n",
-    [
-        ("outage_hours", "市区", (200 + 100 + 5) / 1000, 3),
-        ("outage_hours_planned", "市区", 200 / 1000, 1),
-        ("outage_hours_fault", "市区", 105 / 1000, 2),
-        ("outage_hours_ex_external", "市区", 300 / 1000, 2),
-        ("outage_hours_ex_shortage", "市区", 305 / 1000, 3),
-        ("outage_frequency", "市区", (100 + 10) / 1000, 2),  # E2 starts in 2022: counted there
-        ("outage_hours", "市中心区", 0.0, 0),
-        ("outage_hours", "城网", 305 / 1500, 3),
-        ("outage_hours", "全口径", 305 / 1500, 3),
-    ],
-)
-def test_hangzhou_2023(indicator, segment, expected, n):
-    got = values(FR, "2023", indicator)[("杭州", segment)]
-    assert got == (round(expected, 6), n, None)
+FR = OUTAGES
 
 
 def test_quarter_uses_rolling_12_months_and_customers_at_window_end():
@@ -65,13 +31,6 @@ def test_nulls_are_honest():
     assert got[("杭州", "农村")] == (None, 0, "缺少用户数")
     assert got[("杭州", "农网")] == (None, 0, "缺少用户数")
     assert got[("衢州", "市区")][0] is None
-
-
-def test_yoy():
-    # 2022: E2's hour inside 2022 → 50 / 800 = 0.0625; 2023: 0.305 → (0.305 − 0.0625) / 0.0625
-    got = values(FR, "2023", "outage_hours_yoy")
-    assert got[("杭州", "市区")] == (round((0.305 - 0.0625) / 0.0625, 6), 3, None)
-    assert got[("宁波", "市区")] == (None, 1, "上年同期无数据或为零")
 
 
 SPAN = "停电事件数据始于2022-01，统计窗口早于数据起点"
