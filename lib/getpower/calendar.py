@@ -2,9 +2,11 @@
 
 ``chinesecalendar`` is the source of truth for the years it knows; ``params/holidays/<year>.yaml``
 adds later years or overrides (see the README.yaml there), each checked complete when read
-(:func:`check_holiday_file`). A date in a year neither knows is never a guess: asking whether it
-is a working day is an error naming the year, and in the indicator table its working days are
-null (:func:`working_days`), with the reason :func:`unknown_reason`.
+(:func:`check_holiday_file`). A date in a year neither knows is never a guess: asking about one
+day (:func:`is_workday`, :func:`require_known`, :func:`span_to`) raises :class:`CalendarError`
+naming the year, while counting working days over a column (:func:`working_days`,
+:func:`add_working_days`) gives null for such dates without raising; the indicator table then
+makes the working-day values null with the reason :func:`unknown_reason`.
 
 Day counting follows the legal convention of indicators.md (the start day is not counted):
 ``working_days(start, end)`` = number of working days ``d`` with ``start.date() < d <= end.date()``.
@@ -21,7 +23,7 @@ from getpower import params
 
 
 class CalendarError(ValueError):
-    """A date outside every year the calendar knows."""
+    """A date outside every year the calendar knows, asked about one day at a time."""
 
 
 def _days(value) -> list:

@@ -142,7 +142,9 @@ KINDS: tuple[Kind, ...] = (
             C("recorded_at", ("录入时间", "系统记录时间"), "timestamp"),
         ),
         key=("app_id", "stage", "started_at"),
-        row_rules=("finished_before_started", "orphan_stage"),
+        # an orphan stage (its application missing or quarantined) is decided across the batch, not
+        # per row: intake.validate quarantines it as 孤立环节 (R_ORPHAN)
+        row_rules=("finished_before_started",),
     ),
     Kind(
         "outages", "停电事件", ("outages", "停电事件"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from getpower import params
+from getpower.contract import AREA_TYPE, OUTAGE_CAUSE, OUTAGE_KIND
 from getpower.contract import KINDS as EXTRACT_KINDS
 from getpower.indicators.inputs import BASE, INPUTS
 from getpower.indicators.predicates import PREDICATES
@@ -189,8 +190,13 @@ def validate(data: dict | None = None) -> list[str]:
             used_functions.add(d["function"])
             sig = inspect.signature(fn).parameters
             keyword = {n for n, p in sig.items() if p.kind is p.KEYWORD_ONLY}
-            for k in set(d.get("args") or {}) - keyword:
+            args = d.get("args") or {}
+            for k in set(args) - keyword:
                 out.append(f"{ident}：函数 {d['function']} 没有参数 {k}")
+            # values the data contract accepts (intake maps every spelling to these)
+            for k, allowed in (("kinds", OUTAGE_KIND), ("exclude_causes", OUTAGE_CAUSE)):
+                for v in set(args.get(k) or []) - set(allowed):
+                    out.append(f"{ident}：{k} 中的 {v} 不是数据约定中的取值（{'、'.join(allowed)}）")
             for n, p in sig.items():
                 if p.kind is not p.KEYWORD_ONLY:
                     known_input(n, f"{ident}：函数 {d['function']} 的参数")
@@ -223,6 +229,8 @@ def validate(data: dict | None = None) -> list[str]:
     for name in sorted(set(CUSTOM) - used_functions):
         out.append(f"自定义函数 {name} 没有指标声明使用")
     areas_declared = list(data.get("area_types") or [])
+    if set(areas_declared) != set(AREA_TYPE):
+        out.append(f"area_types 应为数据约定中的区域类型（{'、'.join(AREA_TYPE)}）")
     aggregates = data.get("area_aggregates") or {}
     for name, members in aggregates.items():
         for m in set(members) - set(areas_declared):

@@ -23,7 +23,7 @@ from getpower.spreadsheet import csv_bytes, excel_bytes
 from getpower.status import COLOURS, INSUFFICIENT, MET, MET_BY_YOY, status, status_expr
 from getpower.store import Store
 
-MAX_UPLOAD_MB = 100  # an upload larger than this is refused (dashboards.yaml may lower it)
+MAX_UPLOAD_MB = 100  # an upload larger than this is refused by the page (intake's own limits: params/intake.yaml)
 
 
 def store_path() -> Path:

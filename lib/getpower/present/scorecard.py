@@ -12,6 +12,7 @@ import polars as pl
 
 from getpower import params
 from getpower.drilldown import LISTS
+from getpower.indicators.reliability import AREAS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
 from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
@@ -176,7 +177,7 @@ def handling_chart(table: pl.DataFrame, city: str):
 def outage_chart(table: pl.DataFrame, city: str):
     """Outage hours by area type against the targets, the year-on-year change in the labels."""
     t = _status(table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours")
-                             & pl.col("segment").is_in(["市中心区", "市区", "城镇", "农村"])))
+                             & pl.col("segment").is_in(AREAS)))
     yoy = table.filter((pl.col("city") == city) & (pl.col("indicator") == "outage_hours_yoy")).select(
         "segment", pl.col("value").alias("yoy"))
     t = t.join(yoy, on="segment", how="left").with_columns(
