@@ -25,7 +25,8 @@ from getpower.indicators.common import ALL
 from getpower.indicators.predicates import allowed_stages
 from getpower.periods import Period
 from getpower.registry import spec
-from getpower.table import prepare_inputs
+from getpower.store import atomic_write_frame
+from getpower.table import cache_key, cached_record_level, load_frames, prepare_inputs
 
 LISTS = {
     "zero_investment_violations": "零投资违规工单",
@@ -76,8 +77,6 @@ def records_behind(path, period: Period | str, indicator: str, city: str | None 
     store or a folder of extracts: as many as the cell's ``n`` (``counted``: those its numerator
     counts, as many as a count's value). ``city``: None or 全省 for every city. See
     :func:`getpower.indicators.engine.records`."""
-    from getpower.table import cached_record_level, load_frames
-
     frames = load_frames(path)
     period = period if isinstance(period, Period) else Period.parse(period)
     inp = prepare_inputs(frames, period, cached_record_level(path, frames), ids=True)
@@ -86,9 +85,6 @@ def records_behind(path, period: Period | str, indicator: str, city: str | None 
 
 def cached_lists(path, period: str) -> dict[str, pl.DataFrame]:
     """:func:`lists` computed once per data fingerprint and period (``<store>/cache/``)."""
-    from getpower.store import atomic_write_frame  # the store imports the table: not at import time
-    from getpower.table import cache_key, cached_record_level, load_frames
-
     key = cache_key(path, period)
     folder = Path(path) / "cache"
     files = {name: folder / f"drill_{name}_{key}.parquet" for name in LISTS}

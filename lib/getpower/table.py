@@ -6,24 +6,29 @@ province, for one period, scored against the year's targets.
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import uuid
 from pathlib import Path
 
 import polars as pl
 
-from getpower import params
+from getpower import params, source_fingerprint
 from getpower.calendar import unknown_reason, unknown_years, year_range
 from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.currency import DataRangeError, apply_marks, check_period, extent, overall, row_marks
 from getpower.indicators import engine
+from getpower.indicators.common import ALL
 from getpower.indicators.inputs import (  # noqa: F401  (IDENTIFYING, PSEUDO_PROVINCE_UNIT: importable from here)
     IDENTIFYING, MATERIALISED, PSEUDO_PROVINCE_UNIT, Limits, dependencies, resolve, stage_limits,
 )
 from getpower.indicators.records import application_records, stage_spans
+from getpower.intake.normalise import POLARS_TYPES
+from getpower.intake.validate import validate_paths
 from getpower.periods import Period
 from getpower.registry import declared
 from getpower.scoring import score_table
+from getpower.store import Store, atomic_write_frame, cache_dirs, cache_suffix
 from getpower.targets import targets_for
 
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
@@ -41,9 +46,6 @@ RECORDS_PER_PART = 2_000_000
 # --- sources ----------------------------------------------------------------------------------
 def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
     """Accepted rows per extract kind, from a store (folder with ``CURRENT``) or a folder of extracts."""
-    from getpower.intake.normalise import POLARS_TYPES
-    from getpower.store import Store
-
     frames: dict[str, pl.LazyFrame] = {}
     if isinstance(path, Store) or (Path(path) / "CURRENT").exists():
         store = path if isinstance(path, Store) else Store(path)
@@ -52,8 +54,6 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
             if lf is not None:
                 frames[kind.name] = lf
     else:
-        from getpower.intake.validate import validate_paths
-
         results = validate_paths([Path(path)])
         for kind in KINDS:
             parts = [r.accepted for r in results if r.kind == kind.name]
@@ -134,8 +134,6 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
     ``path``: a store folder or a :class:`~getpower.store.Store`. The cache is the store's
     ``cache/``, else (a read-only store, a full disk) the user's cache folder, else none: the
     records are then computed in memory. A failed build never leaves a file behind."""
-    from getpower.store import Store, cache_dirs, cache_suffix
-
     store = path if isinstance(path, Store) else Store(path)
     if not store.exists():
         return tuple(f.lazy() for f in record_level(frames))
@@ -166,8 +164,6 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
 
 
 def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Path) -> None:
-    from getpower.store import atomic_write_frame
-
     years = data_years(frames)
     parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
     if parts <= 1:
@@ -264,8 +260,6 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
 def working_day_rows(limits: Limits) -> pl.Expr:
     """The rows whose value counts working days: in working days, or judged against a limit in
     working days (the year's class limits, the 三零 limit, the approval limits)."""
-    from getpower.indicators.common import ALL
-
     wd_rows = pl.col("unit") == "working_days"
     wd_classes = [cls for cls, (_measure, unit, _limit) in limits.by_class.items() if unit == "working_days"]
     judged = [(ind, seg) for ind in ("within_limit_rate", "open_overdue")
@@ -332,9 +326,7 @@ def data_version(path) -> str:
     """The version of the data at ``path`` (a folder or a :class:`~getpower.store.Store`): the
     store's version and fingerprint, or for a folder of extracts a hash of its files' names, sizes
     and modification times."""
-    import hashlib
 
-    from getpower.store import Store
 
     store = path if isinstance(path, Store) else Store(path)
     if store.exists():
@@ -351,8 +343,6 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
     """The indicator table of ``period`` (``"2023Q4"``, ``"2023"``, ``"2023Q3YTD"``) from a store
     or a folder of extracts. No data, or a period outside the data, raises :class:`DataRangeError`
     (unless ``allow_empty`` for the latter)."""
-    from getpower.store import Store
-
     path = Path(path)
     if not path.exists():
         raise DataRangeError(f"数据路径不存在: {path}")
@@ -367,9 +357,6 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
 def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) -> pl.DataFrame:
     """:func:`~getpower.currency.extent`, once per data version of a store (in ``<store>/cache/``;
     a scan of every source that each period's compute would otherwise repeat)."""
-    from getpower import source_fingerprint
-    from getpower.store import Store, atomic_write_frame
-
     store = Store(path)
     if not store.exists():
         return extent(frames, *(f.lazy() for f in records))
@@ -386,9 +373,6 @@ def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) ->
 
 def cache_key(path: Path | str, period: Period | str) -> str | None:
     """Data fingerprint × params version × source fingerprint × period, or None for a folder of extracts."""
-    from getpower import source_fingerprint
-    from getpower.store import Store
-
     store = Store(path)
     if not store.exists():
         return None
@@ -399,8 +383,6 @@ def cache_key(path: Path | str, period: Period | str) -> str | None:
 def cached_compute(path: Path | str, period: Period | str, *, allow_empty: bool = False) -> pl.DataFrame:
     """:func:`compute`, computed once per data fingerprint, params version and period (stored in
     ``<store>/cache/``); a folder of extracts is computed every time."""
-    from getpower.store import atomic_write_frame
-
     if allow_empty:  # asked for explicitly, computed every time: never read back when not allowed
         return compute(path, period, allow_empty=True)
     key = cache_key(path, period)
