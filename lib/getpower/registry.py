@@ -23,6 +23,7 @@ UNITS = ("calendar_days", "working_days", "hours", "ratio", "count", "stages", "
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 COMMON_KEYS = ("id", "label", "kind", "units", "segments", "null_reasons", "direction", "target", "area",
                "section", "sources")
+OPTIONAL_KEYS = ("requires",)
 KIND_KEYS = {
     "mean": ("population", "measure", "where", "segment_by", "extra_segments"),
     "ratio": ("population", "numerator", "where", "segment_by", "extra_segments"),
@@ -67,6 +68,7 @@ class IndicatorSpec:
     zero_denominator: str | None = None  # a ratio's reason for a zero denominator
     function: str | None = None
     args: tuple[tuple[str, object], ...] = ()
+    requires: tuple[str, ...] = ()  # year-dependent parameters: a year without one has null values
 
     @property
     def source(self) -> str | None:
@@ -99,7 +101,8 @@ def _spec(d: dict, sets: dict) -> IndicatorSpec:
         extra_segments=tuple(ExtraSegment(e["segment"], e["population"], tuple(e.get("where") or ()))
                              for e in d.get("extra_segments") or ()),
         zero_in=d.get("zero_in"), zero_denominator=reasons.get("zero_denominator"), function=d.get("function"),
-        args=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in (d.get("args") or {}).items()))
+        args=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in (d.get("args") or {}).items()),
+        requires=tuple(d.get("requires") or ()))
 
 
 @lru_cache(maxsize=None)
@@ -135,6 +138,7 @@ def validate(data: dict | None = None) -> list[str]:
             out.append(f"缺少顶层项 {key}")
     areas = set(params.load("scoring.yaml")["weights"]) | {"none"}
     kinds = {k.name for k in EXTRACT_KINDS}
+    thresholds = params.load("thresholds.yaml")
     names = set(INPUTS) | set(BASE)
 
     def known_input(name, where, what="输入"):
@@ -162,7 +166,7 @@ def validate(data: dict | None = None) -> list[str]:
         if kind not in KINDS:
             out.append(f"{ident}：kind 应为 {'、'.join(KINDS)} 之一，而非 {kind}")
             continue
-        for key in set(d) - set(COMMON_KEYS) - set(KIND_KEYS[kind]):
+        for key in set(d) - set(COMMON_KEYS) - set(OPTIONAL_KEYS) - set(KIND_KEYS[kind]):
             out.append(f"{ident}：{kind} 指标不认识的项 {key}")
         units = d.get("units") or []
         if not units or set(units) - set(UNITS):
@@ -175,6 +179,9 @@ def validate(data: dict | None = None) -> list[str]:
             out.append(f"{ident}：area {d.get('area')} 不在 scoring.yaml 的 weights 之中")
         if set(d.get("sources") or []) - kinds or not d.get("sources"):
             out.append(f"{ident}：sources {d.get('sources')} 应为提取文件类别（{'、'.join(sorted(kinds))}）")
+        for name in d.get("requires") or []:
+            if "by_year" not in (thresholds.get(name) or {}):
+                out.append(f"{ident}：requires 中的 {name} 不是 params/thresholds.yaml 中按年的参数（by_year）")
         segs = sets.get(d.get("segments"))
         if segs is None:
             out.append(f"{ident}：未知的分项集 {d.get('segments')}（segment_sets）")

@@ -250,8 +250,12 @@ def raw_indicators(frames: dict[str, pl.LazyFrame], period: Period,
         pl.when(pl.col("value").is_null()).then(pl.coalesce(pl.col("reason"), pl.col("_null_reason")))
         .otherwise(None).alias("reason"),
     ).drop("_null_reason")
-    for section, reason in values["rules"].missing():  # a year-dependent parameter the year lacks
-        hit = pl.col("indicator").str.starts_with(section)
+    missing = values["rules"].missing()  # year-dependent parameters the year lacks
+    for s in specs:
+        reason = next((missing[name] for name in s.requires if name in missing), None)
+        if reason is None:
+            continue
+        hit = pl.col("indicator") == s.id
         table = table.with_columns(pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
                                    pl.when(hit).then(pl.lit(reason)).otherwise(pl.col("reason")).alias("reason"))
     return without_calendar(table, period, values["limits"])

@@ -72,6 +72,7 @@ def _broken() -> dict:
     data["indicators"].append(copy.deepcopy(ind["burst_rate"]))         # an id twice
     ind["burst_rate"]["wehre"] = ["has_stages"]                         # a misspelt key
     ind["outage_hours_ex_external"]["args"]["exclude_causes"] = ["外部"]  # not the contract's spelling
+    ind["lv_exemption_rate"]["requires"] = ["lv_voltage_max_kv"]        # not a year-dependent parameter
     return data
 
 
@@ -82,7 +83,8 @@ def test_validate_reports_every_problem_at_once():
                 "outage_hours_fault：未知的自定义函数 outage_hour", "outage_hours_planned：函数 outage_share 没有参数 kind",
                 "ledger_overdue：未知的分项集 ledger", "stage_count_mean：分项集 customer_class 有多个分项，却未声明 segment_by",
                 "lv_access_rate：kind 应为", "burst_rate：ratio 指标不认识的项 wehre", "burst_rate：id 重复",
-                "outage_hours_ex_external：exclude_causes 中的 外部 不是数据约定中的取值"]
+                "outage_hours_ex_external：exclude_causes 中的 外部 不是数据约定中的取值",
+                "lv_exemption_rate：requires 中的 lv_voltage_max_kv 不是 params/thresholds.yaml 中按年的参数"]
     for text in expected:
         assert any(p.startswith(text) for p in problems), (text, problems)
     assert len(problems) == len(expected)
@@ -94,7 +96,7 @@ def test_a_broken_file_is_refused_naming_every_problem(monkeypatch):
     monkeypatch.setattr(params, "load", lambda name: broken if name == "indicators.yaml" else real(name))
     declared.cache_clear()
     try:
-        with pytest.raises(DeclarationError, match=r"有 12 处问题") as e:
+        with pytest.raises(DeclarationError, match=r"有 13 处问题") as e:
             declared()
         assert "completd" in str(e.value) and "wehre" in str(e.value)
     finally:

@@ -91,6 +91,7 @@ class Limits:
                     sanling = (measure, t.unit, float(t.value))
         return cls(out, year, sanling)
 
+
 def measured_against_limit(lf: pl.LazyFrame, limits: Limits, prefix: tuple[str, str] = ("process", "utility")) -> pl.LazyFrame:
     """Attach each record's class limit (``limit``, ``limit_unit``) and the value it is judged on
     (``limited_value``), by customer class (a few classes: conditions, not a join)."""

@@ -46,13 +46,11 @@ class Rules:
             sanling_label=t["sanling"]["label"],
         )
 
-    def missing(self) -> tuple[tuple[str, str], ...]:
-        """(indicator section or id, reason) for the year-dependent parameters the year lacks:
-        the values that need them are null with the reason, not computed on a borrowed value."""
+    def missing(self) -> dict[str, str]:
+        """Reason by name, for the year-dependent parameters the year lacks: the values of the
+        indicators that declare they require one (params/indicators.yaml, ``requires``) are null
+        with the reason, not computed on a borrowed value."""
         t = params.load("thresholds.yaml")
-        out = []
-        for name, section in (("zero_investment_threshold_kw", "zero_investment"), ("lv_access_capacity_kw", "lv_access_rate"),
-                              ("outage_min_minutes", "outage")):
-            if getattr(self, name) is None:
-                out.append((section, f"{self.year} 年{t[name]['label']}未配置（params/thresholds.yaml）"))
-        return tuple(out)
+        return {name: f"{self.year} 年{t[name]['label']}未配置（params/thresholds.yaml）"
+                for name in ("zero_investment_threshold_kw", "lv_access_capacity_kw", "outage_min_minutes")
+                if getattr(self, name) is None}
