@@ -11,6 +11,7 @@ from getpower.access import AccessError, account
 from getpower.registry import DeclarationError
 from getpower.intake.read import ExtractError
 from getpower.serve import ServeError
+from getpower.workspace import WorkspaceError
 
 DEFAULT_STORE = Path("data/store")
 DEFAULT_SAMPLE = Path("data/sample")
@@ -356,6 +357,36 @@ def _cmd_access(args) -> int:
     return 0
 
 
+def _cmd_init(args) -> int:
+    from getpower import workspace
+
+    res = workspace.init(args.dir)
+    print(f"工作区 {res.root}: 新建 {len(res.created)} 项" + (f"，保留已有 {len(res.kept)} 项（未覆盖）" if res.kept else ""))
+    for rel in res.created:
+        print(f"  + {rel}")
+    print(f"在 {res.root} 中运行的命令使用其 params/、data/store 与 reports/；例如:\n"
+          f"  cd {res.root}\n  getpower sample --out data/sample\n  getpower ingest data/sample\n"
+          f"  getpower compute data/store --period 2023Q4 --out reports/指标表.csv\n"
+          f"  jupyter lab notebooks/")
+    return 0
+
+
+# options whose default is a place in the workspace (data/store, reports …) when run inside one
+_WORKSPACE_OPTIONS = ("store", "reports", "sample", "quarantine_dir", "out")
+
+
+def _workspace_defaults(parser: argparse.ArgumentParser, root: Path) -> None:
+    """Inside a workspace, relative default paths of every (sub)command are taken from its root,
+    so that `getpower ingest x` in ``notebooks/`` still uses the workspace's store."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _workspace_defaults(sub, root)
+        elif (action.dest in _WORKSPACE_OPTIONS and isinstance(action.default, str)
+              and not Path(action.default).is_absolute()):
+            action.default = str(root / action.default)
+
+
 def _cmd_sample(args) -> int:
     from getpower import sample
 
@@ -451,6 +482,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="getpower", description="获得电力 监管分析工作台")
     sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
+
+    ini = sub.add_parser("init", help="新建工作区：参数（包内默认值的副本）、data/、reports/、分析笔记本")
+    ini.add_argument("dir", help="工作区文件夹（不存在则新建；已有的文件不会被覆盖）")
+    ini.set_defaults(func=_cmd_init)
 
     v = sub.add_parser("validate", help="校验提取文件，输出校验报告")
     v.add_argument("paths", nargs="+", help="文件、文件夹（含子文件夹）、.gz 或 .zip")
@@ -563,7 +598,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from getpower import workspace
+
+    parser = build_parser()
+    root = workspace.find()
+    if root is None:
+        return _main(parser, argv)
+    _workspace_defaults(parser, root)
+    before = os.environ.get(workspace.ENV)
+    os.environ[workspace.ENV] = str(root)  # papermill's and Voila's kernels use it too
+    try:
+        return _main(parser, argv)
+    finally:  # main() called in-process (tests, a notebook) leaves the environment as it was
+        if before is None:
+            os.environ.pop(workspace.ENV, None)
+        else:
+            os.environ[workspace.ENV] = before
+
+
+def _main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    args = parser.parse_args(argv)
     from getpower.lock import Interrupted
 
     try:
@@ -575,6 +629,8 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断", file=sys.stderr)
         return 130
     except ExtractError as exc:
+        return _fail(args, str(exc), 2)
+    except WorkspaceError as exc:
         return _fail(args, str(exc), 2)
     except (AccessError, ServeError, DeclarationError) as exc:  # every problem of the file, one line each
         for line in str(exc).splitlines():

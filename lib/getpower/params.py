@@ -1,12 +1,12 @@
 """Access to the ``params/`` folder: targets, tiers, thresholds and reference data as YAML.
 
-The folder is found from ``GETPOWER_PARAMS`` or, by default, the repository's ``params/``.
+The folder is ``GETPOWER_PARAMS``, else the workspace's ``params/`` (``getpower init``), else the
+defaults shipped in the package (:func:`getpower.workspace.params_dir`).
 Nothing here holds a number of its own: every value comes from a YAML file with its source.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,14 +18,10 @@ import yaml
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "params"
-
-
 def params_dir() -> Path:
-    env = os.environ.get("GETPOWER_PARAMS")
-    if env:
-        return Path(env)
-    return _DEFAULT_DIR
+    from getpower.workspace import params_dir as find
+
+    return find()
 
 
 @lru_cache(maxsize=None)

@@ -23,7 +23,9 @@ from getpower import __version__, params
 from getpower.periods import Period
 from getpower.targets import target_basis
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+from getpower.workspace import package_data
+
+NOTEBOOKS = package_data("notebooks")  # the scorecard templates ship with the package
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 HISTORY_QUARTERS = 4

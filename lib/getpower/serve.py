@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from getpower import access
 
-ROOT = Path(__file__).resolve().parents[2]
-DASHBOARDS = ROOT / "dashboards"
+from getpower.workspace import package_data
+
+DASHBOARDS = package_data("dashboards")  # package data: served from the install, never written
 TEMPLATE_ROOT = DASHBOARDS / "_template"
 TEMPLATE = "getpower"
 PREHEATED = "overview"  # the one page a kernel is started for before anyone asks
@@ -97,15 +97,11 @@ def preheated_pages(acc: access.Access | None) -> list[str]:
 
 
 def install_fontawesome() -> Path:
-    """Copy Font Awesome's CSS and web fonts (PyPI package fontawesomefree) into the template's static folder."""
-    import fontawesomefree
+    """A Jupyter data folder with the template's Font Awesome (linked from the fontawesomefree
+    package, in the user's cache folder: nothing is written into the install)."""
+    from getpower.workspace import fontawesome_root
 
-    src = Path(fontawesomefree.__file__).parent / "static" / "fontawesomefree"
-    dest = TEMPLATE_ROOT / "voila" / "templates" / TEMPLATE / "static" / "fontawesome"
-    for part in ("css", "webfonts"):
-        if not (dest / part).exists():
-            shutil.copytree(src / part, dest / part)
-    return dest
+    return fontawesome_root()
 
 
 def refused_log_path(store: Path | str) -> Path:
@@ -118,10 +114,11 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
                   identity: Identity = LOCAL) -> tuple[list[str], dict]:
     """The Voila command line and environment (tests start the same server)."""
     acc = identity.check()
-    install_fontawesome()
+    fontawesome = install_fontawesome()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HTTP_")}  # only verified ones
     env["GETPOWER_STORE"] = str(Path(store).resolve())
-    env["JUPYTER_PATH"] = os.pathsep.join([str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]).strip(os.pathsep)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(TEMPLATE_ROOT), str(fontawesome),
+                                           env.get("JUPYTER_PATH", "")]).strip(os.pathsep)
     log = refused_log_path(store)
     log.parent.mkdir(parents=True, exist_ok=True)
     preheated = preheated_pages(acc)
