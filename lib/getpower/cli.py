@@ -188,8 +188,12 @@ def _write_table(table, out: Path) -> None:
         from getpower.spreadsheet import csv_bytes
 
         atomic_write_bytes(out, csv_bytes(table))
+    elif out.suffix.lower() == ".xlsx":  # for people: titles, period, 数据截至, units, target sources
+        from getpower.exports import table_workbook
+
+        atomic_write_bytes(out, table_workbook(table))
     else:
-        raise ExtractError(f"{out.name}: 输出文件应以 .csv 或 .parquet 结尾")
+        raise ExtractError(f"{out.name}: 输出文件应以 .csv、.xlsx 或 .parquet 结尾")
 
 
 def _ranking_text(table) -> str:
@@ -357,6 +361,19 @@ def _cmd_access(args) -> int:
     return 0
 
 
+@_data_errors
+def _cmd_export(args) -> int:
+    from getpower.exports import export
+    from getpower.store import Store, StoreError
+
+    store = Store(args.store)
+    if not store.exists():
+        raise StoreError(f"数据仓库 {store.root} 不存在或没有版本（请先运行 getpower ingest）")
+    out = export(store.root, args.period, args.out)
+    print(f"{args.period} 的工作簿已写入 {out}（说明、综合排名、各领域指标与明细清单）")
+    return 0
+
+
 def _cmd_init(args) -> int:
     from getpower import workspace
 
@@ -366,7 +383,7 @@ def _cmd_init(args) -> int:
         print(f"  + {rel}")
     print(f"在 {res.root} 中运行的命令使用其 params/、data/store 与 reports/；例如:\n"
           f"  cd {res.root}\n  getpower sample --out data/sample\n  getpower ingest data/sample\n"
-          f"  getpower compute data/store --period 2023Q4 --out reports/指标表.csv\n"
+          f"  getpower export --period 2023Q4 --out reports/2023Q4.xlsx\n"
           f"  jupyter lab notebooks/")
     return 0
 
@@ -507,11 +524,17 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compute", help="计算指标表（§10）")
     c.add_argument("path", help="数据仓库目录或提取文件目录")
     c.add_argument("--period", required=True, help="季度（2023Q4）、年份（2023）或年初至今（2023Q3YTD）")
-    c.add_argument("--out", required=True, help="输出文件（.csv 或 .parquet）")
+    c.add_argument("--out", required=True, help="输出文件（.csv 或 .parquet；.xlsx 带标题与说明，供人阅读）")
     c.add_argument("--quiet", action="store_true", help="不打印排名摘要")
     c.add_argument("--allow-empty", action="store_true",
                    help="期间超出数据范围时仍计算（其指标为空并注明原因），默认拒绝")
     c.set_defaults(func=_cmd_compute)
+
+    ex = sub.add_parser("export", help="导出一个期间的工作簿：综合排名、各领域指标（各地市与全省）、明细清单")
+    ex.add_argument("--period", required=True, help="季度（2023Q4）、年份（2023）或年初至今（2023Q3YTD）")
+    ex.add_argument("--out", required=True, help="输出文件（.xlsx）")
+    ex.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
+    ex.set_defaults(func=_cmd_export)
 
     h = sub.add_parser("holidays", help="节假日文件：检查 params/holidays/<年>.yaml 是否完整")
     h.add_argument("action", choices=["check"])

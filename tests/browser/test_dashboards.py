@@ -58,12 +58,22 @@ def test_city_download(page, voila_url):
     open_page(page, f"{voila_url}/voila/render/city.ipynb?city=杭州&period=2023Q4", "[data-page=city][data-city=杭州]")
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="CSV").click()
-    text = open(dl.value.path(), encoding="utf-8-sig").read()
-    assert text.splitlines()[0].startswith("指标,分项,单位,数值") and "全过程办电时间" in text
-    assert ",状态,达标依据," in text.splitlines()[0] and text.splitlines()[0].endswith(",数据截至,数据版本")
+    lines = open(dl.value.path(), encoding="utf-8-sig").read().splitlines()
+    # the title and the context above the header, then a blank line (getpower.exports)
+    assert lines[0] == "获得电力 杭州 · 2023Q4 · 指标明细" and lines[1].startswith("期间：2023Q4（2023-10-01 至 2023-12-31）")
+    assert lines[2].startswith("数据截至 ") and "数据版本 v" in lines[2] and any(x.startswith("目标来源：") for x in lines)
+    header = lines[lines.index("") + 1]
+    assert header.startswith("指标,分项,单位,数值") and "全过程办电时间" in "\n".join(lines)
+    assert ",状态,达标依据," in header and header.endswith(",数据截至,数据版本")
+    assert any(",%," in x and x.split(",")[3].endswith("%") for x in lines)  # ratios as percentages
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="Excel").click()
-    assert open(dl.value.path(), "rb").read(2) == b"PK"  # an xlsx is a zip
+    import io
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active  # the path has no suffix
+    assert ws["A1"].value == "获得电力 杭州 · 2023Q4 · 指标明细" and ws["A2"].value.startswith("期间：")
 
 
 def test_ledger(page, voila_url):

@@ -1,5 +1,5 @@
 """An analyst with only the wheel: build it, install it (not editable) into a fresh virtual
-environment, make a workspace and run sample, ingest, compute and serve there.
+environment, make a workspace and run sample, ingest, compute, export and serve there.
 
 The new environment gets its dependencies from the one running the tests (a ``.pth`` line naming
 its site-packages, which hold getpower only as an editable link that a ``.pth`` line does not
@@ -112,6 +112,8 @@ def test_sample_ingest_compute_serve_in_the_workspace(workspace, installed):
     assert "已更新到版本 v000001" in out and (workspace / "data" / "store" / "CURRENT").exists()
     out = _run([str(getpower), "compute", "data/store", "--period", "2023Q4", "--out", "reports/t.csv"], workspace, env)
     assert "数据截至" in out and (workspace / "reports" / "t.csv").stat().st_size > 10_000
+    _run([str(getpower), "export", "--period", "2023Q4", "--out", "reports/2023Q4.xlsx"], workspace, env)
+    assert (workspace / "reports" / "2023Q4.xlsx").read_bytes()[:2] == b"PK"
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

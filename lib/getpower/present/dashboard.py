@@ -314,10 +314,19 @@ def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("data_version").alias("数据版本"))
 
 
-def download_links(df: pl.DataFrame, stem: str) -> str:
-    """Links that download the frame as CSV (UTF-8 BOM) and Excel, from data URIs (no request)."""
-    csv = base64.b64encode(csv_bytes(df)).decode()
-    xlsx = base64.b64encode(excel_bytes(df, "指标")).decode()
+def download_links(df: pl.DataFrame, stem: str, table: pl.DataFrame | None = None, title: str | None = None) -> str:
+    """Links that download the frame as CSV (UTF-8 BOM) and Excel, from data URIs (no request).
+    With the period's indicator ``table``, each file carries its title, period, 数据截至 and data
+    version, units and target sources above the header (``getpower.exports``)."""
+    if table is None:
+        csv, xlsx = csv_bytes(df), excel_bytes(df, "指标")
+    else:
+        from getpower.exports import download_table
+        from getpower.spreadsheet import report_csv_bytes, workbook_bytes
+
+        people = download_table(df, table, title or stem, "明细")
+        csv, xlsx = report_csv_bytes(people), workbook_bytes([people])
+    csv, xlsx = base64.b64encode(csv).decode(), base64.b64encode(xlsx).decode()
     return (f'<a class="gp-download" download="{stem}.csv" href="data:text/csv;base64,{csv}">下载 CSV</a> · '
             f'<a class="gp-download" download="{stem}.xlsx" '
             f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{xlsx}">下载 Excel</a>')
