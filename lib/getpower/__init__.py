@@ -1,4 +1,23 @@
-"""getpower — supervision analytics for Zhejiang's 获得电力 action plan 2021–2023."""
+"""getpower — supervision analytics for Zhejiang's 获得电力 action plan 2021–2023.
+
+The analyst's API (:mod:`getpower.api`, version :data:`API_VERSION`, semantic versioning):
+
+- ``getpower.open(path=None) -> Store``: a data store (the workspace's ``data/store`` by default);
+  ``store.indicators(period)`` (the §10 table, cached on the store), ``store.composite(period)``,
+  ``store.currency(period)`` (数据截至 and version), ``store.applications(period)`` and
+  ``store.outages(period)`` (record-level frames), ``store.lists(period)`` (drill-down lists),
+  ``store.export(period, out)`` (the workbook for people);
+- ``label(id)`` / ``labels()`` (Chinese labels of indicators, units, areas, columns),
+  ``readable(table)``, ``city_order()``, ``working_days(a, b)``, ``year_targets(year)``;
+- ``sample_store()``: the bundled sample as a store, to try all of it on.
+
+>>> import getpower
+>>> store = getpower.open(getpower.sample_store())
+>>> t = store.indicators("2023Q4")
+>>> getpower.readable(t.filter(indicator="process_days_mean", segment="居民", unit="calendar_days")).select(
+...     "地市", "数值", "目标", "状态").head(2).rows()
+[('杭州', 2.565934065934066, 7.0, '达标'), ('宁波', 2.7248677248677247, 7.0, '达标')]
+"""
 __version__ = "0.1.0"
 
 
@@ -23,11 +42,21 @@ _SOURCE_FINGERPRINT: str | None = None
 
 
 def compute(path, period, *, allow_empty: bool = False):
-    """The indicator table (indicators.md §10) of ``period`` from a store or a folder of extracts;
-    a period outside the data is refused unless ``allow_empty``."""
+    """The indicator table (indicators.md §10) of ``period`` from a store or a folder of extracts,
+    computed afresh (a store's :meth:`Store.indicators` reads it from the cache); a period outside
+    the data is refused unless ``allow_empty``.
+
+    >>> import getpower
+    >>> getpower.compute(getpower.sample_store(), "2023Q4").height
+    1680
+    """
     from getpower.table import compute as _compute
 
     return _compute(path, period, allow_empty=allow_empty)
 
 
-__all__ = ["compute", "__version__"]
+from getpower.api import (  # noqa: E402 - after the helpers above, which api's imports use
+    API_VERSION, Store, city_order, label, labels, open, readable, sample_store, working_days, year_targets)
+
+__all__ = ["API_VERSION", "Store", "city_order", "compute", "label", "labels", "open", "readable",
+           "sample_store", "working_days", "year_targets", "__version__"]
