@@ -159,6 +159,31 @@ class Store:
         frame = self._inputs(period)[which].collect()
         return frame.drop([c for c in _INTERNAL if c in frame.columns])
 
+    def stages(self, period: str) -> pl.DataFrame:
+        """The stages of the applications completed in ``period`` (as :meth:`applications`), one
+        row per stage: ``app_id``, ``city``, ``customer_class``, ``stage``, ``started_at``,
+        ``finished_at``, ``span_cd`` (its calendar days, start day not counted) and
+        ``stage_limit`` (annex 1's limit for high-voltage stages, else null).
+
+        Examples
+        --------
+        >>> import getpower
+        >>> store = getpower.open(getpower.sample_store())
+        >>> st = store.stages("2023Q4")
+        >>> st.filter(customer_class="居民")["stage"].unique().sort().to_list()
+        ['申请受理', '供电方案答复', '装表接电']
+        >>> st["app_id"].n_unique() == store.applications("2023Q4").height
+        True
+        """
+        from getpower.table import cached_record_level, load_frames
+
+        spans = cached_record_level(self.path, load_frames(self.path))[0]
+        apps = self._inputs(period)["completed"].select("rec", "app_id", "customer_class")
+        return (spans.join(apps, on="rec", how="inner")
+                .select("app_id", "city", "customer_class", "stage", "started_at", "finished_at", "span_cd",
+                        "stage_limit")
+                .sort("city", "app_id", "started_at").collect())
+
     def outages(self, period: str) -> pl.DataFrame:
         """The outage events behind the period's outage indicators: those that began in its
         outage window (the rolling 12 months to a quarter's end, the calendar year for a year),
@@ -215,6 +240,68 @@ class Store:
         from getpower.exports import export
 
         return export(self.path, str(period), out)
+
+
+def mean(records: pl.DataFrame | pl.LazyFrame, column: str, unit: str, segment: str | None = None) -> pl.DataFrame:
+    """An indicator the way the library computes its means: per city (and 全省, pooled from the
+    records, not averaged over cities) and segment, the mean of ``column`` over the records where
+    it is known; ``n`` = those records.
+
+    Parameters
+    ----------
+    records : one row per record, with ``city`` (e.g. :meth:`Store.applications`)
+    column : the measure; ``unit`` : its unit (``calendar_days`` …), written in the rows
+    segment : a column to split by (its values are the segments, 全部 is all of them)
+
+    Returns
+    -------
+    polars.DataFrame
+        Rows like the indicator table's: ``city``, ``segment``, ``unit``, ``value``, ``n``, ``reason``.
+
+    Examples
+    --------
+    >>> import getpower, polars as pl
+    >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "宁波"], "kind": ["a", "b", "a"], "days": [2.0, 4.0, None]})
+    >>> getpower.mean(recs, "days", "calendar_days").select("city", "value", "n").sort("city").rows()
+    [('全省', 3.0, 2), ('杭州', 3.0, 2)]
+    """
+    from getpower.indicators.common import mean_of
+
+    return mean_of(records.lazy(), column, unit, segment).collect()
+
+
+def ratio(records: pl.DataFrame | pl.LazyFrame, numerator: pl.Expr, segment: str | None = None,
+          where: pl.Expr | None = None, reason: str = "分母为零") -> pl.DataFrame:
+    """An indicator the way the library computes its rates: per city (and 全省) and segment, the
+    share of the records (those where ``where`` holds) for which ``numerator`` holds; ``n`` = the
+    denominator's records; none: a null value with ``reason``. A null predicate counts as false.
+
+    Examples
+    --------
+    >>> import getpower, polars as pl
+    >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "杭州", "宁波"], "days": [1, 5, None, 9]})
+    >>> out = getpower.ratio(recs, pl.col("days") <= 3, where=pl.col("days").is_not_null())
+    >>> out.select("city", "value", "n").sort("city").rows()
+    [('全省', 0.3333333333333333, 3), ('宁波', 0.0, 1), ('杭州', 0.5, 2)]
+    """
+    from getpower.indicators.common import ratio_of
+
+    return ratio_of(records.lazy(), numerator, segment, denominator=where, reason=reason).collect()
+
+
+def count(records: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, segment: str | None = None,
+          where: pl.Expr | None = None) -> pl.DataFrame:
+    """An indicator the way the library counts: per city (and 全省) and segment, the records
+    (among those where ``where`` holds) for which ``condition`` holds; ``n`` = the records looked at.
+
+    >>> import getpower, polars as pl
+    >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "宁波"], "late": [True, False, None]})
+    >>> getpower.count(recs, pl.col("late")).select("city", "value", "n").sort("city").rows()
+    [('全省', 1.0, 3), ('宁波', 0.0, 1), ('杭州', 1.0, 2)]
+    """
+    from getpower.indicators.common import count_of
+
+    return count_of(records.lazy(), condition, segment, population=where).collect()
 
 
 def open(path: Path | str | None = None) -> Store:  # noqa: A001 - getpower.open reads as intended
