@@ -8,7 +8,7 @@ The analyst's API (:mod:`getpower.api`, version :data:`API_VERSION`, semantic ve
   ``store.stages(period)``, ``store.outages(period)`` (record-level frames), ``store.lists(period)`` (drill-down lists),
   ``store.export(period, out)`` (the workbook for people);
 - ``label(id)`` / ``labels()`` (Chinese labels of indicators, units, areas, columns),
-  ``readable(table)``, ``city_order()``, ``working_days(a, b)``, ``year_targets(year)``;
+  ``readable(table)``, ``city_order()``, ``status_colours()``, ``show(chart)``, ``working_days(a, b)``, ``year_targets(year)``;
 - ``mean``, ``ratio``, ``count``: a new indicator from records, computed as the library computes its own;
 - ``sample_store()``: the bundled sample as a store, to try all of it on.
 
@@ -57,8 +57,8 @@ def compute(path, period, *, allow_empty: bool = False):
 
 
 from getpower.api import (  # noqa: E402 - after the helpers above, which api's imports use
-    API_VERSION, Store, city_order, count, label, labels, mean, open, ratio, readable, sample_store, working_days,
-    year_targets)
+    API_VERSION, Store, city_order, count, label, labels, mean, open, png, ratio, readable,
+    sample_store, show, status_colours, working_days, year_targets)
 
-__all__ = ["API_VERSION", "Store", "city_order", "compute", "count", "label", "labels", "mean", "open", "ratio",
-           "readable", "sample_store", "working_days", "year_targets", "__version__"]
+__all__ = ["API_VERSION", "Store", "city_order", "compute", "count", "label", "labels", "mean", "open", "png",
+           "ratio", "readable", "sample_store", "show", "status_colours", "working_days", "year_targets", "__version__"]

@@ -242,7 +242,25 @@ class Store:
         return export(self.path, str(period), out)
 
 
-def mean(records: pl.DataFrame | pl.LazyFrame, column: str, unit: str, segment: str | None = None) -> pl.DataFrame:
+def _every_cell(out: pl.LazyFrame, records: pl.LazyFrame, segment: str | None, unit: str, reason: str) -> pl.DataFrame:
+    """Every city and 全省 × 全部 and each segment value of the records: a cell without records
+    is there, its value null with ``reason`` (no data is never 0, never met)."""
+    segments = ["全部"]
+    if segment is not None:
+        segments += sorted(records.select(pl.col(segment).cast(pl.String).unique().drop_nulls()).collect()
+                           .to_series().to_list())
+    cities = city_order()
+    grid = pl.DataFrame({"city": [c for c in cities for _ in segments], "segment": [g for _ in cities for g in segments]})
+    got = out.with_columns(pl.col("city").cast(pl.String), pl.col("segment").cast(pl.String)).collect()
+    return (grid.join(got.drop("unit"), on=["city", "segment"], how="left")
+            .with_columns(pl.lit(unit).alias("unit"), pl.col("n").fill_null(0),
+                          pl.when(pl.col("value").is_null()).then(pl.coalesce("reason", pl.lit(reason)))
+                          .otherwise(pl.col("reason")).alias("reason"))
+            .select("city", "segment", "unit", "value", "n", "reason"))
+
+
+def mean(records: pl.DataFrame | pl.LazyFrame, column: str, unit: str, segment: str | None = None,
+         reason: str = "无记录") -> pl.DataFrame:
     """An indicator the way the library computes its means: per city (and 全省, pooled from the
     records, not averaged over cities) and segment, the mean of ``column`` over the records where
     it is known; ``n`` = those records.
@@ -252,22 +270,25 @@ def mean(records: pl.DataFrame | pl.LazyFrame, column: str, unit: str, segment: 
     records : one row per record, with ``city`` (e.g. :meth:`Store.applications`)
     column : the measure; ``unit`` : its unit (``calendar_days`` …), written in the rows
     segment : a column to split by (its values are the segments, 全部 is all of them)
+    reason : why a cell without records has no value
 
     Returns
     -------
     polars.DataFrame
-        Rows like the indicator table's: ``city``, ``segment``, ``unit``, ``value``, ``n``, ``reason``.
+        Rows like the indicator table's: ``city`` (the 11 cities in order, then 全省), ``segment``,
+        ``unit``, ``value``, ``n``, ``reason``; a cell without records is there, null, with ``reason``.
 
     Examples
     --------
     >>> import getpower, polars as pl
     >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "宁波"], "kind": ["a", "b", "a"], "days": [2.0, 4.0, None]})
-    >>> getpower.mean(recs, "days", "calendar_days").select("city", "value", "n").sort("city").rows()
-    [('全省', 3.0, 2), ('杭州', 3.0, 2)]
+    >>> out = getpower.mean(recs, "days", "calendar_days")
+    >>> out.filter(pl.col("city").is_in(["杭州", "宁波", "全省"])).select("city", "value", "n", "reason").rows()
+    [('杭州', 3.0, 2, None), ('宁波', None, 0, '无记录'), ('全省', 3.0, 2, None)]
     """
     from getpower.indicators.common import mean_of
 
-    return mean_of(records.lazy(), column, unit, segment).collect()
+    return _every_cell(mean_of(records.lazy(), column, unit, segment), records.lazy(), segment, unit, reason)
 
 
 def ratio(records: pl.DataFrame | pl.LazyFrame, numerator: pl.Expr, segment: str | None = None,
@@ -281,27 +302,31 @@ def ratio(records: pl.DataFrame | pl.LazyFrame, numerator: pl.Expr, segment: str
     >>> import getpower, polars as pl
     >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "杭州", "宁波"], "days": [1, 5, None, 9]})
     >>> out = getpower.ratio(recs, pl.col("days") <= 3, where=pl.col("days").is_not_null())
-    >>> out.select("city", "value", "n").sort("city").rows()
-    [('全省', 0.3333333333333333, 3), ('宁波', 0.0, 1), ('杭州', 0.5, 2)]
+    >>> out.filter(pl.col("city").is_in(["杭州", "宁波", "温州", "全省"])).select("city", "value", "n", "reason").rows()
+    [('杭州', 0.5, 2, None), ('宁波', 0.0, 1, None), ('温州', None, 0, '分母为零'), ('全省', 0.3333333333333333, 3, None)]
     """
     from getpower.indicators.common import ratio_of
 
-    return ratio_of(records.lazy(), numerator, segment, denominator=where, reason=reason).collect()
+    return _every_cell(ratio_of(records.lazy(), numerator, segment, denominator=where, reason=reason),
+                       records.lazy(), segment, "ratio", reason)
 
 
 def count(records: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, segment: str | None = None,
-          where: pl.Expr | None = None) -> pl.DataFrame:
+          where: pl.Expr | None = None, reason: str = "无记录") -> pl.DataFrame:
     """An indicator the way the library counts: per city (and 全省) and segment, the records
-    (among those where ``where`` holds) for which ``condition`` holds; ``n`` = the records looked at.
+    (among those where ``where`` holds) for which ``condition`` holds; ``n`` = the records looked at;
+    a city without records has no count (null, with ``reason``), not 0.
 
     >>> import getpower, polars as pl
     >>> recs = pl.DataFrame({"city": ["杭州", "杭州", "宁波"], "late": [True, False, None]})
-    >>> getpower.count(recs, pl.col("late")).select("city", "value", "n").sort("city").rows()
-    [('全省', 1.0, 3), ('宁波', 0.0, 1), ('杭州', 1.0, 2)]
+    >>> out = getpower.count(recs, pl.col("late"))
+    >>> out.filter(pl.col("city").is_in(["杭州", "宁波", "温州", "全省"])).select("city", "value", "n").rows()
+    [('杭州', 1.0, 2), ('宁波', 0.0, 1), ('温州', None, 0), ('全省', 1.0, 3)]
     """
     from getpower.indicators.common import count_of
 
-    return count_of(records.lazy(), condition, segment, population=where).collect()
+    return _every_cell(count_of(records.lazy(), condition, segment, population=where), records.lazy(), segment,
+                       "count", reason)
 
 
 def open(path: Path | str | None = None) -> Store:  # noqa: A001 - getpower.open reads as intended
@@ -388,6 +413,44 @@ def city_order() -> list[str]:
     from getpower.exports import city_order as order
 
     return order()
+
+
+def png(chart) -> bytes:
+    """An altair chart drawn offline as PNG (vl-convert, CJK fonts): what scorecards show.
+
+    >>> import altair as alt, polars as pl, getpower
+    >>> chart = alt.Chart(pl.DataFrame({"地市": ["杭州", "宁波"], "天数": [3, 4]})).mark_bar().encode(x="地市", y="天数")
+    >>> getpower.png(chart)[:4]
+    b'\\x89PNG'
+    """
+    from getpower.present.charts import to_png
+
+    return to_png(chart)
+
+
+def show(chart) -> None:
+    """Display an altair chart in a notebook as :func:`png` draws it: no JavaScript, nothing
+    loaded from another host, the same in JupyterLab, in an exported HTML file and on paper.
+
+    >>> import altair as alt, polars as pl, getpower
+    >>> getpower.show(alt.Chart(pl.DataFrame({"天数": [3, 4]})).mark_bar().encode(y="天数"))  # outside a notebook: its repr
+    <IPython.core.display.Image object>
+    """
+    from IPython.display import Image, display
+
+    display(Image(data=png(chart)))
+
+
+def status_colours() -> dict[str, str]:
+    """The one status vocabulary, in order, with the colour every chart gives it.
+
+    >>> import getpower
+    >>> list(getpower.status_colours())
+    ['达标', '达标（同比下降）', '未达标', '无数据', '无目标']
+    """
+    from getpower.present.charts import MET_COLORS
+
+    return dict(zip(MET_COLORS.domain, MET_COLORS.range))
 
 
 def working_days(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> int | None:

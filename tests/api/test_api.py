@@ -13,7 +13,7 @@ from getpower.calendar import CalendarError
 
 # the public surface of API 1.x: removing or renaming a name is a new major version
 SURFACE_1 = {"API_VERSION", "Store", "city_order", "compute", "count", "label", "labels", "mean", "open", "ratio",
-             "readable",
+             "readable", "status_colours", "png", "show",
              "sample_store", "working_days", "year_targets", "__version__"}
 STORE_METHODS_1 = {"version", "fingerprint", "periods", "indicators", "composite", "currency", "applications",
                    "stages", "outages", "lists", "export"}

@@ -101,17 +101,6 @@ def test_a_failing_city_fails_alone(sample_store, tmp_path, monkeypatch):
     assert "失败" in index and "故意失败" in index
 
 
-@pytest.mark.parametrize("name", ["intake_quality", "handling_time", "reliability"])
-def test_analyst_notebooks_run_top_to_bottom(name, sample_store, tmp_path):
-    out = tmp_path / f"{name}.ipynb"
-    parameters = {"store": str(sample_store), "extracts": str(sample_store.parent / "extracts")}
-    reports.execute_notebook(NOTEBOOKS / f"{name}.ipynb", out, parameters, NOTEBOOKS)
-    nb = nbformat.read(out, as_version=4)
-    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
-    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
-    assert "数据截至 " in text and "数据版本 v" in text
-
-
 def test_year_to_date_scorecard(sample_store, tmp_path):
     outcomes = reports.scorecards(sample_store, "2023Q3YTD", out=tmp_path, cities=["宁波"], jobs=2, pdf=False)
     assert [(o.name, o.ok) for o in outcomes] == [("宁波", True), ("全省", True)], outcomes
