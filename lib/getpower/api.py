@@ -81,6 +81,23 @@ class Store:
         ``reason`` when null. ``period``: ``2023Q4``, ``2023`` or ``2023Q3YTD``. A period outside
         the data is refused unless ``allow_empty``.
 
+        Parameters
+        ----------
+        period : str
+            ``2023Q4`` (a quarter), ``2023`` (a year) or ``2023Q3YTD`` (1 January to the quarter's end).
+        allow_empty : bool
+            Compute a period outside the data (its values null, with the reason) instead of refusing it.
+
+        Returns
+        -------
+        polars.DataFrame
+            The table; ``getpower.readable(table)`` shows it with Chinese headers and labels.
+
+        Raises
+        ------
+        getpower.currency.DataRangeError
+            The period lies outside the data (the message says up to when it runs).
+
         Examples
         --------
         >>> import getpower
@@ -144,6 +161,19 @@ class Store:
         ``which``: ``completed`` (completed in the period, not withdrawn) or ``in_progress``
         (open at the period's end, measured to it). No personal data.
 
+        Parameters
+        ----------
+        period : str
+            As for :meth:`indicators`.
+        which : {"completed", "in_progress"}
+
+        Returns
+        -------
+        polars.DataFrame
+            One row per application: ``app_id``, ``city``, ``customer_class``, ``accepted_at``,
+            ``completed_at``, ``capacity_kw``, ``channel``, ``customer_investment_yuan``, the day
+            counts and the flags.
+
         Examples
         --------
         >>> import getpower
@@ -191,6 +221,19 @@ class Store:
         ``counted`` (not shorter than the year's short-interruption threshold; null when the
         year has none, ``params/thresholds.yaml``).
 
+        Parameters
+        ----------
+        period : str
+            As for :meth:`indicators`; its outage window is ``Period.parse(period).outage_window()``.
+
+        Returns
+        -------
+        polars.DataFrame
+            The outage extract's columns (``event_id``, ``city``, ``district``, ``area_type``,
+            ``kind``, ``cause``, ``started_at``, ``restored_at``, ``customers_affected``) and the three above.
+
+        Examples
+        --------
         >>> import getpower
         >>> store = getpower.open(getpower.sample_store())
         >>> ev = store.outages("2023Q4")
@@ -216,8 +259,15 @@ class Store:
 
     def lists(self, period: str) -> dict[str, pl.DataFrame]:
         """The named drill-down lists of the period (零投资违规工单, 在途超时工单 …, keyed by
-        name; :data:`getpower.drilldown.LISTS` has their Chinese titles).
+        name; :data:`getpower.drilldown.LISTS` has their Chinese titles). Each has ``city`` and
+        the record's identifying fields, never personal data.
 
+        Returns
+        -------
+        dict of str to polars.DataFrame
+
+        Examples
+        --------
         >>> import getpower
         >>> store = getpower.open(getpower.sample_store())
         >>> overdue = store.lists("2023Q4")["open_overdue"]
@@ -297,6 +347,24 @@ def ratio(records: pl.DataFrame | pl.LazyFrame, numerator: pl.Expr, segment: str
     share of the records (those where ``where`` holds) for which ``numerator`` holds; ``n`` = the
     denominator's records; none: a null value with ``reason``. A null predicate counts as false.
 
+    Parameters
+    ----------
+    records : polars.DataFrame or polars.LazyFrame
+        One row per record, with ``city``.
+    numerator : polars.Expr
+        What the counted records satisfy.
+    segment : str, optional
+        A column to split by.
+    where : polars.Expr, optional
+        The denominator: the records looked at (all by default).
+    reason : str
+        Why a cell without records has no value.
+
+    Returns
+    -------
+    polars.DataFrame
+        As :func:`mean`, ``unit`` ``ratio``.
+
     Examples
     --------
     >>> import getpower, polars as pl
@@ -333,6 +401,22 @@ def open(path: Path | str | None = None) -> Store:  # noqa: A001 - getpower.open
     """Open a store: ``path``, else the workspace's ``data/store`` (``getpower init``), else
     ``data/store`` in the current folder.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A store folder.
+
+    Returns
+    -------
+    Store
+
+    Raises
+    ------
+    getpower.store.StoreError
+        No store there (the message names the folder).
+
+    Examples
+    --------
     >>> import getpower
     >>> getpower.open(getpower.sample_store()).version
     'v000001'
@@ -458,6 +542,22 @@ def working_days(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> in
     ``start < d <= end`` that are official working days (make-up days 调休 work, public holidays
     do not). An error names a year without a holiday schedule.
 
+    Parameters
+    ----------
+    start, end : datetime.date or datetime.datetime
+        Only the dates count; ``end`` before ``start`` gives a negative number.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    getpower.calendar.CalendarError
+        A year that neither chinesecalendar nor ``params/holidays/<year>.yaml`` knows.
+
+    Examples
+    --------
     >>> import datetime as dt, getpower
     >>> getpower.working_days(dt.date(2023, 9, 28), dt.date(2023, 10, 9))  # 中秋国庆: 29 Sep – 6 Oct off, 7–8 Oct 调休
     3
@@ -477,6 +577,18 @@ def year_targets(year: int) -> pl.DataFrame:
     """The targets of ``year`` by city (and 全省), indicator, segment and unit, with their source
     (``沿用 2023 年目标（暂定）`` for a year that inherits them); empty for a year without targets.
 
+    Parameters
+    ----------
+    year : int
+
+    Returns
+    -------
+    polars.DataFrame
+        ``city``, ``indicator``, ``segment``, ``unit``, ``target``, ``or_yoy_at_most`` (met also
+        by a year-on-year fall of at least this), ``target_source``.
+
+    Examples
+    --------
     >>> import getpower
     >>> t = getpower.year_targets(2023).filter(city="杭州", indicator="process_days_mean", segment="居民")
     >>> t.select("unit", "target", "target_source").row(0)
