@@ -401,7 +401,8 @@ def _workspace_defaults(parser: argparse.ArgumentParser, root: Path) -> None:
                 _workspace_defaults(sub, root)
         elif (action.dest in _WORKSPACE_OPTIONS and isinstance(action.default, str)
               and not Path(action.default).is_absolute()):
-            action.default = str(root / action.default)
+            # relative to the current folder: in the workspace's root the defaults read as before
+            action.default = os.path.relpath(root / action.default)
 
 
 def _cmd_sample(args) -> int:

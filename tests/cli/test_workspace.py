@@ -61,7 +61,7 @@ def test_commands_inside_use_the_workspace_store(ws, monkeypatch, capsys):
     leaves GETPOWER_WORKSPACE as it found it."""
     monkeypatch.chdir(ws / "notebooks")
     main(["store", "check"])
-    assert str(ws / "data" / "store") in capsys.readouterr().out
+    assert "数据仓库 ../data/store " in capsys.readouterr().out
     import os
 
     assert workspace.ENV not in os.environ

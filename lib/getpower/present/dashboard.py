@@ -332,8 +332,11 @@ def download_links(df: pl.DataFrame, stem: str, table: pl.DataFrame | None = Non
             f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{xlsx}">下载 Excel</a>')
 
 
-def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str = "reports") -> str:
-    pdf = Path(reports_dir) / period / f"{city}.pdf"
+def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str | None = None) -> str:
+    from getpower.workspace import default_path
+
+    # the page's kernel runs in the dashboards' folder: reports/ is the workspace's (getpower serve tells it)
+    pdf = Path(reports_dir if reports_dir is not None else default_path("reports")) / period / f"{city}.pdf"
     if not pdf.exists():
         return f"<span>暂无 {period} 评分卡 PDF（运行 getpower scorecards --period {period} 生成）</span>"
     data = base64.b64encode(pdf.read_bytes()).decode()
