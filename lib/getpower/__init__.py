@@ -6,6 +6,7 @@ The analyst's API (:mod:`getpower.api`, version :data:`API_VERSION`, semantic ve
   ``store.indicators(period)`` (the §10 table, cached on the store), ``store.composite(period)``,
   ``store.currency(period)`` (数据截至 and version), ``store.applications(period)`` and
   ``store.stages(period)``, ``store.outages(period)`` (record-level frames), ``store.lists(period)`` (drill-down lists),
+  ``store.records_behind(period, indicator, city, segment)`` (the records behind one cell),
   ``store.export(period, out)`` (the workbook for people);
 - ``label(id)`` / ``labels()`` (Chinese labels of indicators, units, areas, columns),
   ``readable(table)``, ``city_order()``, ``status_colours()``, ``show(chart)``, ``working_days(a, b)``, ``year_targets(year)``;

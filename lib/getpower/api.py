@@ -278,6 +278,50 @@ class Store:
 
         return cached_lists(self.path, str(period))
 
+    def records_behind(self, period: str, indicator: str, city: str | None = None, segment: str = "全部",
+                       counted: bool = False, unit: str | None = None) -> pl.DataFrame:
+        """The records behind one cell of the indicator table (a mean, ratio or count indicator):
+        as many as the cell's ``n``; with ``counted``, only those its numerator counts (a ratio's
+        numerator, a count's value). From the indicator's declaration, so that the list holds
+        the very records the value was computed from.
+
+        Parameters
+        ----------
+        period, indicator : str
+            The cell's period and indicator id (``getpower.label(id)`` is its name).
+        city : str, optional
+            A city; None or 全省 for every city.
+        segment : str
+            The cell's segment (全部 by default).
+        counted : bool
+            Only the records the numerator counts (ratios and counts; a ratio's records have a
+            ``counted`` column either way).
+        unit : str, optional
+            For a mean in two units, which one (the first by default).
+
+        Returns
+        -------
+        polars.DataFrame
+
+        Raises
+        ------
+        ValueError
+            The outage family: its cells sum events per area (see :meth:`outages`).
+
+        Examples
+        --------
+        >>> import getpower
+        >>> store = getpower.open(getpower.sample_store())
+        >>> late = store.records_behind("2023Q4", "within_limit_rate", city="杭州", segment="居民")
+        >>> cell = store.indicators("2023Q4").filter(city="杭州", indicator="within_limit_rate", segment="居民")
+        >>> late.height == cell["n"][0], round(late["counted"].mean(), 6) == round(cell["value"][0], 6)
+        (True, True)
+        """
+        from getpower.drilldown import records_behind
+
+        frame = records_behind(self.path, str(period), indicator, city, segment, counted, unit)
+        return frame.drop([c for c in _INTERNAL if c in frame.columns])
+
     def export(self, period: str, out: Path | str) -> Path:
         """Write the period's workbook for people (as ``getpower export``).
 
@@ -532,9 +576,9 @@ def status_colours() -> dict[str, str]:
     >>> list(getpower.status_colours())
     ['达标', '达标（同比下降）', '未达标', '无数据', '无目标']
     """
-    from getpower.present.charts import MET_COLORS
+    from getpower.status import COLOURS
 
-    return dict(zip(MET_COLORS.domain, MET_COLORS.range))
+    return dict(COLOURS)
 
 
 def working_days(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> int | None:

@@ -14,6 +14,7 @@ import polars as pl
 from getpower import params
 from getpower.periods import Period
 from getpower.spreadsheet import Context, Table, report_csv_bytes, workbook_bytes
+from getpower.status import status_expr
 
 UNITS_TEXT = "时间为自然日或工作日、停电时间为小时（见“单位”列）；比率以百分数表示"
 
@@ -63,14 +64,6 @@ def context(table: pl.DataFrame, title: str, units: str | None = UNITS_TEXT, tar
                    targets=targets_text(Period.parse(label).year) if targets else None, notes=notes)
 
 
-def status(met: pl.Expr = pl.col("met"), target: pl.Expr = pl.col("target"),
-           met_by: pl.Expr = pl.col("met_by")) -> pl.Expr:
-    """达标 / 达标（同比下降） / 未达标 / 无目标 / 无数据, as every output says it."""
-    return (pl.when(met & met_by.fill_null("").str.starts_with("同比")).then(pl.lit("达标（同比下降）"))
-            .when(met).then(pl.lit("达标")).when(~met).then(pl.lit("未达标"))
-            .when(target.is_null()).then(pl.lit("无目标")).otherwise(pl.lit("无数据")))
-
-
 def _order(table: pl.DataFrame) -> pl.DataFrame:
     """Rows in the province's city order (全省 last), indicators as declared, segments as declared."""
     from getpower.registry import declared
@@ -95,7 +88,7 @@ def indicator_frame(table: pl.DataFrame, city_column: bool = True) -> pl.DataFra
         pl.col("segment").alias("分项"),
         pl.col("unit").replace_strict(UNIT_LABELS, default=pl.col("unit")).alias("单位"),
         pl.col("value").alias("数值"), pl.col("target").alias("目标"),
-        status().alias("状态"), pl.col("met_by").fill_null("—").alias("达标依据"),
+        status_expr().alias("状态"), pl.col("met_by").fill_null("—").alias("达标依据"),
         pl.col("gap").alias("差距"), pl.col("score").alias("得分"), pl.col("rank").alias("排名"),
         pl.col("n").alias("样本数"), pl.col("target_source").alias("目标来源"), pl.col("reason").alias("说明"),
         (pl.col("unit") == "ratio").alias("_pct"),

@@ -16,7 +16,7 @@ SURFACE_1 = {"API_VERSION", "Store", "city_order", "compute", "count", "label", 
              "readable", "status_colours", "png", "show",
              "sample_store", "working_days", "year_targets", "__version__"}
 STORE_METHODS_1 = {"version", "fingerprint", "periods", "indicators", "composite", "currency", "applications",
-                   "stages", "outages", "lists", "export"}
+                   "stages", "outages", "lists", "records_behind", "export"}
 
 
 def test_surface_matches_the_api_version():

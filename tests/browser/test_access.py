@@ -61,8 +61,9 @@ def test_city_viewer_sees_the_ranking_and_only_their_own_city(page_as, voila_url
     page.wait_for_function("() => document.querySelector('a.gp-download').download.includes('zero_investment')")
     with page.expect_download() as dl:
         page.locator("a.gp-download", has_text="CSV").click()
-    rows = list(csv.DictReader(open(dl.value.path(), encoding="utf-8-sig")))
-    assert rows and {r["city"] for r in rows} == {"杭州"}
+    lines = open(dl.value.path(), encoding="utf-8-sig").read().splitlines()
+    rows = list(csv.DictReader(lines[lines.index("") + 1:]))  # below the title and its context
+    assert rows and {r["地市"] for r in rows} == {"杭州"}
     assert_no_error_output(page)
     # editing ?city= in the URL, alone or repeated, is refused before any kernel starts
     for query in ("city=宁波", "city=宁波&period=2023Q4", "city=杭州&city=宁波", "city=%E5%AE%81%E6%B3%A2"):

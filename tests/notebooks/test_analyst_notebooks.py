@@ -87,4 +87,5 @@ def test_reliability_answers_its_questions(executed):
 def test_custom_indicator_checks_itself_against_a_hand_count(executed):
     text = text_of(executed["custom_indicator"])
     assert "杭州：手工 " in text and "——一致" in text and "全省：手工 " in text
-    assert "个单元格逐格一致" in text and "分母为零：期内无竣工工单" in text
+    assert "个单元格逐格一致（重走流程工单占比）" in text and "分母为零：期内无竣工工单" in text
+    assert "杭州 居民：单元格背后 " in text

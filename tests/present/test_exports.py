@@ -2,6 +2,7 @@
 status vocabulary, the province's city order, no formula cells; the period's workbook."""
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import polars as pl
@@ -57,17 +58,21 @@ def test_workbook_for_people():
     assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r)  # never a formula
 
 
-@pytest.mark.parametrize("met, target, met_by, expected", [
-    (True, 7.0, "目标值", "达标"),
-    (True, 10.0, "同比下降 ≥ 8 %", "达标（同比下降）"),
-    (False, 7.0, "—", "未达标"),
-    (None, None, None, "无目标"),
-    (None, 7.0, None, "无数据"),  # no data never scores as met
+@pytest.mark.parametrize("met, target, value, met_by, expected", [
+    (True, 7.0, 5.0, "目标值", "达标"),
+    (True, 10.0, 9.0, "同比下降 ≥ 8 %", "达标（同比下降）"),
+    (False, 7.0, 9.0, "—", "未达标"),
+    (None, None, 3.0, None, "无目标"),
+    (None, 7.0, None, None, "无数据"),  # no data never scores as met
 ])
-def test_status_vocabulary(met, target, met_by, expected):
-    frame = pl.DataFrame({"met": [met], "target": [target], "met_by": [met_by]},
-                         schema={"met": pl.Boolean, "target": pl.Float64, "met_by": pl.String})
-    assert frame.select(exports.status()).item() == expected
+def test_status_in_the_exported_table(met, target, value, met_by, expected):
+    row = pl.DataFrame({"city": ["杭州"], "period": ["2023Q4"], "indicator": ["process_days_mean"], "segment": ["居民"],
+                        "unit": ["calendar_days"], "value": [value], "n": [1], "reason": [None], "target": [target],
+                        "met": [met], "met_by": [met_by], "gap": [None], "score": [None], "rank": [None],
+                        "target_source": ["ledger 1"]},
+                       schema_overrides={"value": pl.Float64, "target": pl.Float64, "met": pl.Boolean, "met_by": pl.String,
+                                         "reason": pl.String, "gap": pl.Float64, "score": pl.Float64, "rank": pl.Int64})
+    assert exports.indicator_frame(row)["状态"].to_list() == [expected]
 
 
 def test_cities_in_the_provinces_order_province_last():
@@ -90,7 +95,7 @@ def test_export_has_every_area_and_list_each_with_its_context(book):
     for ws in book.worksheets:
         assert ws["A1"].value.startswith("获得电力 ") and "2023Q4" in ws["A1"].value, ws.title
         assert ws["A2"].value == "期间：2023Q4（2023-10-01 至 2023-12-31）", ws.title
-        assert ws["A3"].value.startswith("数据截至 ") and "数据版本 v000001" in ws["A3"].value, ws.title
+        assert ws["A3"].value.startswith("数据截至 ") and re.search(r"数据版本 v\d{6}（", ws["A3"].value), ws.title
         assert ws["A4"].value.startswith("单位："), ws.title
         assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r), ws.title
     ws = book["办电时间"]
