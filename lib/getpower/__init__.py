@@ -16,9 +16,11 @@ The analyst's API (:mod:`getpower.api`, version :data:`API_VERSION`, semantic ve
 >>> import getpower
 >>> store = getpower.open(getpower.sample_store())
 >>> t = store.indicators("2023Q4")
->>> getpower.readable(t.filter(indicator="process_days_mean", segment="居民", unit="calendar_days")).select(
-...     "地市", "数值", "目标", "状态").head(2).rows()
-[('杭州', 2.565934065934066, 7.0, '达标'), ('宁波', 2.7248677248677247, 7.0, '达标')]
+>>> view = getpower.readable(t.filter(indicator="process_days_mean", segment="居民", unit="calendar_days"))
+>>> view.select("地市", "数值", "目标", "样本数").head(2).rows()
+[('杭州', 2.565934065934066, 7.0, 182), ('宁波', 2.7248677248677247, 7.0, 189)]
+>>> view["状态"].unique().to_list() == [getpower.status.MET]  # every city met the 7 days
+True
 """
 __version__ = "0.1.0"
 

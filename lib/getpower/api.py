@@ -573,8 +573,9 @@ def status_colours() -> dict[str, str]:
     """The one status vocabulary, in order, with the colour every chart gives it.
 
     >>> import getpower
-    >>> list(getpower.status_colours())
-    ['达标', '达标（同比下降）', '未达标', '无数据', '无目标']
+    >>> from getpower.status import STATUSES
+    >>> tuple(getpower.status_colours()) == STATUSES, getpower.status_colours()[STATUSES[0]]
+    (True, '#2e7d32')
     """
     from getpower.status import COLOURS
 
