@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +36,22 @@ def _run(cmd, cwd, env, timeout=300):
 def _files(folder: Path) -> dict[str, float]:
     return {str(p.relative_to(folder)): p.stat().st_mtime for p in folder.rglob("*")
             if "__pycache__" not in p.parts}
+
+
+def _stop_group(pgid: int) -> None:
+    """SIGTERM to the server's process group, SIGKILL to whatever is left after 15 s."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +136,9 @@ def test_sample_ingest_compute_serve_in_the_workspace(workspace, installed):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(workspace.parent / "serve.log", "w")
+    # its own process group: Voila (a child of getpower serve) and its kernels are stopped with it
     proc = subprocess.Popen([str(getpower), "serve", "--port", str(port)], cwd=workspace / "reports", env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 240  # the first start computes every quarter's table and pictures
@@ -141,11 +159,8 @@ def test_sample_ingest_compute_serve_in_the_workspace(workspace, installed):
         html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
         assert "获得电力 监管总览" in html and "cdn.jsdelivr" not in page
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop_group(proc.pid)
+        proc.wait(timeout=20)
         log.close()
     assert (workspace / "data" / "store" / "cache").is_dir()  # the store used is the workspace's
     assert _files(package) == before  # nothing written into the install
