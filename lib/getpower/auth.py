@@ -8,7 +8,13 @@ What Voila 0.5 / jupyter_server 2 call, and so where each check sits:
 - jupyter_server's kernel handlers then ask ``Authorizer.is_authorized`` with resource ``kernels``
   (``execute`` for the WebSocket, ``read`` / ``write`` for the REST API);
 - Voila's render handler asks no authorizer (only ``@web.authenticated``), and its
-  ``prelaunch_hook`` cannot be used with the preheated overview kernel.
+  ``prelaunch_hook`` cannot be used with preheated kernels.
+
+A preheated kernel is started before anyone asks (every page has a pool, ``getpower.serve``): it
+belongs to nobody until Voila hands it a visit, passing the visit's request (the verified grant
+headers among it) to the kernel through ``RequestInfoSocketHandler.send_updates``. That request is
+recorded here (:func:`track_preheated_requests`), and from then on the kernel answers only to the
+user it was handed to, as a kernel started for a request does; before, it answers to no one.
 
 So :class:`GetpowerIdentityProvider` identifies the user (the local analyst, or the name a trusted
 reverse proxy sends in a header) and, for a dashboard page or a kernel shutdown, asks
@@ -32,6 +38,24 @@ from traitlets import Bool, Unicode
 from getpower import access
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# kernel id → the request (environment variables) Voila handed a preheated kernel
+PREHEATED_REQUESTS: dict[str, dict[str, str]] = {}
+
+
+def track_preheated_requests() -> None:
+    """Record the request each preheated kernel is handed (Voila's own hand-over, wrapped once)."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    original = RequestInfoSocketHandler.__dict__["send_updates"].__func__
+    if getattr(original, "_getpower", False):
+        return
+
+    def send_updates(cls, msg):
+        PREHEATED_REQUESTS[msg["kernel_id"]] = dict(msg["payload"])
+        return original(cls, msg)
+
+    send_updates._getpower = True
+    RequestInfoSocketHandler.send_updates = classmethod(send_updates)
 
 
 def _decode(value: str) -> str:
@@ -66,6 +90,7 @@ class GetpowerIdentityProvider(IdentityProvider):
                           for p in self.trusted_proxies.split(",") if p.strip()]
         self.access = None if self.local else access.load(self.access_file or None)
         self._local = access.local_grant(self.local_user)
+        track_preheated_requests()
 
     # no login page of our own: the organisation's login happens at the proxy
     @property
@@ -166,9 +191,6 @@ class RoleAuthorizer(Authorizer):
     """Decides from the user's grant (``getpower.access``): dashboard pages by page and city, and
     kernels by owner — a kernel serves only the user whose request started it."""
 
-    preheated_pages = Unicode("overview", help="预热内核所服务的页面，逗号分隔（启动时无请求、无用户）"
-                              ).tag(config=True)
-
     def is_authorized(self, handler, user, action, resource) -> bool:
         why = self.refusal(handler, user, action, resource)
         if why:
@@ -194,13 +216,13 @@ class RoleAuthorizer(Authorizer):
             return None  # no such kernel: nothing to protect, the handler answers 404
         # jupyter_client keeps the arguments a kernel was started with, the environment included
         env = (getattr(kernel, "_launch_args", None) or {}).get("env") or {}
+        if env.get("VOILA_PREHEAT") == "True":  # started before anyone asked: whose visit it took
+            env = PREHEATED_REQUESTS.get(kernel_id)
+            if env is None:
+                return "该内核尚未分配给任何访问"
         owner = env.get(access.header_env(access.HEADERS["user"]))
         if owner is None:
-            if env.get("VOILA_PREHEAT") != "True":
-                return "无法确认该内核属于谁"
-            closed = [access.PAGES.get(p, p) for p in self.preheated_pages.split(",")
-                      if p and not grant.may_open(p)]
-            return f"无权打开“{'、'.join(closed)}”页面" if closed else None
+            return "无法确认该内核属于谁"
         if owner != grant.user:
             return "该页面的内核属于其他用户"
         page = access.page_of(env.get("SCRIPT_NAME", "")) or ""

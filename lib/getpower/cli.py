@@ -330,7 +330,7 @@ def _cmd_serve(args) -> int:
     identity = Identity() if args.trusted_header is None else Identity(
         header=args.trusted_header, proxies=tuple(args.trusted_proxy), ip=args.ip or "127.0.0.1",
         access_file=Path(args.access) if args.access else None)
-    return serve(port=args.port, token=args.token, store=args.store, identity=identity)
+    return serve(port=args.port, token=args.token, store=args.store, identity=identity, reports=args.reports)
 
 
 def _cmd_access(args) -> int:
@@ -594,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8866, help="端口")
     sv.add_argument("--token", default=None, help="访问令牌（默认无；对外请经带认证的反向代理）")
     sv.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
+    sv.add_argument("--reports", default="reports", help="评分卡目录（城市页提供其中的 PDF，默认 reports）")
     sv.set_defaults(func=_cmd_serve)
     r.set_defaults(func=_cmd_run)
 

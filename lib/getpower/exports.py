@@ -131,10 +131,14 @@ def list_table(frame: pl.DataFrame, table: pl.DataFrame, title: str, name: str) 
 
 def download_table(frame: pl.DataFrame, table: pl.DataFrame, title: str, name: str) -> Table:
     """A dashboard download: the city's indicator rows as the page shows them (``指标`` …, ratio
-    rows where ``单位`` is %), or a drill-down list."""
+    rows where ``单位`` is %, in percentage points), or a drill-down list."""
     if "指标" in frame.columns and "单位" in frame.columns:
-        return Table(name, frame.with_columns((pl.col("单位") == "%").alias("_pct")), context(table, title),
-                     percent=("数值", "目标", "差距", "较上期"), percent_rows="_pct")
+        percent = ("数值", "目标", "差距", "较上期")
+        pct = pl.col("单位") == "%"
+        # the page shows ratios in percentage points (dashboard.display_rows); the writer formats fractions
+        back = [pl.when(pct).then(pl.col(c) / 100).otherwise(pl.col(c)).alias(c) for c in percent]
+        return Table(name, frame.with_columns(*back, pct.alias("_pct")), context(table, title),
+                     percent=percent, percent_rows="_pct")
     return list_table(frame, table, title, name)
 
 

@@ -1,8 +1,11 @@
 """Serving the dashboards with standalone Voila, offline, to the users the access file names.
 
-Sources stripped, tracebacks hidden, a cell timeout, idle kernels culled, a preheated kernel for
-the overview only (the other pages read the URL, the user's identity or input). The indicator
-tables of every quarter are computed (or found in the store's cache) before the server starts.
+Sources stripped, tracebacks hidden, a cell timeout, idle kernels culled early, and a pool of
+preheated kernels for every page (:data:`POOLS`): each kernel imports the libraries and reads the
+cached tables before a visit arrives, then takes the visit's URL and verified identity with
+``voila.utils.wait_for_request`` (``getpower.auth`` records whose visit a preheated kernel took).
+The indicator tables of every quarter are computed (or found in the store's cache) before the
+server starts. WebSocket messages up to the upload limit are accepted (Tornado's default is 10 MiB).
 
 Two ways to know who asks (``getpower.auth``): ``--local`` (one analyst on their own machine: bound
 to 127.0.0.1, every page) or a trusted header set by the organisation's reverse proxy
@@ -24,7 +27,9 @@ from getpower.workspace import package_data
 DASHBOARDS = package_data("dashboards")  # package data: served from the install, never written
 TEMPLATE_ROOT = DASHBOARDS / "_template"
 TEMPLATE = "getpower"
-PREHEATED = "overview"  # the one page a kernel is started for before anyone asks
+# preheated kernels kept ready per page (default 1): the pages leaders open together get more;
+# a page added to access.PAGES is preheated too, with no entry here
+POOLS = {"overview": 2, "city": 2}
 LOOPBACK = "127.0.0.1"
 
 
@@ -88,12 +93,17 @@ def local_user() -> str:
     return access.account("本机")
 
 
-def preheated_pages(acc: access.Access | None) -> list[str]:
-    """The overview is preheated only when every role opens it: a preheated kernel starts before
-    any request, so it cannot belong to one user."""
-    if acc is None:
-        return [PREHEATED]
-    return [PREHEATED] if all(g.may_open(PREHEATED) for g in acc.grants.values()) else []
+def pool_sizes() -> dict[str, int]:
+    """Preheated kernels per page notebook (Voila's ``kernel_pools_config``). A preheated kernel
+    shows nothing before it is handed a visit (the pages wait for the request first), so every
+    page is preheated whoever may open it."""
+    return {f"{p}.ipynb": POOLS.get(p, 1) for p in access.PAGES}
+
+
+def websocket_limit(max_upload_mb: int) -> int:
+    """Bytes of one WebSocket message: the upload limit (an upload's files arrive as one widget
+    message) and room for the message around them."""
+    return (max_upload_mb + 4) * 1024 * 1024
 
 
 def install_fontawesome() -> Path:
@@ -110,28 +120,37 @@ def refused_log_path(store: Path | str) -> Path:
 
 
 def voila_command(port: int = 8866, token: str | None = None, store: Path | str = "data/store",
-                  cell_timeout: int = 120, cull_idle: int = 900,
-                  identity: Identity = LOCAL) -> tuple[list[str], dict]:
-    """The Voila command line and environment (tests start the same server)."""
-    acc = identity.check()
+                  cell_timeout: int = 120, cull_idle: int = 300,
+                  identity: Identity = LOCAL, pools: dict[str, int] | None = None,
+                  reports: Path | str = "reports") -> tuple[list[str], dict]:
+    """The Voila command line and environment (tests start the same server). ``pools``: preheated
+    kernels per notebook (default :func:`pool_sizes`)."""
+    from getpower.present.dashboard import MAX_UPLOAD_MB
+
+    identity.check()
     fontawesome = install_fontawesome()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HTTP_")}  # only verified ones
     env["GETPOWER_STORE"] = str(Path(store).resolve())
+    env["GETPOWER_REPORTS"] = str(Path(reports).resolve())  # kernels run in dashboards/, not here
     env["JUPYTER_PATH"] = os.pathsep.join([str(TEMPLATE_ROOT), str(fontawesome),
                                            env.get("JUPYTER_PATH", "")]).strip(os.pathsep)
     log = refused_log_path(store)
     log.parent.mkdir(parents=True, exist_ok=True)
-    preheated = preheated_pages(acc)
-    not_preheated = [f"{p}.ipynb" for p in access.PAGES if p not in preheated]
+    pools = pool_sizes() if pools is None else pools
     idp = "GetpowerIdentityProvider"
     cmd = [
         sys.executable, "-m", "voila", str(DASHBOARDS),
         "--no-browser", f"--port={port}", f"--Voila.ip={identity.ip}",
         f"--template={TEMPLATE}", "--strip_sources=True", "--show_tracebacks=False",
         f"--VoilaExecutor.timeout={cell_timeout}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
-        f"--preheat_kernel={bool(preheated)}", "--pool_size=1",
-        f"--VoilaKernelManager.preheat_denylist={not_preheated!r}",
+        # a kernel idle this long (its tab left open, nobody looking) is stopped; a closed tab
+        # stops its kernel at once (Voila's shutdown request)
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=30",
+        f"--preheat_kernel={any(pools.values())}", "--pool_size=1",
+        f"--VoilaKernelManager.kernel_pools_config={ {k: {'pool_size': v} for k, v in pools.items()}!r}",
+        f"--VoilaKernelManager.preheat_denylist={[k for k, v in pools.items() if not v]!r}",
+        "--VoilaKernelManager.fill_delay=0.5",
+        f"--Voila.tornado_settings={ {'websocket_max_message_size': websocket_limit(MAX_UPLOAD_MB)}!r}",
         f"--Voila.token={token or ''}",
         "--Voila.identity_provider_class=getpower.auth.GetpowerIdentityProvider",
         "--Voila.authorizer_class=getpower.auth.RoleAuthorizer",
@@ -141,21 +160,20 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
         f"--{idp}.trusted_proxies={','.join(identity.trusted)}",
         f"--{idp}.access_file={identity.access_file or ''}",
         f"--{idp}.refused_log={log}",
-        f"--RoleAuthorizer.preheated_pages={','.join(preheated)}",
         f"--VoilaConfiguration.http_header_envs={list(access.HEADERS.values())!r}",
     ]
     return cmd, env
 
 
 def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/store",
-          identity: Identity = LOCAL) -> int:
+          identity: Identity = LOCAL, reports: Path | str = "reports") -> int:
     from getpower.present import dashboard
 
     acc = identity.check()  # before the long precomputation: a wrong file is reported at once
     os.environ["GETPOWER_STORE"] = str(Path(store).resolve())
     print("预计算各季度指标表（按数据指纹缓存）…")
     dashboard.warm(store, progress=lambda p: print(f"  {p}"))
-    cmd, env = voila_command(port, token, store, identity=identity)
+    cmd, env = voila_command(port, token, store, identity=identity, reports=reports)
     if acc is None:
         print("本机模式：只接受本机的请求，可打开全部页面")
     else:

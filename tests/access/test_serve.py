@@ -73,14 +73,25 @@ def test_the_voila_command_of_each_mode(tmp_path, access_file):
     assert (_option(cmd, "GetpowerIdentityProvider.local"), _option(cmd, "GetpowerIdentityProvider.user_header"),
             _option(cmd, "GetpowerIdentityProvider.trusted_proxies"), _option(cmd, "Voila.ip")) == (
         "False", "X-Remote-User", "10.0.0.5", "10.0.0.2")
-    # clerk's role 台账 does not open the overview: its kernel cannot be started before anyone asks
-    assert _option(cmd, "preheat_kernel") == "False"
+    # a preheated kernel waits for its visit before it shows anything: every page is preheated,
+    # whoever may open it (clerk's role opens the ledger only)
+    assert _option(cmd, "preheat_kernel") == "True"
 
 
-def test_the_overview_is_preheated_when_every_role_opens_it(tmp_path):
-    cmd, _ = voila_command(store=tmp_path / "store", identity=LOCAL)
-    assert _option(cmd, "preheat_kernel") == "True" and _option(cmd, "RoleAuthorizer.preheated_pages") == "overview"
-    assert "overview.ipynb" not in _option(cmd, "VoilaKernelManager.preheat_denylist")
+def test_every_page_has_a_pool_of_preheated_kernels_and_uploads_fit_a_message(tmp_path):
+    import ast
+
+    from getpower.access import PAGES
+    from getpower.present.dashboard import MAX_UPLOAD_MB
+
+    cmd, env = voila_command(store=tmp_path / "store", identity=LOCAL, reports=tmp_path / "reports")
+    pools = ast.literal_eval(_option(cmd, "VoilaKernelManager.kernel_pools_config"))
+    assert set(pools) == {f"{p}.ipynb" for p in PAGES} and all(v["pool_size"] >= 1 for v in pools.values())
+    assert _option(cmd, "preheat_kernel") == "True" and ast.literal_eval(_option(cmd, "VoilaKernelManager.preheat_denylist")) == []
+    limit = ast.literal_eval(_option(cmd, "Voila.tornado_settings"))["websocket_max_message_size"]
+    assert limit > MAX_UPLOAD_MB * 1024 * 1024  # Tornado's default (10 MiB) refused uploads silently
+    assert int(_option(cmd, "MappingKernelManager.cull_idle_timeout")) <= 300
+    assert env["GETPOWER_REPORTS"] == str((tmp_path / "reports").resolve())  # absolute: kernels run elsewhere
 
 
 def run(*args):

@@ -43,7 +43,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def voila_url(sample_store, tmp_path_factory):
+def reports_dir(tmp_path_factory):
+    """The scorecards' folder the server offers PDFs from (tests put files in it)."""
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="session")
+def voila_url(sample_store, reports_dir, tmp_path_factory):
     from getpower.present import dashboard
     from getpower.serve import Identity, voila_command
 
@@ -52,7 +58,7 @@ def voila_url(sample_store, tmp_path_factory):
     folder = tmp_path_factory.mktemp("voila")
     (folder / "access.yaml").write_text(ACCESS, encoding="utf-8")
     identity = Identity(header=HEADER, access_file=folder / "access.yaml")
-    cmd, env = voila_command(port=port, store=sample_store, identity=identity)
+    cmd, env = voila_command(port=port, store=sample_store, identity=identity, reports=reports_dir)
     log = open(folder / "voila.log", "w")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -94,9 +100,10 @@ def page_as(browser, voila_url):
     host = urlparse(voila_url).netloc
     opened = []
 
-    def make(user: str | None, **extra: str):
+    def make(user: str | None, viewport: dict | None = None, **extra: str):
         headers = ({HEADER: user} if user else {}) | extra
-        context = browser.new_context(accept_downloads=True, locale="zh-CN", extra_http_headers=headers)
+        context = browser.new_context(accept_downloads=True, locale="zh-CN", extra_http_headers=headers,
+                                      viewport=viewport or {"width": 1440, "height": 900})
         external, errors = [], []
 
         def route(r):

@@ -16,10 +16,7 @@ import polars as pl
 
 from getpower import access, params
 from getpower.periods import Period
-from getpower.present import charts
-from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
-from getpower.present.scorecard import heatmap_chart, tier_frame
-from getpower.spreadsheet import csv_bytes, excel_bytes
+from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicator_labels
 from getpower.status import COLOURS, INSUFFICIENT, MET, MET_BY_YOY, status, status_expr
 from getpower.store import Store
 
@@ -31,22 +28,45 @@ def store_path() -> Path:
     return Path(os.environ.get("GETPOWER_STORE", "data/store"))
 
 
+def reports_path() -> Path:
+    """Where the scorecards are (``reports/<period>/<city>.pdf``): ``GETPOWER_REPORTS`` (set by
+    ``getpower serve``, an absolute path: a kernel runs in the dashboards' folder), or the workspace's
+    reports/."""
+    from getpower.workspace import default_path
+
+    env = os.environ.get("GETPOWER_REPORTS")
+    return Path(env) if env else default_path("reports")
+
+
+def data_version(store: Path | str | None = None) -> tuple[str | None, str | None]:
+    """The store's current version and data fingerprint, read on every visit and selection (two
+    small files): what a page shows is recomputed only when they change."""
+    m = Store(store or store_path()).manifest()
+    return m.get("name") or m.get("version"), m.get("fingerprint")
+
+
 def periods(store: Path | str | None = None) -> list[str]:
-    """Quarters the store holds completed applications for, oldest first."""
-    st = Store(store or store_path())
+    """Quarters the store holds completed applications for, oldest first (once per version)."""
+    path = str(Path(store or store_path()).resolve())
+    return list(_periods(path, data_version(path)[1]))
+
+
+@lru_cache(maxsize=8)
+def _periods(store: str, fingerprint: str | None) -> tuple[str, ...]:
+    st = Store(store)
     lf = st.scan("stages")
     if lf is None:
-        return []
+        return ()
     r = lf.select(pl.col("finished_at").min().alias("lo"), pl.col("finished_at").max().alias("hi")).collect()
     lo, hi = r["lo"][0], r["hi"][0]
     if lo is None:
-        return []
+        return ()
     out, p = [], Period.quarter_of(lo.year, (lo.month - 1) // 3 + 1)
     last = Period.quarter_of(hi.year, (hi.month - 1) // 3 + 1)
     while p.start <= last.start:
         out.append(p.label)
         p = Period.quarter_of(p.year + (p.quarter == 4), p.quarter % 4 + 1)
-    return out
+    return tuple(out)
 
 
 def period_options(store=None) -> list[tuple[str, str]]:
@@ -74,6 +94,49 @@ def valid_city(value, allowed: tuple[str, ...] | None = None) -> str:
     if not allowed:
         raise PermissionError("无权查看任何城市的数据")
     return value if value in allowed else allowed[0]
+
+
+# --- a visit ------------------------------------------------------------------------------------
+def preload(page: str) -> None:
+    """What a page's preheated kernel does before a visit arrives, the same for every viewer:
+    the latest quarter's table and composite scores, the pictures, the drill-down lists."""
+    ps = periods()
+    if not ps:
+        return
+    latest = ps[-1]
+    table(latest)
+    composite_of(latest)
+    if page == "overview":
+        overview_pictures(latest)
+    elif page == "city":
+        from getpower.drilldown import cached_lists
+
+        if len(ps) > 1:
+            table(ps[-2])
+        cached_lists(store_path(), latest)
+    elif page == "ledger":
+        from getpower.table import load_frames
+
+        load_frames(store_path())
+
+
+def wait_for_visit() -> None:
+    """In a preheated kernel, wait until Voila hands it a visit: the visit's URL and verified
+    identity then arrive in the environment (``voila.utils.wait_for_request``); at once otherwise."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
+def sync_periods(dropdown, ytd: bool = True) -> None:
+    """Refresh a period selector's choices when the store's version has changed (a new import
+    adds quarters), keeping the chosen period when it still exists."""
+    options = period_options() if ytd else [(p, p) for p in periods()]
+    if list(dropdown.options) != options:
+        value = dropdown.value
+        dropdown.options = options
+        dropdown.value = value if value in [v for _, v in options] else valid_period(None)
 
 
 # --- who is looking -------------------------------------------------------------------------------
@@ -105,6 +168,49 @@ def refused_html(message: str) -> str:
 def ledger_units(grant: access.Grant) -> tuple[str, ...]:
     """The reporting units whose ledger rows the viewer sees: all, or their own cities."""
     return (params.province(), *params.cities()) if grant.cities is None else grant.allowed_cities(params.cities())
+
+
+def nav_html(page: str, grant: access.Grant | None, query: dict[str, str] | None = None) -> str:
+    """The header every page shows: the pages the viewer may open (``access.PAGES``, so a page
+    added there is listed too), this one marked; ``data-query`` is the page's selection, which
+    the page template writes into the URL so that a link can be shared."""
+    import html
+    from urllib.parse import urlencode
+
+    query = {k: v for k, v in (query or {}).items() if v}
+    carry = {k: v for k, v in query.items() if k == "period"}
+    links = []
+    for p, label in access.PAGES.items():
+        if grant is not None and not grant.may_open(p):
+            continue
+        here = ' class="gp-here" aria-current="page"' if p == page else ""
+        href = f"{p}.ipynb" + (f"?{urlencode(carry)}" if carry and p != "intake" else "")
+        links.append(f'<a href="{html.escape(href)}" data-nav="{p}"{here}>{html.escape(label)}</a>')
+    return (f'<nav class="gp-nav" data-query="{html.escape(urlencode(query))}"><span class="gp-brand">获得电力 监管看板</span>'
+            + "".join(links) + "</nav>")
+
+
+def version_html(t: pl.DataFrame | None = None) -> str:
+    """数据版本 and 数据截至 of the store's current version (pages without a table: intake)."""
+    import html
+
+    from getpower.currency import currency_text
+
+    if t is not None and t.height:
+        return f'<p class="gp-currency">{html.escape(currency_text(t, detail=False))}</p>'
+    name, fp = data_version()
+    return f'<p class="gp-currency">数据版本 {html.escape(str(name or "—"))}（{html.escape(str(fp or "—")[:12])}）</p>'
+
+
+def city_link(city: str, period: str, grant: access.Grant | None) -> str:
+    """The city's name, a link to its page when the viewer may open it."""
+    import html
+    from urllib.parse import urlencode
+
+    if grant is not None and (not grant.may_open("city") or city not in grant.allowed_cities(params.cities())):
+        return f"<b>{html.escape(city)}</b>"
+    href = "city.ipynb?" + urlencode({"city": city, "period": period})
+    return f'<a class="gp-city-link" href="{html.escape(href)}" data-city="{html.escape(city)}"><b>{html.escape(city)}</b></a>'
 
 
 def query_params() -> dict[str, str]:
@@ -168,6 +274,8 @@ def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
 
 def overview_pictures(period: str, store=None) -> dict[str, str]:
     """The overview's three pictures for a period: tile map, province trend, heat map."""
+    from getpower.present.scorecard import heatmap_chart
+
     def draw():
         comp = composite_of(period, store)
         return {"tiles": png_html(tile_map(comp), "地市分布"),
@@ -197,6 +305,8 @@ def composite_of(period: str, store=None) -> pl.DataFrame:
 
 # --- pictures -----------------------------------------------------------------------------------
 def png_html(chart, alt_text: str = "") -> str:
+    from getpower.present import charts
+
     data = base64.b64encode(charts.to_png(chart)).decode()
     return f'<img alt="{alt_text}" style="max-width:100%" src="data:image/png;base64,{data}">'
 
@@ -218,17 +328,19 @@ def tile_map(comp: pl.DataFrame):
     return (tiles + text).properties(title="地市分布（按综合得分着色）", width=380, height=300)
 
 
-def ranking_html(comp: pl.DataFrame) -> str:
-    """Ranked cities, then those without enough data (数据不足, with what they lack), unranked."""
+def ranking_html(comp: pl.DataFrame, grant: access.Grant | None = None) -> str:
+    """Ranked cities, then those without enough data (数据不足, with what they lack), unranked;
+    each city a link to its page (when the viewer may open it)."""
     import html
 
     from getpower.scoring import shortfall
 
+    period = comp["period"][0] if "period" in comp.columns and comp.height else ""
     rows = "".join(
-        f"<tr><td>{r['rank']}</td><td><b>{r['city']}</b></td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
+        f"<tr><td>{r['rank']}</td><td>{city_link(r['city'], period, grant)}</td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
         for r in comp.filter(pl.col("rank").is_not_null()).sort("rank").iter_rows(named=True))
     rows += "".join(
-        f'<tr class="gp-unranked"><td>—</td><td><b>{r["city"]}</b></td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
+        f'<tr class="gp-unranked"><td>—</td><td>{city_link(r["city"], period, grant)}</td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
         for r in comp.filter(pl.col("rank").is_null() & pl.col("city").is_in(list(params.cities()))).iter_rows(named=True))
     return (f'<table class="gp-table gp-ranking"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
@@ -247,6 +359,8 @@ def currency_html(t: pl.DataFrame, period: str) -> str:
 
 
 def tiers_html(comp: pl.DataFrame) -> str:
+    from getpower.present.scorecard import tier_frame
+
     rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean_composite']:.1f}</td>"
                    f"<td>{r['cities']}</td></tr>" for r in tier_frame(comp).iter_rows(named=True))
     return (f'<table class="gp-table"><thead><tr><th>梯队</th><th>期望</th><th>平均综合得分</th><th>城市</th></tr></thead>'
@@ -255,6 +369,8 @@ def tiers_html(comp: pl.DataFrame) -> str:
 
 def province_trend(store=None, upto: str | None = None):
     """The province's composite score and a few headline indicators over the quarters."""
+    from getpower.present import charts
+
     ps = [p for p in periods(store) if upto is None or p <= upto]
     comp = pl.concat([composite_of(p, store).filter(pl.col("city") == params.province()) for p in ps])
     return charts.trend(comp.select("period", "composite"), "composite", "全省综合得分趋势", "综合得分")
@@ -292,32 +408,59 @@ def cards_html(rows: pl.DataFrame) -> str:
         word = status(r["met"], r["target"], r["value"], r.get("met_by"))
         met = f"{MET}（{r['met_by']}）" if word == MET_BY_YOY else word  # by how much it fell
         change = "—" if r["change"] is None else ("+" if r["change"] > 0 else "") + fmt_value(r["change"], unit)
+        gap = "" if r["gap"] is None else f' · 差距 {("+" if r["gap"] > 0 else "") + fmt_value(r["gap"], unit)}'
         cards.append(
             f'<div class="gp-card" data-indicator="{ind}"><div class="gp-card-title">{labels[ind]} · {seg}</div>'
             f'<div class="gp-card-value">{fmt_value(r["value"], unit)}<small> {UNIT_LABELS[unit] if unit != "ratio" else ""}</small></div>'
-            f'<div>目标 {fmt_value(r["target"], unit)} · <span style="color:{COLOURS[word]}">{met}</span></div>'
+            f'<div>目标 {fmt_value(r["target"], unit)} · <span style="color:{COLOURS[word]}">{met}</span>{gap}</div>'
             f'<div>排名 {r["rank"] or "—"} · 较上期 {change}</div></div>')
     return '<div class="gp-cards">' + "".join(cards) + "</div>"
 
 
 def display_rows(rows: pl.DataFrame) -> pl.DataFrame:
-    """The city's table as people read it, for the drill-down grid and downloads."""
+    """The city's table as people read it, for the drill-down grid and downloads: ratios as
+    percentages (value, target, gap and change alike), the status in the one vocabulary."""
     labels = indicator_labels()
+    pct = pl.col("unit") == "ratio"
+
+    def scaled(col: str, digits: int) -> pl.Expr:
+        return pl.when(pct).then(pl.col(col) * 100).otherwise(pl.col(col)).round(digits)
+
     return rows.select(
         pl.col("indicator").replace_strict(labels, default=pl.col("indicator")).alias("指标"),
         pl.col("segment").alias("分项"), pl.col("unit").replace_strict(UNIT_LABELS, default=pl.col("unit")).alias("单位"),
-        pl.col("value").round(4).alias("数值"), pl.col("target").alias("目标"),
-        status_expr().alias("状态"),
-        pl.col("met_by").fill_null("—").alias("达标依据"),
-        pl.col("gap").round(4).alias("差距"), pl.col("rank").alias("排名"), pl.col("change").round(4).alias("较上期"),
-        pl.col("n").alias("样本数"), pl.col("reason").alias("说明"), pl.col("data_to").alias("数据截至"),
-        pl.col("data_version").alias("数据版本"))
+        scaled("value", 2).alias("数值"), scaled("target", 2).alias("目标"),
+        status_expr().alias("状态"), pl.col("met_by").fill_null("—").alias("达标依据"),
+        scaled("gap", 2).alias("差距"), pl.col("rank").alias("排名"), scaled("change", 2).alias("较上期"),
+        pl.col("n").alias("样本数"), pl.col("reason").fill_null("").alias("说明"),
+        pl.col("data_to").cast(pl.String).alias("数据截至"), pl.col("data_version").alias("数据版本"))
+
+
+def drill_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """A drill-down list as people read it (Chinese columns and values, 是/否)."""
+    return for_people(df)
+
+
+# DataTables' controls in Chinese (the grid is drawn in the browser, offline)
+ITABLE_LANGUAGE = {
+    "search": "搜索：", "info": "第 _START_–_END_ 条，共 _TOTAL_ 条", "infoEmpty": "共 0 条",
+    "infoFiltered": "（从 _MAX_ 条中筛选）", "lengthMenu": "每页 _MENU_ 条", "zeroRecords": "没有匹配的记录",
+    "emptyTable": "本期无记录", "loadingRecords": "加载中…", "processing": "处理中…",
+    "paginate": {"first": "首页", "last": "末页", "next": "下一页", "previous": "上一页"},
+    "aria": {"orderable": "点击排序", "orderableReverse": "点击倒序", "paginate": {
+        "first": "首页", "last": "末页", "next": "下一页", "previous": "上一页", "number": ""}},
+}
+ITABLE_OPTIONS = {"paging": True, "pageLength": 10, "searching": True, "show_dtypes": False,
+                  "show_index": False, "language": ITABLE_LANGUAGE, "lengthMenu": [10, 25, 50, 100],
+                  "maxBytes": 0, "scrollX": True}
 
 
 def download_links(df: pl.DataFrame, stem: str, table: pl.DataFrame | None = None, title: str | None = None) -> str:
     """Links that download the frame as CSV (UTF-8 BOM) and Excel, from data URIs (no request).
     With the period's indicator ``table``, each file carries its title, period, 数据截至 and data
     version, units and target sources above the header (``getpower.exports``)."""
+    from getpower.spreadsheet import csv_bytes, excel_bytes
+
     if table is None:
         csv, xlsx = csv_bytes(df), excel_bytes(df, "指标")
     else:
@@ -333,51 +476,76 @@ def download_links(df: pl.DataFrame, stem: str, table: pl.DataFrame | None = Non
 
 
 def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str | None = None) -> str:
-    from getpower.workspace import default_path
-
-    # the page's kernel runs in the dashboards' folder: reports/ is the workspace's (getpower serve tells it)
-    pdf = Path(reports_dir if reports_dir is not None else default_path("reports")) / period / f"{city}.pdf"
+    """A link that downloads the city's scorecard PDF of the period, or how to make one."""
+    pdf = Path(reports_dir or reports_path()) / period / f"{city}.pdf"
     if not pdf.exists():
-        return f"<span>暂无 {period} 评分卡 PDF（运行 getpower scorecards --period {period} 生成）</span>"
+        return f"<span class=\"gp-no-pdf\">暂无 {period} 评分卡 PDF（运行 getpower scorecards --period {period} 生成）</span>"
     data = base64.b64encode(pdf.read_bytes()).decode()
     return f'<a class="gp-pdf" download="{city}_{period}_评分卡.pdf" href="data:application/pdf;base64,{data}">下载评分卡 PDF</a>'
 
 
 # --- ledger -----------------------------------------------------------------------------------------
-def ledger_view(period: str, store=None) -> pl.DataFrame:
-    """The 66 tasks × reporting units with the latest status by the period end; overdue flagged."""
+LEDGER_STATES = ("已完成", "推进中", "未启动", "未报送")
+
+
+def ledger_view(period: str, units: tuple[str, ...] | list[str], store=None) -> pl.DataFrame:
+    """The 66 tasks once each, with the responsible unit the seed names (its annex 2; blank
+    there, 原文空缺), and their progress across the reporting ``units`` by the period's end:
+    how many units report each status (a unit without a report: 未报送), and how many are
+    overdue (the deadline passed and not 已完成)."""
     from getpower.table import load_frames
 
     p = Period.parse(period)
     st = load_frames(store or store_path())["ledger_status"]
     latest = (st.filter(pl.col("reported_at") <= p.last_day).sort("reported_at")
-              .group_by("item_no", "unit").agg(pl.col("status").last(), pl.col("reported_at").last()).collect())
+              .group_by("item_no", "unit").agg(pl.col("status").last()).collect())
     tasks = pl.DataFrame([{"item_no": t["item_no"], "category": t["category"], "task": t["task"],
-                           "responsible": t["unit"], "deadline_text": t["deadline_text"],
-                           "deadline": t["deadline"]} for t in params.load("ledger.yaml")["tasks"] if t["unit"]])
-    units = latest.select("unit").unique()
-    out = tasks.join(units, how="cross").join(latest, on=["item_no", "unit"], how="left")
+                           "responsible": t["unit"] or "（原文空缺）", "deadline_text": t["deadline_text"],
+                           "deadline": t["deadline"]} for t in params.load("ledger.yaml")["tasks"]])
+    grid = tasks.join(pl.DataFrame({"unit": list(units)}, schema={"unit": pl.String}), how="cross").join(
+        latest, on=["item_no", "unit"], how="left").with_columns(pl.col("status").fill_null("未报送"))
     due = pl.when(pl.col("deadline") == "ongoing").then(False).otherwise(
-        pl.col("deadline").str.to_date(strict=False) <= p.last_day)
-    return out.with_columns(due.alias("due"), pl.col("status").fill_null("未报送")).with_columns(
-        (pl.col("due") & (pl.col("status") != "已完成")).alias("overdue")).sort("item_no", "unit")
+        pl.col("deadline").str.to_date(strict=False) <= p.last_day).fill_null(False)
+    grid = grid.with_columns(due.alias("due")).with_columns(
+        (pl.col("due") & (pl.col("status") != "已完成")).alias("overdue"))
+    progress = grid.group_by("item_no").agg(
+        *[(pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in LEDGER_STATES],
+        pl.col("overdue").sum().cast(pl.Int64).alias("overdue_units"),
+        pl.col("unit").filter(pl.col("overdue")).sort().str.join("、").alias("overdue_list"),
+        pl.col("status").first().alias("status"))
+    return tasks.join(progress, on="item_no", how="left").with_columns(
+        due.alias("due"), pl.lit(len(units)).alias("units")).sort("item_no")
 
 
-def ledger_html(df: pl.DataFrame, limit: int = 400) -> str:
+def ledger_html(df: pl.DataFrame, units: tuple[str, ...] | list[str]) -> str:
+    """The tasks with their progress; one unit: its status; overdue rows highlighted."""
+    import html
+
+    one = len(units) == 1
     rows = []
-    for r in df.head(limit).iter_rows(named=True):
-        cls = ' class="gp-overdue"' if r["overdue"] else ""
-        rows.append(f"<tr{cls}><td>{r['item_no']}</td><td>{r['category']}</td><td>{r['task']}</td><td>{r['unit']}</td>"
-                    f"<td>{r['deadline_text']}</td><td>{r['status']}</td><td>{'逾期' if r['overdue'] else ''}</td></tr>")
-    more = f"<p>共 {df.height} 行，显示前 {limit} 行；请用筛选缩小范围。</p>" if df.height > limit else f"<p>共 {df.height} 行。</p>"
-    return (more + '<table class="gp-table gp-ledger"><thead><tr><th>序号</th><th>分类</th><th>任务</th><th>责任单位</th>'
-            "<th>完成时间</th><th>完成情况</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    for r in df.iter_rows(named=True):
+        cls = ' class="gp-overdue"' if r["overdue_units"] else ""
+        if one:
+            progress = r["status"]
+            late = "逾期" if r["overdue_units"] else ""
+        else:
+            progress = " · ".join(f"{s} {r[s]}" for s in LEDGER_STATES if r[s]) + f"（共 {r['units']} 个单位）"
+            late = f"逾期 {r['overdue_units']} 个单位" if r["overdue_units"] else ""
+        title = f' title="{html.escape(r["overdue_list"])}"' if r["overdue_list"] else ""
+        rows.append(f'<tr{cls} data-item="{r["item_no"]}"><td>{r["item_no"]}</td><td>{html.escape(r["category"])}</td>'
+                    f'<td class="gp-task">{html.escape(r["task"])}</td><td>{html.escape(r["responsible"])}</td>'
+                    f'<td>{html.escape(r["deadline_text"])}</td><td>{html.escape(progress)}</td><td{title}>{late}</td></tr>')
+    head = "完成情况" if one else "各报送单位进展"
+    return (f'<p>共 {df.height} 项任务；报送单位：{html.escape("、".join(units))}。</p>'
+            f'<div class="gp-scroll"><table class="gp-table gp-ledger" data-units="{html.escape(",".join(units))}">'
+            f"<thead><tr><th>序号</th><th>分类</th><th>任务</th><th>责任单位</th><th>完成时间</th><th>{head}</th>"
+            "<th>逾期</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
 STYLE = """<style>
 .gp-table{border-collapse:collapse;font-size:13px}.gp-table td,.gp-table th{border:1px solid #e0e0e0;padding:4px 8px;text-align:left}
 .gp-cards{display:flex;flex-wrap:wrap;gap:10px}.gp-card{border:1px solid #e0e0e0;border-radius:8px;padding:10px 14px;width:200px;font-size:12px}
-.gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
+.gp-task{min-width:220px;max-width:520px}.gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
 .gp-unranked td{color:#9e9e9e}.gp-ranking td:nth-child(-n+2),.gp-ranking th{white-space:nowrap}.gp-currency{color:#424242;font-size:13px}
 .gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
 </style>"""

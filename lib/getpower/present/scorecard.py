@@ -14,7 +14,7 @@ from getpower import params
 from getpower.drilldown import LISTS
 from getpower.indicators.reliability import AREAS
 from getpower.present import charts
-from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
+from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicator_labels
 from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
 
 COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
@@ -100,7 +100,8 @@ def provenance_html(meta: dict) -> str:
             + (f'<br><b style="color:#e65100">目标：{html.escape(basis)}</b>' if basis else "") + "</p>"
             f'<p style="color:#757575;font-size:12px">数据指纹 {html.escape(str(meta.get("data_fingerprint")))} · '
             f'参数版本 {html.escape(str(meta.get("params_version")))} · 代码版本 {html.escape(str(meta.get("code_version")))} · '
-            f'生成时间 {html.escape(str(meta.get("generated_at")))}</p>')
+            f'生成时间 {html.escape(str(meta.get("generated_at")))}<br>'
+            "数值由 getpower 按统一的指标定义从本期提取数据计算；目标取自浙发改能源〔2021〕177号（见 params/）。</p>")
 
 
 def header_html(d: ScorecardData, city: str) -> str:
@@ -151,17 +152,29 @@ def indicator_rows(d: ScorecardData, city: str) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False) -> gt.GT:
+def indicator_gt(d: ScorecardData, city: str, only_targets: bool = False, compact: bool = False) -> gt.GT:
+    """The indicator table; ``only_targets``: the rows with a target; ``compact``: the columns a
+    summary needs (page 1 of the printed scorecard)."""
     df = indicator_rows(d, city)
     if only_targets:
         df = df.filter(pl.col("目标") != "—")
+    if compact:
+        df = df.select([c for c in ("指标", "分项", "单位", "数值", "目标", "状态", "差距", "排名", "较上期") if c in df.columns])
+    else:  # the appendix: one line a row; the full reasons are in the city page's download
+        df = df.with_columns(pl.when(pl.col("说明").str.len_chars() > 18)
+                             .then(pl.col("说明").str.slice(0, 17) + "…").otherwise(pl.col("说明")).alias("说明"))
     window = ("年初至今；停电指标为年初至期末" if d.period.endswith("YTD")
               else "停电指标为截至期末的滚动 12 个月" if "Q" in d.period else "停电指标为全年")
     table = gt.GT(df).tab_header(title=f"{city} 指标一览", subtitle=f"{d.period}（{window}）")
     for status, color in COLOURS.items():
         table = table.tab_style(style=[gt.style.text(color=color, weight="bold")],
                                 locations=gt.loc.body(columns="状态", rows=pl.col("状态") == status))
-    return table.opt_stylize(style=1).tab_options(table_font_size="12px")
+    widths = ({"指标": "24%", "分项": "12%"} if compact else
+              {"指标": "17%", "分项": "9%", "单位": "5%", "数值": "6%", "年初至今": "6%", "目标": "6%", "状态": "9%",
+               "达标依据": "8%", "差距": "6%", "排名": "4%", "较上期": "6%", "样本数": "5%", "说明": "13%"})
+    table = table.cols_width({k: v for k, v in widths.items() if k in df.columns})
+    return table.opt_stylize(style=1).tab_options(table_font_size="10px" if compact else "9px",
+                                                  data_row_padding="1px", table_width="100%")
 
 
 def handling_chart(table: pl.DataFrame, city: str):
@@ -192,14 +205,54 @@ def trend_chart(d: ScorecardData, city: str):
     return charts.trend(t.sort("period"), "composite", "综合得分趋势", "综合得分", color="city")
 
 
-def drill_html(d: ScorecardData, city: str, name: str, cap: int = 20) -> str:
+def drill_html(d: ScorecardData, city: str, name: str, cap: int = 10) -> str:
+    """One drill-down list, its first ``cap`` rows (the whole list is in the city page's download),
+    columns and values in Chinese."""
     df = d.drill[name].filter(pl.col("city") == city)
     title = LISTS[name]
     if df.is_empty():
-        return f"<h3>{title}</h3><p>本期无。</p>"
-    shown = df.head(cap)
-    note = f"共 {df.height} 条" + (f"，显示前 {cap} 条" if df.height > cap else "")
-    return f"<h3>{title}（{note}）</h3>" + gt.GT(shown.drop("city")).tab_options(table_font_size="11px").as_raw_html()
+        return f'<div class="gp-keep"><h3>{title}</h3><p>本期无。</p></div>'
+    shown = for_people(df.head(cap).drop("city"))
+    note = f"共 {df.height} 条" + (f"，显示前 {cap} 条，完整清单见看板城市页的下载" if df.height > cap else "")
+    return (f'<div class="gp-keep"><h3>{title}（{note}）</h3>'
+            + gt.GT(shown).tab_options(table_font_size="10px", data_row_padding="1px").as_raw_html() + "</div>")
+
+
+# The scorecard printed (Chromium's print to PDF): A4, page 1 the complete summary, headings kept
+# with what follows them, the full indicator table and the lists as an appendix.
+PRINT_CSS = """<style>
+@page { size: A4 portrait; margin: 12mm 10mm; }
+@media print {
+  body { font-size: 11px; }
+  .jp-Cell, .jp-OutputArea, .jp-OutputArea-child { padding: 0 !important; margin: 0 !important; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  .gp-keep, tr, img { break-inside: avoid; page-break-inside: avoid; }
+  .gp-appendix { break-before: page; page-break-before: always; }
+  .gp-charts img { width: 48% !important; }
+}
+.gp-charts { display: flex; flex-wrap: wrap; gap: 8px; }
+.gp-charts img { max-width: 100%; width: 48%; }
+.gp-keep td, .gp-keep th { white-space: nowrap; }
+.gp-keep td:last-child { white-space: normal; }
+</style>"""
+
+
+def section_html(title: str, body: str, appendix: bool = False) -> str:
+    """A heading with its content in one block (never a heading alone at the foot of a page)."""
+    cls = "gp-keep gp-appendix" if appendix else "gp-keep"
+    return f'<div class="{cls}"><h2>{html.escape(title)}</h2>{body}</div>'
+
+
+def charts_html(d: ScorecardData, city: str) -> str:
+    """The three charts as PNG images side by side (two to a row)."""
+    import base64
+
+    imgs = []
+    for chart, alt in ((handling_chart(d.table, city), "办电时间"), (outage_chart(d.table, city), "停电时间"),
+                       (trend_chart(d, city), "综合得分趋势")):
+        data = base64.b64encode(charts.to_png(chart)).decode()
+        imgs.append(f'<img alt="{alt}" src="data:image/png;base64,{data}">')
+    return '<div class="gp-charts">' + "".join(imgs) + "</div>"
 
 
 # --- province --------------------------------------------------------------------------------
