@@ -112,7 +112,8 @@ def test_the_city_page_offers_its_pdf_scorecard(page, voila_url, reports_dir):
     assert open(dl.value.path(), "rb").read() == pdf.read_bytes()
     select(page, "城市", "丽水")  # none made for 丽水: how to make it
     page.wait_for_selector("[data-page=city][data-city=丽水]")
-    assert "getpower scorecards --period 2023Q4" in page.locator(".gp-no-pdf").inner_text()
+    assert "暂无 2023Q4 评分卡 PDF" in page.locator(".gp-no-pdf").inner_text()
+    assert page.locator(".gp-no-pdf").get_attribute("title") == "getpower scorecards --period 2023Q4"
 
 
 # --- (d) Chinese throughout ----------------------------------------------------------------------

@@ -61,7 +61,8 @@ def status_heatmap(df: pl.DataFrame, title: str) -> alt.Chart:
     """Indicator (rows) × city (columns) coloured by met status; ``df`` has label, city, status."""
     return alt.Chart(df).mark_rect(stroke="white").encode(
         x=alt.X("city:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("label:N", title=None, sort=None),
+        # labels whole (Vega-Lite cuts them at 180 px: 高压单电源 and 高压双电源 looked the same)
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),
         color=alt.Color("status:N", scale=MET_COLORS, title="状态"),
         tooltip=["label", "city", "status", "value"],
     ).properties(title=title, width=520)

@@ -479,7 +479,8 @@ def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str | None = 
     """A link that downloads the city's scorecard PDF of the period, or how to make one."""
     pdf = Path(reports_dir or reports_path()) / period / f"{city}.pdf"
     if not pdf.exists():
-        return f"<span class=\"gp-no-pdf\">暂无 {period} 评分卡 PDF（运行 getpower scorecards --period {period} 生成）</span>"
+        return (f'<span class="gp-no-pdf" title="getpower scorecards --period {period}">'
+                f"暂无 {period} 评分卡 PDF（请数据管理员生成本期评分卡）</span>")
     data = base64.b64encode(pdf.read_bytes()).decode()
     return f'<a class="gp-pdf" download="{city}_{period}_评分卡.pdf" href="data:application/pdf;base64,{data}">下载评分卡 PDF</a>'
 
@@ -489,19 +490,37 @@ LEDGER_STATES = ("已完成", "推进中", "未启动", "未报送")
 
 
 def ledger_view(period: str, units: tuple[str, ...] | list[str], store=None) -> pl.DataFrame:
-    """The 66 tasks once each, with the responsible unit the seed names (its annex 2; blank
-    there, 原文空缺), and their progress across the reporting ``units`` by the period's end:
-    how many units report each status (a unit without a report: 未报送), and how many are
-    overdue (the deadline passed and not 已完成)."""
+    """The 66 tasks of ``params/ledger.yaml`` with their progress across ``units`` by the
+    period's end (:func:`ledger_progress`), from the store's ledger reports."""
     from getpower.table import load_frames
 
+    status = load_frames(store or store_path())["ledger_status"]
+    return ledger_progress(status, params.load("ledger.yaml")["tasks"], period, units)
+
+
+def ledger_progress(status: pl.LazyFrame | pl.DataFrame, tasks: list[dict], period: str,
+                    units: tuple[str, ...] | list[str]) -> pl.DataFrame:
+    """Every task once, with the responsible unit the seed names (its annex 2; blank there:
+    原文空缺), and its progress across the reporting ``units`` by the period's end: how many units
+    report each status in their latest report (none yet: 未报送), and how many are overdue (the
+    deadline passed and not 已完成; ``ongoing`` tasks have no deadline).
+
+    >>> import datetime as dt
+    >>> st = pl.DataFrame({"item_no": [1, 1, 2, 1], "unit": ["杭州", "宁波", "杭州", "杭州"],
+    ...                    "status": ["推进中", "已完成", "推进中", "已完成"],
+    ...                    "reported_at": [dt.date(2021, 6, 30), dt.date(2021, 6, 30), dt.date(2021, 6, 30), dt.date(2022, 6, 30)]})
+    >>> tasks = [{"item_no": 1, "category": "甲", "task": "一", "unit": "省能源局", "deadline_text": "2021 年底前", "deadline": "2021-12-31"},
+    ...          {"item_no": 2, "category": "甲", "task": "二", "unit": "", "deadline_text": "持续推进", "deadline": "ongoing"}]
+    >>> ledger_progress(st, tasks, "2021Q4", ["杭州", "宁波", "温州"]).select(
+    ...     "item_no", "responsible", "已完成", "推进中", "未报送", "overdue_units", "overdue_list").rows()
+    [(1, '省能源局', 1, 1, 1, 2, '杭州、温州'), (2, '（原文空缺）', 0, 1, 2, 0, '')]
+    """
     p = Period.parse(period)
-    st = load_frames(store or store_path())["ledger_status"]
-    latest = (st.filter(pl.col("reported_at") <= p.last_day).sort("reported_at")
+    latest = (status.lazy().filter(pl.col("reported_at") <= p.last_day).sort("reported_at")
               .group_by("item_no", "unit").agg(pl.col("status").last()).collect())
     tasks = pl.DataFrame([{"item_no": t["item_no"], "category": t["category"], "task": t["task"],
                            "responsible": t["unit"] or "（原文空缺）", "deadline_text": t["deadline_text"],
-                           "deadline": t["deadline"]} for t in params.load("ledger.yaml")["tasks"]])
+                           "deadline": t["deadline"]} for t in tasks])
     grid = tasks.join(pl.DataFrame({"unit": list(units)}, schema={"unit": pl.String}), how="cross").join(
         latest, on=["item_no", "unit"], how="left").with_columns(pl.col("status").fill_null("未报送"))
     due = pl.when(pl.col("deadline") == "ongoing").then(False).otherwise(
@@ -542,12 +561,16 @@ def ledger_html(df: pl.DataFrame, units: tuple[str, ...] | list[str]) -> str:
             "<th>逾期</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
+STATUS_NOTE = ('<p class="gp-note">达标（同比下降）：未达目标值，但较上年同期的下降幅度达到行动方案的要求，'
+               "按规则视为达标（城市页“达标依据”列出）。无数据：本期没有可计算的数据，不算达标，也不参与排名；"
+               "无目标：本期无目标。</p>")
+
 STYLE = """<style>
 .gp-table{border-collapse:collapse;font-size:13px}.gp-table td,.gp-table th{border:1px solid #e0e0e0;padding:4px 8px;text-align:left}
 .gp-cards{display:flex;flex-wrap:wrap;gap:10px}.gp-card{border:1px solid #e0e0e0;border-radius:8px;padding:10px 14px;width:200px;font-size:12px}
 .gp-task{min-width:220px;max-width:520px}.gp-card-title{color:#555}.gp-card-value{font-size:24px;font-weight:bold}.gp-overdue td{background:#ffebee;color:#b71c1c}
 .gp-unranked td{color:#9e9e9e}.gp-ranking td:nth-child(-n+2),.gp-ranking th{white-space:nowrap}.gp-currency{color:#424242;font-size:13px}
-.gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
+.gp-note{color:#616161;font-size:12px}.gp-message{padding:8px 12px;border-radius:6px;background:#fff3e0;color:#e65100}.gp-ok{background:#e8f5e9;color:#1b5e20}
 </style>"""
 
 

@@ -286,6 +286,11 @@ def heatmap_chart(table: pl.DataFrame):
     labels = indicator_labels()
     t = _status(table.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()))
     t = t.with_columns((pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
+    # every label × city cell drawn: a city without the row is 无数据 in the legend's colour, not blank
+    order = t.select("label").unique(maintain_order=True)
+    grid = order.join(pl.DataFrame({"city": list(params.cities())}), how="cross")
+    t = grid.join(t.select("label", "city", "status", "value"), on=["label", "city"], how="left").with_columns(
+        pl.col("status").fill_null("无数据"))
     return charts.status_heatmap(t.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
 
 
