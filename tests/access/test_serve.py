@@ -92,6 +92,7 @@ def test_every_page_has_a_pool_of_preheated_kernels_and_uploads_fit_a_message(tm
     assert limit > MAX_UPLOAD_MB * 1024 * 1024  # Tornado's default (10 MiB) refused uploads silently
     assert int(_option(cmd, "MappingKernelManager.cull_idle_timeout")) <= 300
     assert env["GETPOWER_REPORTS"] == str((tmp_path / "reports").resolve())  # absolute: kernels run elsewhere
+    assert env["MALLOC_ARENA_MAX"] == "2"  # lighter kernels
 
 
 def run(*args):
