@@ -32,7 +32,7 @@ import psutil
 
 from getpower import params
 from getpower.present import dashboard
-from getpower.serve import voila_command
+from getpower.serve import parse_pools, pool_sizes, voila_command
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--disable-dev-shm-usage"]
@@ -155,14 +155,15 @@ async def drive(base: str, rounds: int, visitors: int, page: str, pid: int) -> d
     return out
 
 
-def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors: int = 20, page: str = "city") -> dict:
+def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors: int = 20, page: str = "city",
+         pools: dict[str, int] | None = None) -> dict:
     dashboard.warm(store)
     log_path = Path(f"/tmp/getpower-bench-voila-{port}.log")
-    cmd, env = voila_command(port=port, store=store)
+    cmd, env = voila_command(port=port, store=store, pools=pool_sizes(pools))
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    out = {"loadavg_start": os.getloadavg()}
+    out = {"loadavg_start": os.getloadavg(), "pools": pool_sizes(pools)}
     try:
         while True:
             try:
@@ -197,8 +198,9 @@ if __name__ == "__main__":
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--visitors", type=int, default=20)
     ap.add_argument("--page", default="city", choices=list(MARKERS))
+    ap.add_argument("--pool", action="append", default=[], metavar="PAGE=N", help="as getpower serve --pool")
     ap.add_argument("--json", default=None, help="write the figures here too")
     a = ap.parse_args()
-    res = main(a.store, a.port, a.rounds, a.visitors, a.page)
+    res = main(a.store, a.port, a.rounds, a.visitors, a.page, parse_pools(a.pool))
     if a.json:
         Path(a.json).write_text(json.dumps(res, ensure_ascii=False, indent=1))

@@ -330,7 +330,10 @@ def _cmd_serve(args) -> int:
     identity = Identity() if args.trusted_header is None else Identity(
         header=args.trusted_header, proxies=tuple(args.trusted_proxy), ip=args.ip or "127.0.0.1",
         access_file=Path(args.access) if args.access else None)
-    return serve(port=args.port, token=args.token, store=args.store, identity=identity, reports=args.reports)
+    from getpower.serve import parse_pools
+
+    return serve(port=args.port, token=args.token, store=args.store, identity=identity, reports=args.reports,
+                 pools=parse_pools(args.pool))
 
 
 def _cmd_access(args) -> int:
@@ -595,6 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--token", default=None, help="访问令牌（默认无；对外请经带认证的反向代理）")
     sv.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录")
     sv.add_argument("--reports", default="reports", help="评分卡目录（城市页提供其中的 PDF，默认 reports）")
+    sv.add_argument("--pool", action="append", default=[], metavar="PAGE=N",
+                    help="某页面预热内核的数量（可重复，如 --pool city=12；默认总览、城市 2 个，其他 1 个）")
     sv.set_defaults(func=_cmd_serve)
     r.set_defaults(func=_cmd_run)
 

@@ -93,11 +93,28 @@ def local_user() -> str:
     return access.account("本机")
 
 
-def pool_sizes() -> dict[str, int]:
-    """Preheated kernels per page notebook (Voila's ``kernel_pools_config``). A preheated kernel
-    shows nothing before it is handed a visit (the pages wait for the request first), so every
-    page is preheated whoever may open it."""
-    return {f"{p}.ipynb": POOLS.get(p, 1) for p in access.PAGES}
+def pool_sizes(extra: dict[str, int] | None = None) -> dict[str, int]:
+    """Preheated kernels per page notebook (Voila's ``kernel_pools_config``): :data:`POOLS`, then
+    ``extra`` (``getpower serve --pool city=12``). A preheated kernel shows nothing before it is
+    handed a visit (the pages wait for the request first), so every page is preheated whoever may
+    open it.
+
+    >>> pool_sizes({"city": 12})["city.ipynb"], pool_sizes()["ledger.ipynb"]
+    (12, 1)
+    """
+    sizes = POOLS | (extra or {})
+    return {f"{p}.ipynb": sizes.get(p, 1) for p in access.PAGES}
+
+
+def parse_pools(specs: list[str]) -> dict[str, int]:
+    """``["city=12", "overview=3"]`` → ``{"city": 12, "overview": 3}`` (one Chinese line when wrong)."""
+    out = {}
+    for spec in specs:
+        page, _, n = spec.partition("=")
+        if page not in access.PAGES or not n.isdigit():
+            raise ServeError(f"--pool 应写作 页面=数量（页面：{'、'.join(access.PAGES)}），而不是 {spec}")
+        out[page] = int(n)
+    return out
 
 
 def websocket_limit(max_upload_mb: int) -> int:
@@ -169,14 +186,14 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
 
 
 def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/store",
-          identity: Identity = LOCAL, reports: Path | str = "reports") -> int:
+          identity: Identity = LOCAL, reports: Path | str = "reports", pools: dict[str, int] | None = None) -> int:
     from getpower.present import dashboard
 
     acc = identity.check()  # before the long precomputation: a wrong file is reported at once
     os.environ["GETPOWER_STORE"] = str(Path(store).resolve())
     print("预计算各季度指标表（按数据指纹缓存）…")
     dashboard.warm(store, progress=lambda p: print(f"  {p}"))
-    cmd, env = voila_command(port, token, store, identity=identity, reports=reports)
+    cmd, env = voila_command(port, token, store, identity=identity, reports=reports, pools=pool_sizes(pools))
     if acc is None:
         print("本机模式：只接受本机的请求，可打开全部页面")
     else:
