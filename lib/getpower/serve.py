@@ -117,6 +117,25 @@ def parse_pools(specs: list[str]) -> dict[str, int]:
     return out
 
 
+CONFIG_DIR = Path(__file__).resolve().parent / "voila_config"
+WAIT_CELL = "db.wait_for_visit()"  # the cell of a page that waits for its visit, alone
+
+
+def cell_timeout(cell) -> int | None:
+    """Seconds a dashboard cell may run (``GETPOWER_CELL_TIMEOUT``, 120); none for the cell in
+    which a preheated kernel waits for its visit, which may come hours later (nbclient's
+    ``timeout_func``).
+
+    >>> class Cell:
+    ...     def __init__(self, source): self.source = source
+    >>> cell_timeout(Cell("db.wait_for_visit()  # 访问到来")), cell_timeout(Cell("render()"))
+    (None, 120)
+    """
+    if WAIT_CELL in getattr(cell, "source", ""):
+        return None
+    return int(os.environ.get("GETPOWER_CELL_TIMEOUT", "120"))
+
+
 def websocket_limit(max_upload_mb: int) -> int:
     """Bytes of one WebSocket message: the upload limit (an upload's files arrive as one widget
     message) and room for the message around them."""
@@ -149,6 +168,7 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HTTP_")}  # only verified ones
     env["GETPOWER_STORE"] = str(Path(store).resolve())
     env["GETPOWER_REPORTS"] = str(Path(reports).resolve())  # kernels run in dashboards/, not here
+    env["GETPOWER_CELL_TIMEOUT"] = str(cell_timeout)  # read by the server's cell_timeout
     # glibc's default of one malloc arena per thread and core costs a kernel ~45 MB it never
     # gives back (measured: 186 → 141 MB per preloaded city kernel); kernels inherit this
     env.setdefault("MALLOC_ARENA_MAX", "2")
@@ -162,7 +182,7 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
         sys.executable, "-m", "voila", str(DASHBOARDS),
         "--no-browser", f"--port={port}", f"--Voila.ip={identity.ip}",
         f"--template={TEMPLATE}", "--strip_sources=True", "--show_tracebacks=False",
-        f"--VoilaExecutor.timeout={cell_timeout}",
+        f"--VoilaExecutor.timeout={cell_timeout}", f"--Voila.config_file_paths={[str(CONFIG_DIR)]!r}",
         # a kernel idle this long (its tab left open, nobody looking) is stopped; a closed tab
         # stops its kernel at once (Voila's shutdown request)
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=30",

@@ -146,3 +146,24 @@ def test_access_refused_lists_the_log(tmp_path):
     p = run("access", "refused", "--store", str(tmp_path))
     assert p.stdout.splitlines()[0] == ("2026-01-05T09:00:00+08:00  hz  127.0.0.1  /voila/render/city.ipynb?city=宁波  "
                                         "无权查看宁波的数据（可查看：杭州）")
+
+
+def test_a_preheated_kernel_waits_for_its_visit_in_a_cell_of_its_own_without_a_time_limit(tmp_path):
+    """The cell timeout would otherwise stop a pooled kernel that waited longer than it for a visit;
+    every other cell keeps the limit."""
+    import nbformat
+
+    from getpower.access import PAGES
+    from getpower.serve import CONFIG_DIR, DASHBOARDS, WAIT_CELL, cell_timeout
+
+    for page in PAGES:
+        nb = nbformat.read(DASHBOARDS / f"{page}.ipynb", as_version=4)
+        waits = [c for c in nb.cells if WAIT_CELL in c.source]
+        assert len(waits) == 1, page
+        code = [l for l in waits[0].source.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+        assert code == [l for l in code if l.startswith(WAIT_CELL)] and len(code) == 1, page
+        assert cell_timeout(waits[0]) is None
+        assert all(cell_timeout(c) == 120 for c in nb.cells if c is not waits[0])
+    cmd, env = voila_command(store=tmp_path / "store", cell_timeout=90)
+    assert _option(cmd, "Voila.config_file_paths") == repr([str(CONFIG_DIR)]) and env["GETPOWER_CELL_TIMEOUT"] == "90"
+    assert "timeout_func = cell_timeout" in (CONFIG_DIR / "voila.py").read_text(encoding="utf-8")
