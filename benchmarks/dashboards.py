@@ -80,14 +80,18 @@ def url_of(base: str, page: str, i: int = 0) -> str:
     return f"{base}/{page}.ipynb" + (f"?city={cities[i % len(cities)]}" if page == "city" else "")
 
 
-async def visit(browser, url: str, page: str) -> tuple[float, object]:
+async def visit(browser, url: str, page: str, timeout_s: float = 180) -> tuple[float, object]:
+    """Seconds until the page shows its widgets (``inf`` when it never did within ``timeout_s``)."""
     context = await browser.new_context(viewport={"width": 1440, "height": 900})
     p = await context.new_page()
-    p.set_default_timeout(180_000)
+    p.set_default_timeout(timeout_s * 1000)
     t0 = time.perf_counter()
-    await p.goto(url)
-    await p.wait_for_selector(MARKERS[page])
-    await p.wait_for_selector(WIDGET, state="attached")
+    try:
+        await p.goto(url)
+        await p.wait_for_selector(MARKERS[page])
+        await p.wait_for_selector(WIDGET, state="attached")
+    except Exception:
+        return float("inf"), context
     return time.perf_counter() - t0, context
 
 
@@ -150,6 +154,7 @@ async def drive(base: str, rounds: int, visitors: int, page: str, pid: int) -> d
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         out = await one_by_one(browser, base, rounds)
+        report(out)
         await asyncio.sleep(10)  # pools refilled: a warm server
         out |= await many_at_once(browser, base, page, visitors, pid)
         await browser.close()
@@ -184,12 +189,17 @@ def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    report(out)
+    return out
+
+
+def report(out: dict) -> None:
     for k, v in out.items():
         if isinstance(v, list) and v and isinstance(v[0], float):
             print(f"{k}: median {statistics.median(v):.2f} s, max {max(v):.2f} s ({', '.join(f'{x:.2f}' for x in v)})")
         else:
             print(f"{k}: {v:.2f}" if isinstance(v, float) else f"{k}: {v}")
-    return out
+    print(flush=True)
 
 
 if __name__ == "__main__":
