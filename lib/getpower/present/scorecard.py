@@ -15,7 +15,7 @@ from getpower.drilldown import LISTS
 from getpower.indicators.reliability import AREAS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicator_labels
-from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
+from getpower.status import COLOURS, INSUFFICIENT, MET, NO_DATA, NOT_MET, with_status
 
 COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
 
@@ -290,7 +290,7 @@ def heatmap_chart(table: pl.DataFrame):
     order = t.select("label").unique(maintain_order=True)
     grid = order.join(pl.DataFrame({"city": list(params.cities())}), how="cross")
     t = grid.join(t.select("label", "city", "status", "value"), on=["label", "city"], how="left").with_columns(
-        pl.col("status").fill_null("无数据"))
+        pl.col("status").fill_null(NO_DATA))
     return charts.status_heatmap(t.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
 
 
