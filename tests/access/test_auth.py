@@ -186,24 +186,43 @@ HZ_CITY = {access.header_env("X-Getpower-User"): "hz", "SCRIPT_NAME": "/voila/re
 PREHEATED = {"VOILA_PREHEAT": "True"}
 
 
-@pytest.mark.parametrize("user, env, preheated, message", [
-    ("data", OWNED, "overview", None),
-    ("hz", OWNED, "overview", "该页面的内核属于其他用户"),  # a viewer posting to the intake kernel
-    ("sheng", OWNED, "overview", "该页面的内核属于其他用户"),
-    ("hz", HZ_CITY, "overview", None),
-    ("hz", HZ_CITY | {"QUERY_STRING": "city=宁波"}, "overview", "无权查看宁波的数据（可查看：杭州）"),
-    ("hz", PREHEATED, "overview", None),  # the overview's kernel, started before anyone asked
-    ("hz", PREHEATED, "overview,intake", "无权打开“数据上传”页面"),
-    ("hz", {}, "overview", "无法确认该内核属于谁"),
+@pytest.mark.parametrize("user, env, handed, message", [
+    ("data", OWNED, None, None),
+    ("hz", OWNED, None, "该页面的内核属于其他用户"),  # a viewer posting to the intake kernel
+    ("sheng", OWNED, None, "该页面的内核属于其他用户"),
+    ("hz", HZ_CITY, None, None),
+    ("hz", HZ_CITY | {"QUERY_STRING": "city=宁波"}, None, "无权查看宁波的数据（可查看：杭州）"),
+    # a preheated kernel (started before anyone asked) belongs to nobody until Voila hands it a
+    # visit, then to that visit's user, as a kernel started for a request does
+    ("hz", PREHEATED, None, "该内核尚未分配给任何访问"),
+    ("hz", PREHEATED, HZ_CITY, None),
+    ("data", PREHEATED, HZ_CITY, "该页面的内核属于其他用户"),
+    ("hz", PREHEATED, HZ_CITY | {"QUERY_STRING": "city=宁波"}, "无权查看宁波的数据（可查看：杭州）"),
+    ("hz", PREHEATED, OWNED, "该页面的内核属于其他用户"),
+    ("hz", {}, None, "无法确认该内核属于谁"),
 ])
-def test_a_kernel_answers_only_to_whoever_started_it(server, user, env, preheated, message):
-    idp, _ = server()
-    authz = RoleAuthorizer(identity_provider=idp, preheated_pages=preheated)
+def test_a_kernel_answers_only_to_whoever_started_it(server, monkeypatch, user, env, handed, message):
+    from getpower import auth
+
+    monkeypatch.setattr(auth, "PREHEATED_REQUESTS", {} if handed is None else {"k-1": handed})
+    idp, authz = server()
     h = handler(uri="/api/kernels/k-1/channels", kernels=Kernels({"k-1": env}), kernel_id="k-1")
     h.kernel_id = "k-1"
     u = SimpleNamespace(username=user)
     assert authz.refusal(h, u, "execute", "kernels") == message
     assert authz.is_authorized(h, u, "execute", "kernels") is (message is None)
+
+
+def test_the_requests_voila_hands_preheated_kernels_are_recorded():
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    from getpower import auth
+
+    auth.track_preheated_requests()
+    auth.track_preheated_requests()  # wrapped once
+    RequestInfoSocketHandler.send_updates({"kernel_id": "k-9", "payload": HZ_CITY})
+    assert auth.PREHEATED_REQUESTS.pop("k-9") == HZ_CITY
+    RequestInfoSocketHandler._cache.pop("k-9", None)
 
 
 def test_the_shutdown_api_is_asked_too(server):
