@@ -2,11 +2,13 @@
 
 A text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be taken by
 Excel for a formula (CSV injection): it gets a leading ``'`` (the OWASP rule). Numbers, dates and
-booleans are left as they are — a negative number is a number, not a formula.
+booleans are left as they are — a negative number is a number, not a formula — and so is text that
+is only a signed number or percentage (``-12.9%``, a gap as people read it), which Excel reads as a
+number: the ``'`` would show.
 
 >>> import polars as pl
->>> neutralise(pl.DataFrame({"a": ["=1+1", "-5", "@x", "ok", None], "n": [-1, 2, 3, 4, 5]})).rows()
-[("'=1+1", -1), ("'-5", 2), ("'@x", 3), ('ok', 4), (None, 5)]
+>>> neutralise(pl.DataFrame({"a": ["=1+1", "-5", "-12.9%", "-1+2", "@x", "ok", None]})).to_series().to_list()
+["'=1+1", '-5', '-12.9%', "'-1+2", "'@x", 'ok', None]
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import TypeVar
 import polars as pl
 
 FORMULA_START = r"^[=+\-@\t\r]"
+SIGNED_NUMBER = r"^[+\-]?\d+(\.\d+)?%?$"  # nothing after the sign but a number: no formula
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
@@ -25,7 +28,8 @@ def neutralise(frame: F) -> F:
     """``frame`` with every text cell that Excel would read as a formula prefixed with ``'``."""
     texts = [c for c, t in frame.collect_schema().items() if t == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(FORMULA_START)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(FORMULA_START) & ~pl.col(c).str.contains(SIGNED_NUMBER))
+        .then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c in texts)
 
 

@@ -112,7 +112,8 @@ def test_intake_validates_then_ingests_on_confirmation(page, voila_url, sample_s
 
     upload(bad)
     page.wait_for_selector(".gp-error")
-    assert "缺少必填列" in page.locator(".gp-message").inner_text()
+    # the kernel's message, not the upload's progress line (gone within half a second)
+    assert "缺少必填列" in page.locator(".gp-upload-message .gp-message").inner_text()
     upload(good)
     page.wait_for_selector(".gp-counts")
     assert "读取 2 行 = 接收 1 行 + 隔离 1 行" in page.locator(".gp-counts").inner_text()

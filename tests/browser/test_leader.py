@@ -177,9 +177,11 @@ def test_ratios_are_percentages(page, voila_url):
         page.locator("a.gp-download", has_text="CSV").click()
     import csv
 
-    rows = list(csv.DictReader(open(dl.value.path(), encoding="utf-8-sig")))
-    pct = [float(r["数值"]) for r in rows if r["单位"] == "%" and r["数值"]]
-    assert pct and max(pct) > 1.5  # 94.06, not 0.9406
+    lines = open(dl.value.path(), encoding="utf-8-sig").read().splitlines()
+    rows = list(csv.DictReader(lines[lines.index("") + 1:]))  # below the title and its context
+    pct = [r["数值"] for r in rows if r["单位"] == "%" and r["数值"]]
+    assert pct and all(v.endswith("%") for v in pct)
+    assert max(float(v.rstrip("%")) for v in pct) > 1.5  # 94.1%, not 0.9406 nor 9406%
     assert {r["状态"] for r in rows} <= {"达标", "达标（同比下降）", "未达标", "无数据", "无目标"}
 
 
