@@ -322,6 +322,48 @@ def _cmd_indicators(args) -> int:
     return 0
 
 
+@_data_errors
+def _cmd_warnings(args) -> int:
+    """The 督办单 workbook of the open applications and approvals on a date (#15)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from getpower.escalation import escalation, valid_cities, workbook
+    from getpower.store import atomic_write_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise ExtractError(f"{out.name}: 输出文件应以 .xlsx 结尾")
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ExtractError(f"预警日期应写作 YYYY-MM-DD（给的是 {args.as_of}）") from None
+    try:
+        cities = valid_cities(args.city)
+    except ValueError as exc:
+        raise ExtractError(str(exc)) from None
+    esc = escalation(args.store, as_of, cities)
+    atomic_write_bytes(out, workbook(esc))
+    print(f"预警督办单已写入 {out}（预警日期 {esc.as_of.isoformat()}，{len(esc.cities)} 个地市，在途 {esc.items.height} 件）")
+    for city in esc.cities:
+        mine = esc.items.filter(pl.col("city") == city)
+        print(f"  {city:<3} 超期 {int((mine['urgency'] == 0).sum()):>4}  临期 {int((mine['urgency'] == 1).sum()):>4}"
+              f"  在途 {mine.height:>5}")
+    print(esc.currency())
+    return 0
+
+
+def _add_warnings_parser(sub) -> None:
+    w = sub.add_parser("warnings", help="在途预警督办单：临期、超期的报装工单与接入工程审批（Excel，按地市分表）")
+    w.add_argument("--as-of", default=None, metavar="日期",
+                   help="预警日期 YYYY-MM-DD（当日 24 时；默认：数据截至日；超出数据范围则拒绝）")
+    w.add_argument("--city", nargs="+", default=None, metavar="城市", help="只列这些城市（默认全部 11 个）")
+    w.add_argument("--out", required=True, metavar="文件", help="输出文件（.xlsx）")
+    w.add_argument("--store", default=str(DEFAULT_STORE), help="数据仓库目录或提取文件目录")
+    w.set_defaults(func=_cmd_warnings)
+
+
 def _cmd_serve(args) -> int:
     from getpower.serve import Identity, serve
 
@@ -544,6 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("action", choices=["check"])
     h.add_argument("files", nargs="*", help="默认：params/holidays/ 下的全部年度文件")
     h.set_defaults(func=_cmd_holidays)
+    _add_warnings_parser(sub)
 
     ind = sub.add_parser("indicators", help="指标声明：检查 params/indicators.yaml（一次列出全部问题）")
     ind.add_argument("action", choices=["check"])

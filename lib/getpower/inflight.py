@@ -276,3 +276,28 @@ def inflight(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,
     key = pl.min_horizontal(pl.col("stage_left_wd"), pl.col("left_wd"))
     return out.sort(pl.col("urgency"), key, pl.min_horizontal(pl.col("stage_left_cd"), pl.col("left_cd")),
                     "city", "id", nulls_last=True).collect()
+
+
+def data_span(frames: dict[str, pl.LazyFrame]) -> tuple[dt.date, dt.date] | None:
+    """The first and last date of what the status stands on (applications with their stages, and
+    approvals; :func:`getpower.currency.extent`): the last is the data's date, 数据截至. None
+    without a row of either."""
+    from getpower.currency import extent, ranges
+
+    rs = {k: r for k, r in ranges(extent(frames)).items() if k in ("applications", "approvals")}
+    if not rs:
+        return None
+    return min(r.first for r in rs.values()), max(r.last for r in rs.values())
+
+
+def check_as_of(span: tuple[dt.date, dt.date] | None, as_of: dt.date) -> None:
+    """Refuse a date beyond the data (:class:`~getpower.currency.DataRangeError`): after its last
+    date nothing says what was still open, and before its first nothing was."""
+    from getpower.currency import DataRangeError
+
+    if span is None:
+        raise DataRangeError("没有报装工单或接入工程审批数据（请先导入提取文件）")
+    if as_of > span[1]:
+        raise DataRangeError(f"预警日期 {as_of.isoformat()} 超出数据范围（数据截至 {span[1].isoformat()}）")
+    if as_of < span[0]:
+        raise DataRangeError(f"预警日期 {as_of.isoformat()} 超出数据范围（数据始于 {span[0].isoformat()}）")

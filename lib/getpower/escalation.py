@@ -1,0 +1,144 @@
+"""Escalation lists (督办单, issue #15): the 临期 and 超期 applications and approvals of each city,
+most urgent first, with who owns the stage; a summary by city × status × class; the printed
+workbook ``getpower warnings`` writes and the 预警督办 page offers.
+
+Everything here presents :func:`getpower.inflight.inflight`; nothing is computed twice. The lists
+carry ids, city, district, class, stages and dates only: no personal data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from getpower import params
+from getpower.inflight import NEAR, NORMAL, NO_LIMIT, OVER, WarningRules, check_as_of, data_span, inflight
+
+UNKNOWN = "无法判断"
+ALERT = {0: OVER, 1: NEAR, 2: NORMAL, 3: NO_LIMIT}  # urgency → the worse of the stage's and the whole's status
+SUMMARY_STATUSES = (OVER, NEAR, NORMAL, NO_LIMIT, UNKNOWN)
+UNIT = {"calendar_days": "自然日", "working_days": "工作日"}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The in-flight status of some cities on a date, with what it stands on."""
+
+    items: pl.DataFrame
+    as_of: dt.date
+    data_from: dt.date
+    data_to: dt.date
+    version: str
+    near_wd: int
+    cities: tuple[str, ...]
+
+    def currency(self) -> str:
+        return f"数据截至 {self.data_to.isoformat()} · 数据版本 {self.version}"
+
+    def basis(self) -> str:
+        return (f"预警日期 {self.as_of.isoformat()}（当日 24 时）· 临期：距时限不超过 {self.near_wd} 个工作日 · "
+                "状态取当前环节与整体时限中较紧急者 · 已撤销工单与免于审批项目不预警")
+
+
+def valid_cities(cities) -> tuple[str, ...]:
+    """The cities asked for (all when none), each one of params/cities.yaml (``杭州市`` = ``杭州``)."""
+    known = params.cities()
+    if not cities:
+        return known
+    out = []
+    for c in cities:
+        name = c[:-1] if c.endswith("市") and c[:-1] in known else c
+        if name not in known:
+            raise ValueError(f"未知的城市 {c}（可用：{'、'.join(known)}）")
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def escalation(path: Path | str, as_of: dt.date | None = None, cities=None) -> Escalation:
+    """The in-flight status on ``as_of`` (default: the data's date) of the cities asked for, from a
+    store or a folder of extracts; a date beyond the data is refused (DataRangeError)."""
+    from getpower.table import data_version, load_frames
+
+    frames = load_frames(path)
+    span = data_span(frames)
+    as_of = as_of or (span[1] if span else None)
+    check_as_of(span, as_of)
+    chosen = valid_cities(cities)
+    items = inflight(frames, as_of).filter(pl.col("city").is_in(list(chosen)))
+    return Escalation(items, as_of, span[0], span[1], data_version(path), WarningRules.load().near_due_wd, chosen)
+
+
+def alert(items: pl.DataFrame) -> pl.Expr:
+    return pl.col("urgency").replace_strict(ALERT, default=UNKNOWN, return_dtype=pl.String)
+
+
+def urgent(items: pl.DataFrame) -> pl.DataFrame:
+    """The 超期 and 临期 rows (by stage or whole), in their order of urgency."""
+    return items.filter(pl.col("urgency") <= 1)
+
+
+def list_frame(items: pl.DataFrame, with_city: bool = True, districts: bool | None = None) -> pl.DataFrame:
+    """The rows as a supervisor reads them (Chinese headers), numbered in order of urgency.
+    ``districts``: show 区县 (default: when any row has one)."""
+    districts = items["district"].is_not_null().any() if districts is None else districts
+    unit = lambda c: pl.col(c).replace_strict(UNIT, default=None, return_dtype=pl.String)  # noqa: E731
+    cols = [
+        pl.int_range(1, pl.len() + 1).alias("序号"), alert(items).alias("预警"), pl.col("kind").alias("类型"),
+        *([pl.col("city").alias("地市")] if with_city else []),
+        *([pl.col("district").alias("区县")] if districts else []),
+        pl.col("id").alias("编号"), pl.col("class").alias("类别"),
+        pl.col("stage").alias("当前环节"), pl.col("owner").alias("责任方"),
+        pl.col("stage_started_at").alias("环节开始"),
+        pl.col("stage_cd").alias("环节已用（自然日）"), pl.col("stage_wd").alias("环节已用（工作日）"),
+        pl.concat_str([pl.col("stage_limit").cast(pl.String), unit("stage_limit_unit")], separator=" ").alias("环节时限"),
+        pl.col("stage_due").alias("环节到期日"), pl.col("stage_left_wd").alias("环节剩余（工作日）"),
+        pl.col("stage_status").alias("环节状态"),
+        pl.col("started_at").alias("受理（申请）时间"), pl.col("measure").alias("考核口径"),
+        pl.concat_str([pl.col("elapsed").cast(pl.String), unit("limit_unit")], separator=" ").alias("已用"),
+        pl.concat_str([pl.col("limit").cast(pl.String), unit("limit_unit")], separator=" ").alias("时限"),
+        pl.col("due").alias("到期日"), pl.col("left_cd").alias("剩余（自然日）"), pl.col("left_wd").alias("剩余（工作日）"),
+        pl.col("status").alias("整体状态"), pl.col("reason").alias("说明"),
+    ]
+    return items.select(cols)
+
+
+def summary_frame(items: pl.DataFrame, cities: tuple[str, ...]) -> pl.DataFrame:
+    """Open applications and approvals counted by city × class × status (the worse of stage and
+    whole), each city's 合计, and the province; every city asked for has its rows, 0 included."""
+    counted = items.with_columns(alert(items).alias("_s"))
+    prov = params.province()
+    rows = []
+    for city in [*cities, prov]:
+        mine = counted if city == prov else counted.filter(pl.col("city") == city)
+        for cls in [*sorted(set(mine["class"].drop_nulls()), key=_class_order), "合计"]:
+            sel = mine if cls == "合计" else mine.filter(pl.col("class") == cls)
+            n = dict(sel.group_by("_s").len().iter_rows())
+            rows.append((city, cls, *(int(n.get(s, 0)) for s in SUMMARY_STATUSES), sel.height))
+    return pl.DataFrame(rows, schema=["地市", "类别", *SUMMARY_STATUSES, "在途合计"], orient="row")
+
+
+def _class_order(cls: str) -> tuple[int, str]:
+    from getpower.contract import CUSTOMER_CLASS, VOLTAGE_CLASS
+
+    order = [*CUSTOMER_CLASS, *VOLTAGE_CLASS]
+    return (order.index(cls) if cls in order else len(order), cls)
+
+
+def workbook(esc: Escalation) -> bytes:
+    """The 督办单 workbook: a summary sheet, then one sheet per city of its 临期 and 超期 rows, most
+    urgent first; 数据截至, the data version and the basis on every sheet; formatted for printing."""
+    from getpower.spreadsheet import Sheet, printed_workbook_bytes
+
+    made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    notes = (esc.currency(), esc.basis(), f"生成时间 {made} · 不含个人信息")
+    title = f"获得电力 在途预警督办单（{esc.as_of.isoformat()}）"
+    widths = (("责任方", 22.0), ("当前环节", 16.0), ("说明", 24.0))
+    sheets = [Sheet("汇总", summary_frame(esc.items, esc.cities), f"{title} · 汇总", notes)]
+    for city in esc.cities:
+        mine = urgent(esc.items.filter(pl.col("city") == city))
+        n_over = int((mine["urgency"] == 0).sum())
+        sheets.append(Sheet(city, list_frame(mine, with_city=False), f"{title} · {city}",
+                            (*notes, f"{city}：超期 {n_over} 件，临期 {mine.height - n_over} 件"), widths))
+    return printed_workbook_bytes(sheets, footer=f"{esc.currency()} · 预警日期 {esc.as_of.isoformat()}")
