@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from getpower import params
-from getpower.inflight import NEAR, NORMAL, NO_LIMIT, OVER, WarningRules, check_as_of, data_span, inflight
+from getpower.inflight import APPLICATION, APPROVAL, NEAR, NORMAL, NO_LIMIT, OVER, WarningRules, check_as_of, data_span, \
+    inflight
 
 UNKNOWN = "无法判断"
 ALERT = {0: OVER, 1: NEAR, 2: NORMAL, 3: NO_LIMIT}  # urgency → the worse of the stage's and the whole's status
@@ -90,12 +91,12 @@ def list_frame(items: pl.DataFrame, with_city: bool = True, districts: bool | No
         *([pl.col("district").alias("区县")] if districts else []),
         pl.col("id").alias("编号"), pl.col("class").alias("类别"),
         pl.col("stage").alias("当前环节"), pl.col("owner").alias("责任方"),
-        pl.col("stage_started_at").alias("环节开始"),
+        pl.col("stage_started_at").dt.strftime("%Y-%m-%d %H:%M").alias("环节开始"),
         pl.col("stage_cd").alias("环节已用（自然日）"), pl.col("stage_wd").alias("环节已用（工作日）"),
         pl.concat_str([pl.col("stage_limit").cast(pl.String), unit("stage_limit_unit")], separator=" ").alias("环节时限"),
         pl.col("stage_due").alias("环节到期日"), pl.col("stage_left_wd").alias("环节剩余（工作日）"),
         pl.col("stage_status").alias("环节状态"),
-        pl.col("started_at").alias("受理（申请）时间"), pl.col("measure").alias("考核口径"),
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M").alias("受理（申请）时间"), pl.col("measure").alias("考核口径"),
         pl.concat_str([pl.col("elapsed").cast(pl.String), unit("limit_unit")], separator=" ").alias("已用"),
         pl.concat_str([pl.col("limit").cast(pl.String), unit("limit_unit")], separator=" ").alias("时限"),
         pl.col("due").alias("到期日"), pl.col("left_cd").alias("剩余（自然日）"), pl.col("left_wd").alias("剩余（工作日）"),
@@ -142,3 +143,94 @@ def workbook(esc: Escalation) -> bytes:
         sheets.append(Sheet(city, list_frame(mine, with_city=False), f"{title} · {city}",
                             (*notes, f"{city}：超期 {n_over} 件，临期 {mine.height - n_over} 件"), widths))
     return printed_workbook_bytes(sheets, footer=f"{esc.currency()} · 预警日期 {esc.as_of.isoformat()}")
+
+
+# --- the 预警督办 page (dashboards/warnings.ipynb) ----------------------------------------------------
+ALL = "全部"
+STATUS_FILTERS = {"超期和临期": (0, 1), OVER: (0,), NEAR: (1,), "全部在途": (0, 1, 2, 3, 9)}
+
+
+def as_of_options(span: tuple[dt.date, dt.date] | None) -> list[tuple[str, str]]:
+    """(label, ISO date) for the page's date selector: the data's date, then every month end
+    before it back to the data's first month, latest first."""
+    if span is None:
+        return []
+    first, last = span
+    out = [(f"{last.isoformat()}（数据截至）", last.isoformat())]
+    month_end = last.replace(day=1) - dt.timedelta(days=1)
+    while month_end >= first:
+        out.append((month_end.isoformat(), month_end.isoformat()))
+        month_end = month_end.replace(day=1) - dt.timedelta(days=1)
+    return out
+
+
+def page_escalation(store, as_of: str | None, cities) -> Escalation:
+    """:func:`escalation` for the page, the in-flight status kept in memory per data version and
+    date (a filter change reads it again, never recomputes); a date not offered falls back to the
+    data's date."""
+    from getpower.store import Store
+
+    path = str(Path(store).resolve())
+    st = Store(path)
+    key = st.fingerprint if st.exists() else None
+    span, version = _span(path, key)
+    offered = {v for _, v in as_of_options(span)}
+    day = dt.date.fromisoformat(as_of) if as_of in offered else (span[1] if span else None)
+    check_as_of(span, day)
+    chosen = valid_cities(cities)
+    items = _items(path, key, day).filter(pl.col("city").is_in(list(chosen)))
+    return Escalation(items, day, span[0], span[1], version, WarningRules.load().near_due_wd, chosen)
+
+
+def _cached(fn):
+    from functools import lru_cache
+
+    inner = lru_cache(maxsize=32)(fn)
+
+    def call(path, key, *args):
+        return fn(path, key, *args) if key is None else inner(path, key, *args)  # a folder: every time
+    return call
+
+
+@_cached
+def _span(path: str, key) -> tuple[tuple[dt.date, dt.date] | None, str]:
+    from getpower.table import data_version, load_frames
+
+    return data_span(load_frames(path)), data_version(path)
+
+
+@_cached
+def _items(path: str, key, day: dt.date) -> pl.DataFrame:
+    from getpower.table import load_frames
+
+    return inflight(load_frames(path), day)
+
+
+def filtered(items: pl.DataFrame, status: str = "超期和临期", kind: str = ALL, cls: str = ALL) -> pl.DataFrame:
+    """The rows of a status filter (:data:`STATUS_FILTERS`), a kind and a class (全部: any)."""
+    out = items.filter(pl.col("urgency").is_in(list(STATUS_FILTERS.get(status, STATUS_FILTERS["超期和临期"]))))
+    if kind != ALL:
+        out = out.filter(pl.col("kind") == kind)
+    if cls != ALL:
+        out = out.filter(pl.col("class") == cls)
+    return out
+
+
+def counts_html(esc: Escalation) -> str:
+    """Per city (and the province): open items by status, as a small table."""
+    import html
+
+    s = summary_frame(esc.items, esc.cities).filter(pl.col("类别") == "合计").drop("类别")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in s.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in s.iter_rows())
+    return f'<table class="gp-table gp-warning-counts"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def workbook_link(esc: Escalation, stem: str) -> str:
+    """A link that downloads the 督办单 workbook of ``esc`` (a data URI: no request)."""
+    import base64
+
+    data = base64.b64encode(workbook(esc)).decode()
+    return (f'<a class="gp-download gp-workbook" download="{stem}.xlsx" '
+            f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{data}">'
+            "下载督办单（Excel，按地市分表）</a>")

@@ -25,9 +25,9 @@ HEADER = "X-Forwarded-User"
 # one provincial supervisor, one 杭州 viewer, one data manager (the issue's "done when")
 ACCESS = textwrap.dedent("""\
     roles:
-      省级: {pages: [overview, city, ledger], cities: 全部}
-      地市: {pages: [overview, city, ledger], cities: 本市}
-      数据管理: {pages: [overview, city, ledger, intake], cities: 全部}
+      省级: {pages: [overview, city, ledger, warnings], cities: 全部}
+      地市: {pages: [overview, city, ledger, warnings], cities: 本市}
+      数据管理: {pages: [overview, city, ledger, warnings, intake], cities: 全部}
     users:
       sheng: {role: 省级}
       data: {role: 数据管理}

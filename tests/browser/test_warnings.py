@@ -1,0 +1,70 @@
+"""The 预警督办 page in the real browser (#15): it lists the same applications as the library (and
+the `getpower warnings` workbook), its filters change the list, the URL is honoured, downloads
+work, a city viewer sees their own city only."""
+import datetime as dt
+
+import fastexcel
+import polars as pl
+
+from getpower.escalation import filtered
+from getpower.inflight import inflight
+from getpower.table import load_frames
+
+from .test_dashboards import assert_no_error_output, open_page, select
+
+URL = "/voila/render/warnings.ipynb"
+
+
+def shown(page) -> int:
+    return int(page.locator("[data-page=warnings]").get_attribute("data-rows"))
+
+
+def test_lists_the_same_applications_and_filters(page, voila_url, sample_store):
+    open_page(page, f"{voila_url}{URL}?as_of=2023-12-31&city=宁波", "[data-page=warnings][data-as-of='2023-12-31']")
+    title = page.locator("[data-page=warnings]")
+    assert title.get_attribute("data-city") == "宁波"
+    assert "数据截至 2026-09-30 · 数据版本 " in page.locator(".gp-currency").inner_text()
+    items = inflight(load_frames(sample_store), dt.date(2023, 12, 31)).filter(pl.col("city") == "宁波")
+    want = filtered(items)  # 超期和临期
+    assert shown(page) == want.height > 0
+    # the grid holds the same ids (its search box narrows to one of them)
+    page.locator("input[type=search]").first.fill(want["id"][0])
+    page.wait_for_function("() => document.querySelectorAll('table.dataTable tbody tr').length === 1")
+    assert want["id"][0] in page.locator("table.dataTable tbody").inner_text()
+    # the counts table: 宁波 and the province's row
+    assert page.locator(".gp-warning-counts tbody tr").count() == 2
+
+    select(page, "状态", "全部在途")
+    page.wait_for_selector("[data-page=warnings][data-status=全部在途]")
+    assert shown(page) == items.height
+    select(page, "类型", "接入工程审批")
+    page.wait_for_function("n => document.querySelector('[data-page=warnings]').dataset.rows != n", arg=str(items.height))
+    assert shown(page) == filtered(items, "全部在途", "接入工程审批").height
+    select(page, "城市", "全部地市")
+    page.wait_for_selector("[data-page=warnings][data-city=全部]")
+    assert page.locator(".gp-warning-counts tbody tr").count() == 12  # 11 cities and the province
+    assert_no_error_output(page)
+
+
+def test_date_choice_and_downloads(page, voila_url):
+    open_page(page, f"{voila_url}{URL}?city=杭州", "[data-page=warnings][data-city=杭州]")
+    # without a date in the URL: the data's date
+    assert page.locator("[data-page=warnings]").get_attribute("data-as-of") == "2026-09-30"
+    select(page, "预警日期", "2023-12-31")
+    page.wait_for_selector("[data-page=warnings][data-as-of='2023-12-31']")
+    with page.expect_download() as dl:
+        page.locator("a.gp-download", has_text="CSV").click()
+    head = open(dl.value.path(), encoding="utf-8-sig").read().splitlines()[0]
+    assert head.startswith("序号,预警,类型,地市") and "责任方" in head
+    with page.expect_download() as dl:
+        page.locator("a.gp-workbook").click()
+    r = fastexcel.read_excel(dl.value.path())
+    assert r.sheet_names == ["汇总", "杭州"]
+    assert_no_error_output(page)
+
+
+def test_city_viewer_sees_their_city_only(page_as, voila_url):
+    page = page_as("hz")
+    open_page(page, f"{voila_url}{URL}", "[data-page=warnings][data-city=杭州]")
+    assert page.locator(".widget-dropdown", has_text="城市").locator("option").all_inner_texts() == ["杭州"]
+    assert page.goto(f"{voila_url}{URL}?city=宁波").status == 403
