@@ -234,3 +234,43 @@ def workbook_link(esc: Escalation, stem: str) -> str:
     return (f'<a class="gp-download gp-workbook" download="{stem}.xlsx" '
             f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{data}">'
             "下载督办单（Excel，按地市分表）</a>")
+
+
+# --- the trend of the backlog and the scorecards' 当前预警 ---------------------------------------
+def cached_backlog(store) -> pl.DataFrame:
+    """:func:`getpower.inflight.backlog` of the applications at every month end of the data (and
+    its last date), kept in ``<store>/cache/`` per data, params and code version (a folder of
+    extracts: computed every time)."""
+    from getpower.inflight import backlog, month_ends
+    from getpower.store import Store, atomic_write_frame, cache_suffix
+    from getpower.table import load_frames
+
+    st = Store(store)
+    cached = Path(store) / "cache" / f"backlog_{cache_suffix(st.fingerprint)}.parquet" if st.exists() else None
+    if cached is not None and cached.exists():
+        try:
+            return pl.read_parquet(cached)
+        except Exception:  # damaged: computed again
+            pass
+    frames = load_frames(store)
+    span = data_span(frames)
+    out = backlog(frames, month_ends(span) if span else [])
+    if cached is not None:
+        try:
+            atomic_write_frame(cached, out)
+        except OSError:  # a read-only store or a full disk: computed, just not kept
+            pass
+    return out
+
+
+def scorecard_as_of(period_last_day: dt.date, span: tuple[dt.date, dt.date] | None) -> dt.date | None:
+    """The date a period's scorecard shows the warnings of: the period's last day, or the data's
+    date when the data ends before it; None when the data begins after it."""
+    if span is None or period_last_day < span[0]:
+        return None
+    return min(period_last_day, span[1])
+
+
+def top_overdue(items: pl.DataFrame, n: int = 5) -> pl.DataFrame:
+    """The ``n`` most overdue applications (超期, furthest past their limit first)."""
+    return urgent(items).filter((pl.col("urgency") == 0) & (pl.col("kind") == APPLICATION)).head(n)

@@ -262,6 +262,15 @@ def inflight(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,
 
     ``frames``: the extract kinds by name (:func:`getpower.table.load_frames`); only
     ``applications``, ``stages`` and ``approvals`` are read. Columns: :data:`COLUMNS`."""
+    out = inflight_plan(frames, as_of, rules=rules)
+    key = pl.min_horizontal(pl.col("stage_left_wd"), pl.col("left_wd"))
+    return out.sort(pl.col("urgency"), key, pl.min_horizontal(pl.col("stage_left_cd"), pl.col("left_cd")),
+                    "city", "id", nulls_last=True).collect()
+
+
+def inflight_plan(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,
+                  rules: WarningRules | None = None) -> pl.LazyFrame:
+    """:func:`inflight` as a lazy plan, unordered (many dates are then computed in one go)."""
     from getpower.indicators.inputs import Limits
 
     as_of = as_of_timestamp(as_of)
@@ -272,10 +281,49 @@ def inflight(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,
     apps = _applications(frames["applications"], frames["stages"], as_of, Limits.for_year(as_of.year), rules,
                          years, days)
     approvals = _approvals(frames["approvals"], as_of, rules, years, days)
-    out = pl.concat([_finish(apps, as_of), _finish(approvals, as_of)])
-    key = pl.min_horizontal(pl.col("stage_left_wd"), pl.col("left_wd"))
-    return out.sort(pl.col("urgency"), key, pl.min_horizontal(pl.col("stage_left_cd"), pl.col("left_cd")),
-                    "city", "id", nulls_last=True).collect()
+    return pl.concat([_finish(apps, as_of), _finish(approvals, as_of)])
+
+
+def month_ends(span: tuple[dt.date, dt.date]) -> list[dt.date]:
+    """Every month end from the first month of ``span`` to its last date (which ends the list
+    when it is not a month end itself: the data's date)."""
+    first, last = span
+    out, m = [], first.replace(day=1)
+    while True:
+        nxt = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        if end >= last:
+            out.append(last)
+            return out
+        out.append(end)
+        m = nxt
+
+
+BACKLOG_STATUSES = (OVER, NEAR, NORMAL, NO_LIMIT, "无法判断")
+
+
+def backlog(frames: dict[str, pl.LazyFrame], dates: list[dt.date], kind: str = APPLICATION) -> pl.DataFrame:
+    """Open items of ``kind`` by city and status at each date (the trend of the backlog): columns
+    ``date``, ``city`` (and the province 全省, pooled), ``status`` (the worse of stage and whole,
+    :data:`BACKLOG_STATUSES`) and ``n``; every date × city × status present, 0 included."""
+    rank = {i: s for i, s in enumerate(STATUSES)}
+    # the three sources read once into memory, then one small query per date: measured faster
+    # than one parallel collect_all of all the dates (4 s against 54 s for the 69 month ends of the
+    # sample, measured in one run on the shared machine under load)
+    mem = dict(zip(("applications", "stages", "approvals"),
+                   (f.lazy() for f in pl.collect_all([frames[k] for k in ("applications", "stages", "approvals")]))))
+    parts = [inflight_plan(mem, d).filter(pl.col("kind") == kind)
+             .select(pl.lit(d).alias("date"), pl.col("city").cast(pl.String),
+                     pl.col("urgency").replace_strict(rank, default=BACKLOG_STATUSES[-1], return_dtype=pl.String)
+                     .alias("status")).collect()
+             for d in dates]
+    rows = pl.concat(parts) if parts else pl.DataFrame(schema={"date": pl.Date, "city": pl.String, "status": pl.String})
+    rows = pl.concat([rows, rows.with_columns(pl.lit(params.province()).alias("city"))])
+    counted = rows.group_by("date", "city", "status").agg(pl.len().cast(pl.Int64).alias("n"))
+    grid = (pl.DataFrame({"date": dates}, schema={"date": pl.Date})
+            .join(pl.DataFrame({"city": [*params.cities(), params.province()]}), how="cross")
+            .join(pl.DataFrame({"status": list(BACKLOG_STATUSES)}), how="cross"))
+    return grid.join(counted, on=["date", "city", "status"], how="left").with_columns(pl.col("n").fill_null(0))
 
 
 def data_span(frames: dict[str, pl.LazyFrame]) -> tuple[dt.date, dt.date] | None:

@@ -68,3 +68,13 @@ def test_city_viewer_sees_their_city_only(page_as, voila_url):
     open_page(page, f"{voila_url}{URL}", "[data-page=warnings][data-city=杭州]")
     assert page.locator(".widget-dropdown", has_text="城市").locator("option").all_inner_texts() == ["杭州"]
     assert page.goto(f"{voila_url}{URL}?city=宁波").status == 403
+
+
+def test_city_page_backlog_trend(page, voila_url):
+    open_page(page, f"{voila_url}/voila/render/city.ipynb?city=宁波&period=2023Q4", "[data-page=city][data-city=宁波]")
+    page.wait_for_selector(".gp-backlog img[alt=在途工单趋势]")
+    assert page.locator(".gp-backlog").get_attribute("data-last") == "2026-09-30"
+    before = page.locator(".gp-backlog img").get_attribute("src")
+    select(page, "城市", "丽水")
+    page.wait_for_function("s => document.querySelector('.gp-backlog img').src !== s", arg=before)
+    assert_no_error_output(page)

@@ -157,3 +157,31 @@ def test_open_overdue_is_the_overdue_list(sample_store):
         & pl.col("segment").is_in(["居民", "低压非居民", "高压单电源", "高压双电源"]))
     want = {(r["city"], r["segment"]): int(r["value"]) for r in t.iter_rows(named=True) if r["value"]}
     assert got == want and sum(got.values()) > 0
+
+
+def test_month_ends():
+    from getpower.inflight import month_ends
+
+    assert month_ends((D("2023-11-15"), D("2024-02-10"))) == [D("2023-11-30"), D("2023-12-31"), D("2024-01-31"),
+                                                              D("2024-02-10")]
+    assert month_ends((D("2023-11-15"), D("2023-12-31"))) == [D("2023-11-30"), D("2023-12-31")]
+
+
+def test_backlog_by_status_at_each_date():
+    from getpower.inflight import backlog
+
+    b = backlog(FR, [D("2023-09-28"), D("2023-10-09"), D("2023-10-25")])
+    got = {(r["date"].isoformat(), r["city"], r["status"]): r["n"] for r in b.filter(pl.col("n") > 0).iter_rows(named=True)}
+    assert got == {
+        # 9-28: R1 and L1 临期 (no working day before their due dates), H1 正常
+        ("2023-09-28", "杭州", "临期"): 2, ("2023-09-28", "宁波", "正常"): 1,
+        ("2023-09-28", "全省", "临期"): 2, ("2023-09-28", "全省", "正常"): 1,
+        # 10-09: R1, L1 超期; R2 正常; H1 正常 (approvals are not applications)
+        ("2023-10-09", "杭州", "超期"): 2, ("2023-10-09", "杭州", "正常"): 1, ("2023-10-09", "宁波", "正常"): 1,
+        ("2023-10-09", "全省", "超期"): 2, ("2023-10-09", "全省", "正常"): 2,
+        # 10-25: R1 done; L1 and R2 (18 days) 超期; H1 between stages, 正常
+        ("2023-10-25", "杭州", "超期"): 2, ("2023-10-25", "宁波", "正常"): 1,
+        ("2023-10-25", "全省", "超期"): 2, ("2023-10-25", "全省", "正常"): 1,
+    }
+    # every date × city × status is there, 0 included
+    assert b.height == 3 * 12 * 5 and b["n"].sum() == sum(got.values())
