@@ -78,3 +78,25 @@ def test_city_page_backlog_trend(page, voila_url):
     select(page, "城市", "丽水")
     page.wait_for_function("s => document.querySelector('.gp-backlog img').src !== s", arg=before)
     assert_no_error_output(page)
+
+
+def test_timeline_of_one_application(page, voila_url, sample_store):
+    items = inflight(load_frames(sample_store), dt.date(2023, 12, 31))
+    nb = filtered(items.filter((pl.col("city") == "宁波") & (pl.col("kind") == "报装工单")), "全部在途")["id"]
+    open_page(page, f"{voila_url}{URL}?city=宁波&as_of=2023-12-31&app={nb[0]}", f"[data-page=warnings][data-city=宁波]")
+    page.wait_for_selector(f".gp-timeline[data-app='{nb[0]}'] img[alt=工单时间线]")
+    assert "申请受理" in page.locator(".gp-timeline table").inner_text()
+    select(page, "状态", "全部在途")
+    page.wait_for_selector("[data-page=warnings][data-status=全部在途]")
+    select(page, "时间线", nb[1])  # another application of the list
+    page.wait_for_selector(f".gp-timeline[data-app='{nb[1]}'] img[alt=工单时间线]")
+    assert_no_error_output(page)
+
+
+def test_timeline_of_another_city_is_refused(page_as, voila_url, sample_store):
+    items = inflight(load_frames(sample_store), dt.date(2023, 12, 31))
+    other = items.filter((pl.col("city") == "宁波") & (pl.col("kind") == "报装工单"))["id"][0]
+    page = page_as("hz")
+    open_page(page, f"{voila_url}{URL}?as_of=2023-12-31&app={other}", "[data-page=warnings][data-city=杭州]")
+    page.wait_for_selector(".gp-timeline.gp-refused")
+    assert page.locator("img[alt=工单时间线]").count() == 0

@@ -80,3 +80,86 @@ def current_warnings_html(store, city: str, period_last_day: dt.date) -> str:
             f"临期：距时限不超过 {esc.near_wd} 个工作日</p>")
     five = ("<p>超期最久的报装工单：</p>" + _table(top)) if top.height else "<p>期末无超期报装工单。</p>"
     return f'<div class="gp-current-warnings">{head}{_table(counts)}{five}</div>'
+
+
+# --- one application's timeline -------------------------------------------------------------------
+STATE_COLORS = {"按时": "#2e7d32", "超时": "#c62828", "进行中": "#1565c0", "进行中（已超时）": "#8e0000", "无时限": "#757575"}
+DAY_COLORS = {"节假日": "#ef9a9a", "周末": "#e0e0e0", "调休上班": "#fff176"}
+
+
+def stage_marks(stages: pl.DataFrame) -> pl.Expr:
+    """The integrity marks of each stage record, as text (后补 / 重走 / 体外循环)."""
+    return pl.concat_str([pl.when(pl.col("backfilled")).then(pl.lit("后补")),
+                          pl.when(pl.col("again")).then(pl.lit("重走")),
+                          pl.when(pl.col("before_acceptance")).then(pl.lit("体外循环"))],
+                         separator="、", ignore_nulls=True)
+
+
+def timeline_chart(tl):
+    """The stages as bars on the calendar (days off shaded, make-up working days marked), each
+    stage's due date as a tick, its integrity marks beside it; the flags in the subtitle."""
+    import altair as alt
+
+    one_day = pl.duration(days=1)
+    st = tl.stages.with_columns(
+        stage_marks(tl.stages).alias("marks"),
+        (pl.col("due").cast(pl.Datetime("us")) + one_day).alias("due_end"),  # the end of the last allowed day
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M").alias("开始"),
+        pl.col("until").dt.strftime("%Y-%m-%d %H:%M").alias("结束"))
+    order = st["label"].to_list()
+    days = tl.days.with_columns(pl.col("date").cast(pl.Datetime("us")).alias("start"),
+                                (pl.col("date").cast(pl.Datetime("us")) + one_day).alias("end"))
+    y = alt.Y("label:N", sort=order, title=None)
+    # a day before the first start, two after the last end or due date: room for the marks' text
+    lo = st["started_at"].min() - dt.timedelta(days=1)
+    hi = max(st["until"].max(), st["due_end"].drop_nulls().max() or lo) + dt.timedelta(days=2)
+    when = lambda t: alt.DateTime(year=t.year, month=t.month, date=t.day, hours=t.hour)  # noqa: E731
+    x_scale = alt.Scale(domain=[when(lo), when(hi)])
+    shade = alt.Chart(days).mark_rect(opacity=0.5).encode(
+        x=alt.X("start:T", scale=x_scale), x2="end:T",
+        color=alt.Color("kind:N", title="日历", scale=alt.Scale(domain=list(DAY_COLORS), range=list(DAY_COLORS.values()))))
+    bars = alt.Chart(st).mark_bar(height=16, cornerRadius=3).encode(
+        x=alt.X("started_at:T", title=None, scale=x_scale, axis=alt.Axis(format="%m-%d", tickCount="day")),
+        x2="until:T", y=y,
+        color=alt.Color("state:N", title="环节", scale=alt.Scale(domain=list(STATE_COLORS), range=list(STATE_COLORS.values()))),
+        tooltip=["label", "开始", "结束", "span_cd", "span_wd", "stage_limit", "state", "marks"])
+    ticks = alt.Chart(st.filter(pl.col("due_end").is_not_null())).mark_tick(color="#212121", thickness=3, size=26).encode(
+        x="due_end:T", y=y)
+    text = alt.Chart(st.filter(pl.col("marks") != "")).mark_text(align="left", dx=6, color="#b71c1c", fontWeight="bold").encode(
+        x="until:T", y=y, text="marks:N")
+    a = tl.app
+    flags = "、".join(tl.flags) if tl.flags else "无"
+    title = alt.TitleParams(f"{a['app_id']} · {a['city']} · {a['customer_class']}",
+                            subtitle=[f"完整性标记：{flags} · 竖线：环节时限到期（附件 1） · 截至 {tl.as_of:%Y-%m-%d}"])
+    layered = alt.layer(shade, bars, ticks, text).resolve_scale(color="independent")
+    return layered.properties(title=title, width=620, height=max(60, 34 * len(order)))
+
+
+def timeline_html(store, app_id: str, as_of: dt.date, allowed) -> str:
+    """One application's timeline for a page: the picture and its stages as a table, for a
+    viewer who may see its city (the list offers only those; a typed id is checked again)."""
+    from getpower.present.dashboard import png_html
+    from getpower.table import load_frames
+    from getpower.timeline import timeline
+
+    try:
+        tl = timeline(load_frames(store), app_id, as_of)
+    except KeyError as exc:
+        return f'<p class="gp-timeline gp-message">{html.escape(str(exc.args[0]))}</p>'
+    if tl.app["city"] not in tuple(allowed):
+        return f'<p class="gp-timeline gp-message gp-refused">无权查看工单 {html.escape(app_id)}（不属于可查看的城市）</p>'
+    rows = tl.stages.select(
+        pl.col("label").alias("环节"), pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M").alias("开始"),
+        pl.when(pl.col("open")).then(pl.lit("（进行中）")).otherwise(pl.col("finished_at").dt.strftime("%Y-%m-%d %H:%M"))
+        .alias("结束"),
+        pl.col("span_cd").alias("自然日"), pl.col("span_wd").alias("工作日"),
+        pl.col("stage_limit").cast(pl.Int64).alias("时限（自然日）"), pl.col("due").alias("到期日"),
+        pl.col("state").alias("状态"), stage_marks(tl.stages).alias("标记"))
+    status = ""
+    if tl.status:
+        s = tl.status
+        used = "" if s["elapsed"] is None else f"，已用 {s['elapsed']}，时限 {s['limit']}"
+        status = (f"<p>在途：{html.escape(str(s['stage']))}（{html.escape(str(s['owner']))}）· 环节{s['stage_status']} · "
+                  f"整体{s['status'] or '无法判断'}（{html.escape(str(s['measure'] or '无时限'))}{used}）</p>")
+    return (f'<div class="gp-timeline" data-app="{html.escape(app_id)}" data-flags="{"、".join(tl.flags)}">'
+            + png_html(timeline_chart(tl), "工单时间线") + status + _table(rows) + "</div>")
