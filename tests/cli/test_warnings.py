@@ -110,3 +110,14 @@ def test_text_that_looks_like_a_formula_is_text():
     assert not any("<f>" in t for t in xml.values())
     assert "&apos;=HYPERLINK" in xml["xl/sharedStrings.xml"] or "'=HYPERLINK" in xml["xl/sharedStrings.xml"]
     assert summary_frame(items, ("杭州",)).filter(pl.col("类别") == "合计")["超期"].to_list() == [1, 1]
+
+
+def test_district_shown_where_the_extract_has_it():
+    row = {c: None for c in COLUMNS} | {"kind": "报装工单", "city": "杭州", "id": "A1", "class": "居民", "urgency": 0,
+                                        "status": "超期"}
+    with_district = pl.DataFrame([row | {"district": "西湖区"}], schema=COLUMNS)
+    without = pl.DataFrame([row], schema=COLUMNS)
+    from getpower.escalation import list_frame
+
+    assert list_frame(with_district)["区县"].to_list() == ["西湖区"]
+    assert "区县" not in list_frame(without).columns

@@ -125,3 +125,6 @@ def test_scorecard_current_warnings(generated, sample_store):
     top = top_overdue(esc.items)
     assert all(i in html for i in top["id"]) if top.height else "期末无超期报装工单" in html
     assert f"<td>合计</td><td>{int((esc.items['urgency'] == 0).sum())}</td>" in html
+    province = (folder / "全省.html").read_text(encoding="utf-8")
+    every = escalation(sample_store, dt.date(2023, 12, 31))
+    assert "当前预警" in province and f"<td>全省合计</td><td>{int((every.items['urgency'] == 0).sum())}</td>" in province

@@ -61,10 +61,11 @@ def _table(df: pl.DataFrame) -> str:
     return f'<table class="gp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def current_warnings_html(store, city: str, period_last_day: dt.date) -> str:
-    """The scorecard's 当前预警: the city's open applications and approvals at the period's end
-    (or the data's date, when earlier) by class and status, and its five most overdue
-    applications."""
+def current_warnings_html(store, city: str | None, period_last_day: dt.date) -> str:
+    """The scorecard's 当前预警: open applications and approvals at the period's end (or the data's
+    date, when earlier) by status — a city's by class, the province's (``city`` None) by city —
+    and the five most overdue applications."""
+    from getpower import params
     from getpower.escalation import escalation, list_frame, scorecard_as_of, summary_frame, top_overdue
     from getpower.inflight import data_span
     from getpower.table import load_frames
@@ -72,10 +73,16 @@ def current_warnings_html(store, city: str, period_last_day: dt.date) -> str:
     as_of = scorecard_as_of(period_last_day, data_span(load_frames(store)))
     if as_of is None:
         return '<p class="gp-message">期末早于数据起始，无在途预警</p>'
-    esc = escalation(store, as_of, [city])
-    counts = summary_frame(esc.items, esc.cities).filter(pl.col("地市") == city).drop("地市")
-    top = list_frame(top_overdue(esc.items), with_city=False, districts=False).select(
-        "编号", "类别", "当前环节", "责任方", "考核口径", "已用", "时限", "到期日", "剩余（工作日）")
+    esc = escalation(store, as_of, [city] if city else None)
+    summary = summary_frame(esc.items, esc.cities)
+    if city:
+        counts = summary.filter(pl.col("地市") == city).drop("地市")
+    else:
+        counts = summary.filter(pl.col("类别") == "合计").drop("类别").with_columns(
+            pl.col("地市").replace({params.province(): "全省合计"}))
+    top = list_frame(top_overdue(esc.items), with_city=city is None, districts=False).select(
+        pl.exclude("序号", "预警", "类型", "区县", "环节开始", "环节已用（自然日）", "环节已用（工作日）", "环节时限",
+                   "环节到期日", "环节剩余（工作日）", "环节状态", "受理（申请）时间", "剩余（自然日）", "整体状态", "说明"))
     head = (f'<p class="gp-currency">预警日期 {as_of.isoformat()}（期末）· {html.escape(esc.currency())} · '
             f"临期：距时限不超过 {esc.near_wd} 个工作日</p>")
     five = ("<p>超期最久的报装工单：</p>" + _table(top)) if top.height else "<p>期末无超期报装工单。</p>"
