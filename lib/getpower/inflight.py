@@ -184,17 +184,20 @@ def _applications(applications: pl.LazyFrame, stages: pl.LazyFrame, as_of: dt.da
         pl.min_horizontal(pl.col("finished_at").fill_null(end), end).alias("_until"))
     st = st.with_columns(calendar_days(pl.col("started_at"), pl.col("_until")).alias("_cd"),
                          working_days(pl.col("started_at"), pl.col("_until"), years).alias("_wd"))
-    by_start = pl.col("started_at")
     per_app = st.group_by("app_id").agg(
         pl.col("started_at").filter(pl.col("stage") == "申请受理").min().alias("started_at"),
         pl.col("finished_at").filter(pl.col("stage").is_in(list(LAST_STAGES)) & ~pl.col("_open")).max().alias("_done"),
         pl.col("_cd").sum().alias("utility_cd"),
         # a span that cannot be counted in working days makes the sum unknown, not smaller
         pl.when(pl.col("_wd").is_null().any()).then(None).otherwise(pl.col("_wd").sum()).alias("utility_wd"),
-        pl.col("stage").sort_by(by_start).filter(pl.col("_open").sort_by(by_start)).last().alias("_open_stage"),
-        pl.col("started_at").filter(pl.col("_open")).max().alias("_open_since"),
         pl.col("finished_at").filter(~pl.col("_open")).max().alias("_last_finish"),
     )
+    # the open stage (the latest started when several are): from the few open records only — a
+    # sort within every application's group cost 90 % of the time at a province-year's scale
+    current = (st.filter(pl.col("_open")).sort("started_at", "stage").group_by("app_id")
+               .agg(pl.col("stage").last().cast(pl.String).alias("_open_stage"),
+                    pl.col("started_at").last().alias("_open_since")))
+    per_app = per_app.join(current, on="app_id", how="left")
     withdrawn = (pl.col("status") == "已撤销").fill_null(False)
     lf = (applications.filter(~withdrawn).join(per_app, on="app_id", how="inner")
           .filter(pl.col("started_at").is_not_null() & pl.col("_done").is_null()))

@@ -100,3 +100,22 @@ def test_timeline_of_another_city_is_refused(page_as, voila_url, sample_store):
     open_page(page, f"{voila_url}{URL}?as_of=2023-12-31&app={other}", "[data-page=warnings][data-city=杭州]")
     page.wait_for_selector(".gp-timeline.gp-refused")
     assert page.locator("img[alt=工单时间线]").count() == 0
+
+
+def test_city_page_list_to_timeline(page, voila_url, sample_store):
+    """From an application of the city page's drill-down list to its timeline: an application the
+    integrity list holds shows the flags it was listed for."""
+    from getpower.drilldown import cached_lists
+
+    flagged = cached_lists(sample_store, "2023Q4")["integrity_flags"].filter(pl.col("city") == "宁波").row(0, named=True)
+    want = [label for key, label in (("backfill", "后补流程"), ("burst", "集中录入"), ("repeated", "重走流程"),
+                                     ("pre_acceptance", "体外循环")) if flagged[key]]
+    open_page(page, f"{voila_url}/voila/render/city.ipynb?city=宁波&period=2023Q4", "[data-page=city][data-city=宁波]")
+    select(page, "明细", "流程完整性异常工单")
+    page.wait_for_function("id => [...document.querySelectorAll('.widget-dropdown select option')]"
+                           ".some(o => o.textContent === id)", arg=flagged["app_id"])
+    select(page, "时间线", flagged["app_id"])
+    tl = page.locator(f".gp-timeline[data-app='{flagged['app_id']}']")
+    tl.locator("img[alt=工单时间线]").wait_for()
+    assert tl.get_attribute("data-flags") == "、".join(want) != ""
+    assert_no_error_output(page)

@@ -170,3 +170,26 @@ def timeline_html(store, app_id: str, as_of: dt.date, allowed) -> str:
                   f"整体{s['status'] or '无法判断'}（{html.escape(str(s['measure'] or '无时限'))}{used}）</p>")
     return (f'<div class="gp-timeline" data-app="{html.escape(app_id)}" data-flags="{"、".join(tl.flags)}">'
             + png_html(timeline_chart(tl), "工单时间线") + status + _table(rows) + "</div>")
+
+
+def list_ids(store, period: str, name: str, city: str, limit: int = 500) -> list[str]:
+    """The applications of a city's drill-down list (:data:`getpower.drilldown.LISTS`), for the
+    timeline picker; none for a list of other records (the ledger's tasks)."""
+    from getpower.drilldown import LISTS, cached_lists
+
+    if name not in LISTS:
+        return []
+    frame = cached_lists(store, period)[name]
+    if "app_id" not in frame.columns:
+        return []
+    return frame.filter(pl.col("city") == city)["app_id"].head(limit).to_list()
+
+
+def period_as_of(store, period: str) -> dt.date | None:
+    """The date a period's lists are seen on: its last day, or the data's date when earlier."""
+    from getpower.escalation import scorecard_as_of
+    from getpower.inflight import data_span
+    from getpower.periods import Period
+    from getpower.table import load_frames
+
+    return scorecard_as_of(Period.parse(period).last_day, data_span(load_frames(store)))
