@@ -182,6 +182,15 @@ def page_escalation(store, as_of: str | None, cities) -> Escalation:
     return Escalation(items, day, span[0], span[1], version, WarningRules.load().near_due_wd, chosen)
 
 
+def data_span_of(store) -> tuple[dt.date, dt.date] | None:
+    """:func:`getpower.inflight.data_span` of a store, kept in memory per data version."""
+    from getpower.store import Store
+
+    path = str(Path(store).resolve())
+    st = Store(path)
+    return _span(path, st.fingerprint if st.exists() else None)[0]
+
+
 def _cached(fn):
     from functools import lru_cache
 

@@ -187,9 +187,7 @@ def list_ids(store, period: str, name: str, city: str, limit: int = 500) -> list
 
 def period_as_of(store, period: str) -> dt.date | None:
     """The date a period's lists are seen on: its last day, or the data's date when earlier."""
-    from getpower.escalation import scorecard_as_of
-    from getpower.inflight import data_span
+    from getpower.escalation import data_span_of, scorecard_as_of
     from getpower.periods import Period
-    from getpower.table import load_frames
 
-    return scorecard_as_of(Period.parse(period).last_day, data_span(load_frames(store)))
+    return scorecard_as_of(Period.parse(period).last_day, data_span_of(store))
