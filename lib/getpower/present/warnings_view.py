@@ -43,6 +43,23 @@ def backlog_html(store, city: str) -> str:
 
 @lru_cache(maxsize=32)
 def _backlog_html(store: str, key, city: str) -> str:
+    """Drawn once per data, params and code version and city, kept in the store's cache (each
+    page visit is a new kernel: the picture is read, not drawn again)."""
+    from getpower.store import atomic_write_bytes, cache_suffix
+
+    cached = Path(store) / "cache" / f"backlogpng_{city}_{cache_suffix(key)}.html" if key else None
+    if cached is not None and cached.exists():
+        return cached.read_text(encoding="utf-8")
+    out = _draw_backlog(store, city)
+    if cached is not None:
+        try:
+            atomic_write_bytes(cached, out.encode("utf-8"))
+        except OSError:  # a read-only store or a full disk: drawn, just not kept
+            pass
+    return out
+
+
+def _draw_backlog(store: str, city: str) -> str:
     from getpower.escalation import cached_backlog
     from getpower.present.dashboard import png_html
 
