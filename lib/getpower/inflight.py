@@ -157,9 +157,9 @@ def _judge(lf: pl.LazyFrame, out: str, limit: str, unit: str, elapsed_cd: str, e
 
 def _stage_limits() -> pl.LazyFrame:
     """Annex 1's stage limits by stage and class, in calendar days (the table's ``stage_limit``)."""
-    from getpower.table import _stage_limits as limits  # the one reading of thresholds.yaml
+    from getpower.indicators.inputs import stage_limits  # the one reading of thresholds.yaml
 
-    return limits()
+    return stage_limits()
 
 
 def _finish(lf: pl.LazyFrame, as_of: dt.datetime) -> pl.LazyFrame:
@@ -232,14 +232,15 @@ def _applications(applications: pl.LazyFrame, stages: pl.LazyFrame, as_of: dt.da
 
 def _approvals(approvals: pl.LazyFrame, as_of: dt.datetime, rules: WarningRules, years: tuple[int, int],
                days: _Days | None) -> pl.LazyFrame:
+    from getpower.indicators.inputs import approval_limits
     from getpower.indicators.rules import Rules
-    from getpower.table import _approval_limits
+    from getpower.periods import Period
 
     end = pl.lit(as_of)
     exempt = list(Rules.for_year(as_of.year).approval_no_procedure_modes)
     lf = approvals.filter((pl.col("submitted_at") <= end) & ~pl.col("mode").is_in(exempt)
                           & (pl.col("approved_at").is_null() | (pl.col("approved_at") > end)))
-    lf = lf.join(_approval_limits(as_of.year), on="voltage_class", how="left").with_columns(
+    lf = lf.join(approval_limits(Period.parse(str(as_of.year))), on="voltage_class", how="left").with_columns(
         pl.lit(APPROVAL).alias("kind"), pl.col("project_id").alias("id"), pl.col("voltage_class").alias("class"),
         pl.col("submitted_at").alias("started_at"), pl.lit(rules.approval_label).alias("stage"),
         pl.lit(rules.approval_owner).alias("owner"), pl.col("submitted_at").alias("stage_started_at"),

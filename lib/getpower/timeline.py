@@ -50,8 +50,8 @@ def timeline(frames: dict[str, pl.LazyFrame], app_id: str, as_of: dt.date | dt.d
     - ``status``: its row of :func:`~getpower.inflight.inflight` when it is open on ``as_of``.
 
     An unknown id raises ``KeyError`` with a Chinese message."""
-    from getpower.indicators.inputs import application_records, stage_spans, threshold
-    from getpower.table import _stage_limits
+    from getpower.indicators.inputs import stage_limits
+    from getpower.indicators.records import application_records, stage_spans, threshold
 
     as_of = as_of_timestamp(as_of)
     mine = pl.col("app_id") == app_id
@@ -71,7 +71,7 @@ def timeline(frames: dict[str, pl.LazyFrame], app_id: str, as_of: dt.date | dt.d
         (pl.int_range(1, pl.len() + 1).over("stage")).alias("_nth"))
         .with_columns(calendar_days(pl.col("started_at"), pl.col("until")).alias("span_cd"),
                       working_days(pl.col("started_at"), pl.col("until"), years).alias("span_wd"))
-        .join(_stage_limits().with_columns(pl.col("stage").cast(pl.String), pl.col("customer_class").cast(pl.String)),
+        .join(stage_limits().with_columns(pl.col("stage").cast(pl.String), pl.col("customer_class").cast(pl.String)),
               on=["stage", "customer_class"], how="left")
         .with_columns(
             pl.when(pl.col("_nth") > 1).then(pl.col("stage") + "（第 " + pl.col("_nth").cast(pl.String) + " 次）")
