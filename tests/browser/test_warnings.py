@@ -119,3 +119,25 @@ def test_city_page_list_to_timeline(page, voila_url, sample_store):
     tl.locator("img[alt=工单时间线]").wait_for()
     assert tl.get_attribute("data-flags") == "、".join(want) != ""
     assert_no_error_output(page)
+
+
+def test_city_page_cell_to_records_to_timeline(page, voila_url, sample_store):
+    """Drill-through: an indicator cell → the records behind it (as many as its n) → one
+    application's timeline."""
+    from getpower.present import drill_view as dv
+    from getpower.table import cached_compute
+
+    table = cached_compute(sample_store, "2023Q4")
+    label, key = next(o for o in dv.cell_options(table, "宁波") if o[1] == "within_limit_rate|低压非居民|ratio")
+    n = table.filter((pl.col("city") == "宁波") & (pl.col("indicator") == "within_limit_rate")
+                     & (pl.col("segment") == "低压非居民"))["n"].item()
+    open_page(page, f"{voila_url}/voila/render/city.ipynb?city=宁波&period=2023Q4", "[data-page=city][data-city=宁波]")
+    select(page, "穿透", label)
+    page.wait_for_selector(f".gp-drill[data-key='{key}']")
+    assert int(page.locator(".gp-drill").get_attribute("data-rows")) == n > 0
+    first = dv.application_ids(dv.cell_records(sample_store, "2023Q4", key, "宁波"))[0]
+    page.wait_for_function("id => [...document.querySelectorAll('.widget-dropdown select option')]"
+                           ".some(o => o.textContent === id)", arg=first)
+    select(page, "时间线", first)
+    page.locator(f".gp-timeline[data-app='{first}'] img[alt=工单时间线]").wait_for()
+    assert_no_error_output(page)
