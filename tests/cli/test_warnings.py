@@ -50,12 +50,14 @@ def test_one_sheet_per_city_and_a_summary(book, sample_store):
         assert mine.filter(pl.col("类别") != "合计")["在途合计"].sum() == mine.filter(pl.col("类别") == "合计")["在途合计"].item()
 
 
-def test_currency_print_setup_no_formulas_no_personal_data(book):
+def test_currency_print_setup_no_formulas_no_personal_data(book, sample_store):
+    from getpower.table import data_version
+
     z = zipfile.ZipFile(book)
     xml = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")}
     assert not any("<f>" in text or "<f " in text for text in xml.values())  # no formula cell
     strings = xml["xl/sharedStrings.xml"]
-    assert "数据截至 2026-09-30 · 数据版本 v000001" in strings and "预警日期 2023-12-31" in strings
+    assert f"数据截至 2026-09-30 · 数据版本 {data_version(sample_store)}" in strings and "预警日期 2023-12-31" in strings
     # the sample's extracts carry names (客户12) and mobile numbers: neither reaches the workbook
     assert not re.search(r"客户\d", strings) and not re.search(r"1[3-9]\d{9}", strings)
     sheet2 = xml["xl/worksheets/sheet2.xml"]
