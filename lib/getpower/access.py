@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 import yaml
 
 # the dashboards (dashboards/<page>.ipynb) and how people call them
-PAGES = {"overview": "总览", "city": "城市", "ledger": "台账", "intake": "数据上传", "warnings": "预警督办"}
+PAGES = {"overview": "总览", "city": "城市", "ledger": "台账", "warnings": "预警督办", "intake": "数据上传"}
 ALL_CITIES, OWN_CITIES = "全部", "本市"
 IMPORT_PAGE = "intake"  # the one page that writes to the store
 

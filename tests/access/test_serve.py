@@ -167,3 +167,19 @@ def test_a_preheated_kernel_waits_for_its_visit_in_a_cell_of_its_own_without_a_t
     cmd, env = voila_command(store=tmp_path / "store", cell_timeout=90)
     assert _option(cmd, "Voila.config_file_paths") == repr([str(CONFIG_DIR)]) and env["GETPOWER_CELL_TIMEOUT"] == "90"
     assert "timeout_func = cell_timeout" in (CONFIG_DIR / "voila.py").read_text(encoding="utf-8")
+
+
+def test_every_page_waits_for_its_visit_before_asking_who_it_is():
+    """A page in access.PAGES is preheated (serve.pool_sizes): a kernel that read the viewer
+    before its visit arrived would answer to nobody's, or the wrong, identity."""
+    import json
+
+    from getpower import access
+    from getpower.serve import DASHBOARDS, WAIT_CELL
+
+    for page in access.PAGES:
+        cells = json.loads((DASHBOARDS / f"{page}.ipynb").read_text("utf-8"))["cells"]
+        sources = ["".join(c["source"]) for c in cells]
+        waits = [i for i, s in enumerate(sources) if WAIT_CELL in s]
+        asks = [i for i, s in enumerate(sources) if "db.require(" in s or "query_params(" in s]
+        assert waits and asks and waits[0] < asks[0], page

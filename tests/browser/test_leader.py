@@ -144,7 +144,7 @@ def test_no_english_word_is_visible(page, voila_url, url, marker):
 # --- (e) navigation --------------------------------------------------------------------------------
 def test_clicking_a_city_opens_its_page_and_the_url_follows_the_selection(page, voila_url):
     open_page(page, f"{voila_url}/voila/render/overview.ipynb?period=2023Q4", "[data-page=overview]")
-    assert page.locator(".gp-nav a").all_inner_texts() == ["总览", "城市", "台账", "数据上传"]
+    assert page.locator(".gp-nav a").all_inner_texts() == ["总览", "城市", "台账", "预警督办", "数据上传"]
     page.locator(".gp-ranking a.gp-city-link", has_text="宁波").click()
     page.wait_for_selector("[data-page=city][data-city=宁波][data-period='2023Q4']")
     assert_no_error_output(page)
@@ -164,7 +164,7 @@ def test_clicking_a_city_opens_its_page_and_the_url_follows_the_selection(page, 
 def test_a_city_viewer_sees_the_pages_they_may_open_and_only_their_city_linked(page_as, voila_url):
     page = page_as("hz")
     open_page(page, f"{voila_url}/voila/render/overview.ipynb", "[data-page=overview]")
-    assert page.locator(".gp-nav a").all_inner_texts() == ["总览", "城市", "台账"]
+    assert page.locator(".gp-nav a").all_inner_texts() == ["总览", "城市", "台账", "预警督办"]
     assert page.locator(".gp-ranking a.gp-city-link").all_inner_texts() == ["杭州"]
 
 

@@ -114,7 +114,7 @@ def preload(page: str) -> None:
         if len(ps) > 1:
             table(ps[-2])
         cached_lists(store_path(), latest)
-    elif page == "ledger":
+    elif page in ("ledger", "warnings"):
         from getpower.table import load_frames
 
         load_frames(store_path())
