@@ -79,3 +79,48 @@ def test_parquet_with_native_types(tmp_path):
     row = r.accepted.row(0, named=True)
     assert (row["city"], row["area_type"], row["kind"], row["cause"]) == ("温州", "农村", "故障", "内部")
     assert row["restored_at"] == datetime(2023, 1, 1, 12, 30)
+
+
+def test_native_parquet_types_are_typed_as_their_text_would_be(tmp_path):
+    """Parquet timestamps, dates, numbers and booleans are typed without text (fast), with the same
+    accepted values and quarantine reasons as the same cells written as text."""
+    from datetime import date
+
+    rows = {  # one row per case: (started_at, restored_at, customers_affected)
+        "E1": (datetime(2023, 1, 1, 8), datetime(2023, 1, 1, 9, 30), 12.0),  # plain
+        "E2": (datetime(2023, 1, 1, 8, 0, 0, 600_000), datetime(2023, 1, 1, 9), 5.0),  # sub-second: rounded
+        "E3": (datetime(2023, 1, 1, 8), datetime(2023, 1, 1, 9), float("nan")),  # NaN: missing
+        "E4": (datetime(2023, 1, 1, 8), datetime(2023, 1, 1, 9), float("inf")),  # unreadable
+        "E5": (datetime(2023, 1, 1, 8), datetime(2023, 1, 1, 9), 2.5),  # not whole: unreadable
+        "E6": (datetime(2023, 1, 1, 9), datetime(2023, 1, 1, 8), 3.0),  # restored before started
+        "E7": (datetime(1999, 1, 1, 8), datetime(1999, 1, 1, 9), 3.0),  # implausible date
+        "E8": (None, datetime(2023, 1, 1, 9), 3.0),  # missing required
+    }
+    native = pl.DataFrame({
+        "事件编号": list(rows) + ["全省合计"], "地市": ["杭州"] * 9, "区域类型": ["市区"] * 9, "停电性质": ["故障"] * 9,
+        "停电开始时间": [r[0] for r in rows.values()] + [None], "恢复送电时间": [r[1] for r in rows.values()] + [None],
+        "停电用户数": [r[2] for r in rows.values()] + [None],
+    })
+    as_text = native.with_columns(
+        pl.col("停电开始时间", "恢复送电时间").dt.to_string("%Y-%m-%d %H:%M:%S%.f"),
+        pl.col("停电用户数").cast(pl.String))
+    (tmp_path / "n").mkdir()
+    (tmp_path / "t").mkdir()
+    native.write_parquet(tmp_path / "n" / "outages.parquet")
+    as_text.write_parquet(tmp_path / "t" / "outages.parquet")
+    [n] = validate_paths([tmp_path / "n" / "outages.parquet"])
+    [t] = validate_paths([tmp_path / "t" / "outages.parquet"])
+    reasons = dict(zip(n.quarantined["行号"].to_list(), n.quarantined["隔离原因"].to_list()))
+    assert reasons == {4: "缺少停电用户数", 5: "停电用户数取值无法识别", 6: "停电用户数取值无法识别",
+                       7: "恢复送电时间不晚于停电开始时间", 8: reasons[8], 9: "缺少停电开始时间", 10: "合计/小计行（非数据）"}
+    assert reasons[8].startswith("停电开始时间早于 2000-01-01")
+    assert n.quarantined["隔离原因"].to_list() == t.quarantined["隔离原因"].to_list()
+    assert n.accepted.equals(t.accepted)
+    assert n.accepted.select("event_id", "started_at", "customers_affected").rows() == [
+        ("E1", datetime(2023, 1, 1, 8), 12), ("E2", datetime(2023, 1, 1, 8, 0, 1), 5)]
+    # a quarantined row shows its cells as text, as a text file's would
+    assert n.quarantined.filter(pl.col("行号") == 7)["停电开始时间"].to_list() == ["2023-01-01 09:00:00"]
+    d = pl.DataFrame({"地市": ["杭州"], "区域类型": ["市区"], "统计日期": [date(2023, 6, 30)], "用户数": [1000]})
+    d.write_parquet(tmp_path / "customer_base.parquet")
+    [c] = validate_paths([tmp_path / "customer_base.parquet"])
+    assert c.accepted.select("as_of", "customers").rows() == [(date(2023, 6, 30), 1000)]

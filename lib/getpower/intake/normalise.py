@@ -234,6 +234,35 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
     return None
 
 
+def coerce_native(column: Column, dtype: pl.DataType):
+    """The typed value of one column from a native Parquet column of ``dtype``, as a function of
+    the column's expression, or None when that type does not fit the column's (the column is then
+    read as text, :func:`coerce`). Gives what :func:`coerce` gives on the value's text: seconds
+    rounded, a date's midnight, a whole float for an integer, null for an infinite number (NaN
+    was made a missing value when read, as its text ``NaN`` is)."""
+    t = column.type
+    numeric = dtype.is_numeric()
+    if t == "timestamp" and isinstance(dtype, pl.Datetime):
+        return lambda e: e.cast(pl.Datetime("us")).dt.round("1s")
+    if t == "timestamp" and dtype == pl.Date:
+        return lambda e: e.cast(pl.Datetime("us"))
+    if t == "date" and dtype == pl.Date:
+        return lambda e: e
+    if t == "date" and isinstance(dtype, pl.Datetime):
+        return lambda e: e.dt.date()
+    if t == "bool" and dtype == pl.Boolean:
+        return lambda e: e
+    if t == "number" and numeric:
+        return lambda e: pl.when(e.cast(pl.Float64).is_finite()).then(e.cast(pl.Float64))
+    if t == "voltage_kv" and numeric:
+        return lambda e: pl.when(e.cast(pl.Float64).is_finite() & (e > 0)).then(e.cast(pl.Float64))
+    if t == "integer" and dtype.is_integer():
+        return lambda e: e.cast(pl.Int64, strict=False)
+    if t == "integer" and dtype.is_float():
+        return lambda e: pl.when(e.is_finite() & (e == e.round(0))).then(e).cast(pl.Int64, strict=False)
+    return None
+
+
 POLARS_TYPES = {
     "text": pl.String, "city": pl.String, "unit": pl.String, "enum": pl.String, "bool": pl.Boolean,
     "number": pl.Float64, "integer": pl.Int64, "voltage_kv": pl.Float64,

@@ -342,24 +342,56 @@ def _content_format(path: Path) -> str | None:
     return next((fmt for magic, fmt in MAGIC.items() if head.startswith(magic)), None)
 
 
+def text_of(e: pl.Expr, dt: pl.DataType) -> pl.Expr:
+    """A native Parquet column as the text intake reads: time-zone-aware timestamps in China time,
+    whole seconds as ``YYYY-MM-DD HH:MM:SS``, whole floats without ``.0`` (an id stored as a float
+    keeps its digits); nested and binary columns (no column of the contract is one) as nulls."""
+    if dt == pl.String:
+        return e
+    if dt.is_nested() or dt == pl.Binary:
+        return pl.lit(None, pl.String)
+    if isinstance(dt, pl.Datetime):
+        if dt.time_zone is not None:
+            e = e.dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
+        # the spelling coercion reads on its fast path (polars' own cast adds `.000000`)
+        return pl.when(e.dt.truncate("1s") == e).then(e.dt.to_string("%Y-%m-%d %H:%M:%S")).otherwise(e.cast(pl.String))
+    if dt in (pl.Float32, pl.Float64):
+        return pl.when(e.is_finite() & (e == e.round(0)) & (e.abs() < 2**53)).then(e.cast(pl.Int64).cast(pl.String)).otherwise(e.cast(pl.String))
+    return e.cast(pl.String)
+
+
+def as_text(batch: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+    """``batch`` with ``columns`` (default: all) as text (:func:`text_of`)."""
+    cols = batch.columns if columns is None else columns
+    return batch.with_columns(text_of(pl.col(c), batch.schema[c]).alias(c) for c in cols if batch.schema[c] != pl.String)
+
+
 def _parquet_text(batch: pl.DataFrame) -> pl.DataFrame:
-    """Native Parquet types as the text intake reads: time-zone-aware timestamps in China time,
-    whole floats without ``.0`` (an id stored as a float keeps its digits)."""
+    return as_text(batch)
+
+
+NATIVE_TYPES = (pl.Boolean, pl.Date, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32,
+                pl.UInt64, pl.Float32, pl.Float64)
+
+
+def _parquet_native(batch: pl.DataFrame) -> pl.DataFrame:
+    """Native Parquet types kept where validation can type them without text (timestamps in China
+    time, NaN as a missing value as its text ``NaN`` is); any other type as text (:func:`text_of`)."""
     out = []
     for c, dt in batch.schema.items():
         e = pl.col(c)
-        if dt.is_nested() or dt == pl.Binary:  # no column of the contract is nested: not read
-            out.append(pl.lit(None, pl.String).alias(c))
-            continue
-        if isinstance(dt, pl.Datetime) and dt.time_zone is not None:
-            e = e.dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
+        if isinstance(dt, pl.Datetime):
+            if dt.time_zone is not None:
+                e = e.dt.convert_time_zone(CHINA_TZ).dt.replace_time_zone(None)
         elif dt in (pl.Float32, pl.Float64):
-            e = pl.when(e.is_finite() & (e == e.round(0)) & (e.abs() < 2**53)).then(e.cast(pl.Int64).cast(pl.String)).otherwise(e.cast(pl.String))
-        out.append(e.cast(pl.String).alias(c))
+            e = e.fill_nan(None)
+        elif dt not in NATIVE_TYPES:
+            e = text_of(e, dt)
+        out.append(e.alias(c))
     return batch.select(out)
 
 
-def _parquet_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
+def _parquet_batches(path: Path, name: str, native: bool = False) -> Iterator[pl.DataFrame]:
     try:
         lf = pl.scan_parquet(path)
         schema = lf.collect_schema()
@@ -368,7 +400,7 @@ def _parquet_batches(path: Path, name: str) -> Iterator[pl.DataFrame]:
         empty = True
         for batch in lf.collect_batches(chunk_size=BATCH_ROWS):
             empty = False
-            yield _parquet_text(batch)
+            yield _parquet_native(batch) if native else _parquet_text(batch)
         if empty:
             yield pl.DataFrame(schema={h: pl.String for h in schema})
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -405,13 +437,17 @@ class Extract:
     header: HeaderGuess = HeaderGuess(0, None, 0)
     notes: tuple[str, ...] = ()
     layout: TextLayout | None = None
+    # Parquet: batches with the native types validation types without text (``batches(native=True)``)
+    _native: Callable[[], Iterator[pl.DataFrame]] | None = None
 
     @property
     def header_row(self) -> int:
         return self.header.row + 1
 
-    def batches(self) -> Iterator[pl.DataFrame]:
-        for df in self._read():
+    def batches(self, native: bool = False) -> Iterator[pl.DataFrame]:
+        """All-text batches; ``native``: Parquet's timestamps, dates, numbers and booleans kept as
+        they are (typing 30 million timestamps from text is most of an ingest)."""
+        for df in (self._native if native and self._native is not None else self._read)():
             yield _clean(df)
 
 
@@ -470,7 +506,8 @@ def open_extracts(path: Path | str, kind_hint: Kind | None = None, name: str | N
         exts = _excel_extracts(path, name, fmt, kind_hint)
         return [replace(e, notes=renamed + e.notes) for e in exts]
     if content == "parquet":
-        return [Extract(path, name, "parquet", lambda: _parquet_batches(path, name), notes=renamed)]
+        return [Extract(path, name, "parquet", lambda: _parquet_batches(path, name), notes=renamed,
+                        _native=lambda: _parquet_batches(path, name, native=True))]
     if path.read_bytes()[:512].lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
         raise ExtractError(f"{name}: 内容为网页（HTML）表格，不是 Excel 文件：请在 Excel 中打开后另存为 .xlsx")
     layout = sniff_text(path, name)

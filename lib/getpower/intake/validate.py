@@ -21,10 +21,10 @@ from getpower.contract import (
 )
 from getpower.intake import plausible
 from getpower.intake.discover import NotRead, Source, gather
-from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast
+from getpower.intake.normalise import POLARS_TYPES, ambiguity, coerce, coerce_fast, coerce_native
 from getpower.intake.personal import mask, mask_columns, personal_columns
 from getpower.intake.errors import NotAnExtract
-from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, open_extracts, with_fallbacks
+from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, as_text, open_extracts, with_fallbacks
 from getpower.intake.sniff import limit
 from getpower.keys import key_hash, superseded
 
@@ -191,8 +191,11 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
     one row only; duplicates and orphans are decided over the whole file, :func:`_validate`).
 
     The coercion runs once per column (phase 1, raw text kept under private names); the reasons
-    then compare the typed value with the raw text (phase 2)."""
+    then compare the typed value with the raw text (phase 2). A column of a native Parquet type
+    that fits the contract's (:func:`~getpower.intake.normalise.coerce_native`) is typed as it is."""
     by_name = {v: k for k, v in mapping.items()}
+    native = {c.name: coerce_native(c, raw.schema[by_name[c.name]]) for c in kind.columns
+              if c.name in by_name and raw.schema[by_name[c.name]] != pl.String}
     raw_name = {col.name: f"__raw_{i}" for i, col in enumerate(kind.columns)}
     src_cols = [pl.col(by_name[c.name]).alias(raw_name[c.name]) if c.name in by_name
                 else pl.lit(None, dtype=pl.String).alias(raw_name[c.name]) for c in kind.columns]
@@ -201,6 +204,9 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
     typed, slow = [], []
     for col in kind.columns:
         raw_e = pl.col(raw_name[col.name])
+        if col.name in native:  # a native Parquet value: typed as it is, no text and no slow path
+            typed.append(native[col.name](raw_e).cast(POLARS_TYPES[col.type]).alias(col.name))
+            continue
         fast = coerce_fast(col, raw_e)
         val = coerce(col, raw_e) if fast is None else fast
         if col.type == "text" and col.name.endswith("_id") and col.name in by_name and \
@@ -243,6 +249,8 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
                     _when_chain(reasons).alias(REASON))
     # an unreadable value spelled ambiguously (`23/10/1`, `1,2`) says so; looked at on those rows only
     for col in kind.columns:
+        if col.name in native:  # no text to be ambiguous
+            continue
         unread = f"{label(col)}取值无法识别"
         for cond, text in ambiguity(col, pl.col(raw_name[col.name])):
             if out[REASON].eq(unread).any():
@@ -313,13 +321,18 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
     key) holds anything else: a record whose 备注 comes first and says 说明：… is still a record."""
     n = 0
     for raw in batches:
+        text = {c for c, dt in raw.schema.items() if dt == pl.String}
         cells = [c for c in raw.columns if c not in MARKERS and c not in dropped]
-        first_cell = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
-        keyed = pl.any_horizontal((pl.col(k).is_not_null() & (pl.col(k) != first_cell)) for k in keys) if keys else pl.lit(False)
+        # a native Parquet value (a date, a number) is a first cell no footer has
+        first_cell = pl.coalesce(pl.col(c) if c in text else pl.when(pl.col(c).is_not_null()).then(pl.lit("\x00"))
+                                 for c in cells) if cells else pl.lit(None, pl.String)
+        keyed = pl.any_horizontal((pl.col(k).is_not_null() & ((pl.col(k) != first_cell) if k in text else pl.lit(True)))
+                                  for k in keys) if keys else pl.lit(False)
         footer = first_cell.str.contains(FOOTER_RE).fill_null(False) & ~keyed.fill_null(False)
         blank = first_cell.is_null()
         # the header again (files concatenated one after another): its key cells name their columns
-        again = pl.all_horizontal((pl.col(k) == k).fill_null(False) for k in keys) if keys else pl.lit(False)
+        again = pl.all_horizontal((pl.col(k) == k).fill_null(False) if k in text else pl.lit(False)
+                                  for k in keys) if keys else pl.lit(False)
         yield raw.drop(dropped).with_row_index(ROW, offset=first_row + n).with_columns(
             blank.alias(BLANK), (footer & ~blank).alias(FOOTER), again.alias(HEADER_AGAIN))
         n += raw.height
@@ -336,9 +349,16 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     from getpower.intake.schemas import schema_for  # pandera is imported only when validating
 
     schema, names = schema_for(f.kind), [c.name for c in f.kind.columns]
-    batches = ext.batches()
+    batches = ext.batches(native=True)
     first = next(batches)
     mapping, dropped, ignored = _columns(f, first.columns)
+    # native Parquet columns the contract types as they are stay so; every other one is text
+    typed_as_is = {h for h, c in mapping.items()
+                   if first.schema[h] != pl.String and coerce_native(f.kind.column(c), first.schema[h]) is not None}
+    to_text = [c for c, dt in first.schema.items() if dt != pl.String and c not in typed_as_is and c not in MARKERS]
+    if to_text:
+        first = as_text(first, to_text)
+        batches = (as_text(b, to_text) for b in batches)
     # text the contract keeps (区县, 申请渠道, 佐证材料 …; not a record's key): a phone or ID number or an
     # e-mail address in it is masked, not stored
     free_text = [h for h, c in mapping.items() if f.kind.column(c).type == "text" and c not in f.kind.key]
@@ -361,7 +381,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         typed = _typed(f.kind, raw, mapping)
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
-            bads.append(bad.join(raw.select(ROW, *shown), on=ROW, how="left"))
+            bads.append(as_text(bad.join(raw.select(ROW, *shown), on=ROW, how="left"), shown))
         cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
         schema.validate(cand.select(names))  # a failure here is a bug in intake, not a bad row
         if f.kind.unique_key:  # hashed now, while the batch is one piece
