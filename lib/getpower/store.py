@@ -220,8 +220,9 @@ class Store:
             base = self.scan("customer_base")  # outages are bounded by their city-area's customers
             # every file is read or named; what can be read is stored even when another file fails
             # (its stages wait as pending if their applications were in the failed file)
-            batch = validate_batch(files, keep=lambda r: r.written(parts / f"{uuid.uuid4().hex}.parquet"),
-                                   orphans=False, known_customers=base.collect() if base is not None else None)
+            # each file's typed rows spilled to disk batch by batch (memory stays flat at any size)
+            batch = validate_batch(files, spill=parts, orphans=False,
+                                   known_customers=base.collect() if base is not None else None)
             results = list(batch.results)
             if not results:
                 raise ExtractError("没有可读取的提取文件：" + "；".join(f"{n.name}: {n.reason}" for n in batch.not_read)
@@ -345,7 +346,7 @@ class _Merge:
 
 def _scan_parts(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
     """The upload's accepted rows of one kind, each with the position of its file (``_file``)."""
-    parts = [pl.scan_parquet(r.written_to).with_columns(pl.lit(i, pl.Int32).alias(FILE))
+    parts = [pl.scan_ipc(r.written_to).with_columns(pl.lit(i, pl.Int32).alias(FILE))
              for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
     return pl.concat(parts, how="vertical") if parts else None
 
@@ -418,7 +419,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         source = {i: next(j for j, q in enumerate(results) if q.sha256 == r.sha256 and q.kind == r.kind)
                   for i, r in enumerate(results)}
         if sent_parts:
-            inc = pl.concat([pl.scan_parquet(p).with_columns(pl.lit(i, pl.Int32).alias(FILE),
+            inc = pl.concat([pl.scan_ipc(p).with_columns(pl.lit(i, pl.Int32).alias(FILE),
                                                              pl.lit(source[i] if stages else i, pl.Int32).alias(SRC))
                              for i, p in sent_parts], how="vertical")
         else:  # no stages sent, but waiting ones may meet their application now
@@ -470,9 +471,10 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                                    maintain_order="left")
         else:
             flagged = flagged.with_columns(pl.lit(True).alias("_matched"))
-        marked = tmp / ".accepted" / f"{kind.name}.flagged.parquet"
-        flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False)).sink_parquet(marked)
-        flagged = pl.scan_parquet(marked)
+        marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch: uncompressed, read twice
+        flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False)).sink_ipc(
+            marked, compression="uncompressed")
+        flagged = pl.scan_ipc(marked)
         counts = flagged.group_by(FILE, "_same", "_matched").len().collect()
         for f, same, matched, n in counts.iter_rows():
             if f is None:
@@ -519,12 +521,15 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         sent = flagged.select("app_id").unique()
         stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
         was_pending = pl.scan_parquet(old_pending_path) if old_pending_path else _empty(kind)
-        merged = pl.concat([stored.join(sent, on="app_id", how="anti", maintain_order="left"),
-                            was_pending.join(sent, on="app_id", how="anti", maintain_order="left"),
-                            flagged.select(cols)], how="vertical")
-        merged.join(apps, on="app_id", how="semi", maintain_order="left").sink_parquet(tmp / "stages.parquet")
+        kept = pl.concat([stored.join(sent, on="app_id", how="anti", maintain_order="left"),
+                          was_pending.join(sent, on="app_id", how="anti", maintain_order="left")], how="vertical")
+        # the upload's rows know already whether their application is stored (``_matched``): only
+        # the kept ones are joined with the applications again
+        pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
+                   flagged.filter(pl.col("_matched")).select(cols)], how="vertical").sink_parquet(tmp / "stages.parquet")
         rows["stages"] = _count(pl.scan_parquet(tmp / "stages.parquet"))
-        waiting = merged.join(apps, on="app_id", how="anti", maintain_order="left")
+        waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
+                             flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
         waiting.sink_parquet(tmp / f"{PENDING}.parquet")
         pending_total = _count(pl.scan_parquet(tmp / f"{PENDING}.parquet"))
         if not pending_total:

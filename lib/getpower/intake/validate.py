@@ -26,7 +26,7 @@ from getpower.intake.personal import mask, mask_columns, personal_columns
 from getpower.intake.errors import NotAnExtract
 from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, as_text, open_extracts, with_fallbacks
 from getpower.intake.sniff import limit
-from getpower.keys import key_hash, superseded
+from getpower.keys import first_of_key, key_hash
 
 ROW = "_row"
 REASON = "_reason"
@@ -126,9 +126,17 @@ class FileResult:
         return self.written_rows if self.written_to is not None else self.accepted.height
 
     def written(self, path: Path) -> "FileResult":
-        """The accepted rows written to ``path`` (Parquet) and released from memory."""
-        self.accepted.write_parquet(path)
+        """The accepted rows written to ``path`` (uncompressed Arrow) and released from memory."""
+        if self.written_to is not None:
+            return self
+        self.accepted.write_ipc(path, compression="uncompressed")
         return replace(self, accepted=self.accepted.clear(), written_to=path, written_rows=self.accepted.height)
+
+    def accepted_frame(self, columns: list[str] | None = None) -> pl.DataFrame:
+        """The accepted rows, read back when they were written to disk."""
+        if self.written_to is None:
+            return self.accepted if columns is None else self.accepted.select(columns)
+        return pl.read_ipc(self.written_to, columns=columns)
 
     @property
     def rows_quarantined(self) -> int:
@@ -338,11 +346,17 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
         n += raw.height
 
 
-def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.DataFrame | None = None) -> FileResult:
+def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.DataFrame | None = None,
+              spill: Path | None = None) -> FileResult:
     """Validate a file batch by batch. Each batch is typed and its rows checked on their own (then
     its raw text is released but for the rows quarantined); the rules that look across rows — the
     first valid row of each key is kept, a stage needs its application (``app_ids``) — are decided
     once over the file's typed rows. The raw text of rows quarantined by those is read again.
+
+    ``spill``: a folder where each batch's typed rows are written as soon as they are checked
+    (uncompressed Arrow), so that memory holds one batch and a 12-byte row number and key hash per
+    row, whatever the file's size; the accepted rows are then streamed to ``spill/accepted.arrow``
+    (``FileResult.written_to``) and not held. Without it, they are held in memory (``accepted``).
 
     Quarantined rows carry the raw text of the contract's columns only: a column the contract does
     not know is never written anywhere (it may hold personal data under a header nobody foresaw)."""
@@ -371,8 +385,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     masked = dict.fromkeys(free_text, 0)
     text_schema = {c: pl.String for c in shown}
     first_row = ext.header_row + 1
-    cands, bads, read = [], [], 0
-    for raw in _numbered(_then([first], batches), dropped, first_row, keys):
+    cands, hashes, beyond, bads, read = [], [], [], [], 0
+    typed_schema = None
+    for k, raw in enumerate(_numbered(_then([first], batches), dropped, first_row, keys)):
         first = None
         read += raw.height
         if free_text:
@@ -382,31 +397,57 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
             bads.append(as_text(bad.join(raw.select(ROW, *shown), on=ROW, how="left"), shown))
+        del raw
         cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
-        schema.validate(cand.select(names))  # a failure here is a bug in intake, not a bad row
+        del typed
+        # a failure here is a bug in intake, not a bad row: the checks on the first batch, the
+        # types (which every batch shares by construction) on every one
+        if typed_schema is None:
+            schema.validate(cand.select(names))
+            typed_schema = cand.schema
+        elif cand.schema != typed_schema:
+            raise AssertionError(f"intake: batch {k} of {f.name} typed as {cand.schema}, not {typed_schema}")
         if f.kind.unique_key:  # hashed now, while the batch is one piece
-            cand = cand.with_columns(key_hash(cand, list(f.kind.key)).alias(KEY_HASH))
-        cands.append(cand)
+            hashes.append(cand.select(ROW, key_hash(cand, list(f.kind.key)).alias(KEY_HASH)))
+        if customers is not None and f.kind.name == "outages":  # more customers than the city-area has
+            beyond.append(plausible.beyond_customers(cand, customers, ROW, REASON))
+        if spill is not None:
+            cands.append(spill / f"typed-{k}.arrow")
+            cand.write_ipc(cands[-1], compression="uncompressed")
+        else:
+            cands.append(cand)
+        del cand
 
-    cand = pl.concat(cands, how="vertical", rechunk=False)
+    rows = pl.scan_ipc(cands) if spill is not None else pl.concat(cands, how="vertical", rechunk=False).lazy()
     late = []  # (row, reason) of rows that break a rule across rows: a duplicate key before an orphan
     if f.kind.unique_key:  # among the rows that pass every row rule, the first of each key is kept
         reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
-        dups = cand.filter(superseded(cand, list(f.kind.key), keep="first", hashes=cand[KEY_HASH]))
+        dups = first_of_key(rows, ROW, pl.concat(hashes), list(f.kind.key))
         late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
+    hashes = None
     if app_ids is not None:  # a stage whose application is absent or quarantined
-        orphans = cand.select(ROW, "app_id").join(app_ids.to_frame("app_id"), on="app_id", how="anti")
-        late.append(orphans.select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
-    if customers is not None and f.kind.name == "outages":  # more customers than the city-area has
-        late.append(plausible.beyond_customers(cand, customers, ROW, REASON))
+        orphans = rows.select(ROW, "app_id").join(app_ids.to_frame("app_id").lazy(), on="app_id", how="anti").collect()
+        late.append(orphans.sort(ROW).select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
+    late += beyond
     late = pl.concat(late).unique(ROW, keep="first", maintain_order=True) if late else None
-    accepted = cand
+    accepted = rows
     if late is not None and late.height:
-        accepted = cand.join(late.select(ROW), on=ROW, how="anti", maintain_order="left")
-        rows = late[ROW].implode()
-        texts = pl.concat([raw.filter(pl.col(ROW).is_in(rows)).select(ROW, *shown)
+        accepted = rows.join(late.select(ROW).lazy(), on=ROW, how="anti", maintain_order="left")
+        wanted = late[ROW].implode()
+        texts = pl.concat([raw.filter(pl.col(ROW).is_in(wanted)).select(ROW, *shown)
                            for raw in _numbered(ext.batches(), dropped, first_row, keys)])
         bads.append(late.join(texts, on=ROW, how="left"))
+    accepted = accepted.select(names)
+    written_to, written_rows = None, 0
+    if spill is not None:  # streamed to one file; the typed batches let go
+        written_to = spill / "accepted.arrow"
+        accepted.sink_ipc(written_to, compression="uncompressed")
+        for p in cands:
+            p.unlink()
+        written_rows = pl.scan_ipc(written_to).select(pl.len()).collect().item()
+        accepted = pl.DataFrame(schema=typed_schema).select(names)
+    else:
+        accepted = accepted.collect()
     q = pl.concat(bads, how="vertical_relaxed") if bads else pl.DataFrame(
         schema={ROW: pl.UInt32, REASON: pl.String, **text_schema})
     # what a quarantined row shows: nothing of a blank or footer row (a footer may be signed with a
@@ -420,14 +461,16 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     notes += [f"{h}: {n} 个值含疑似手机号/身份证号/邮箱，已屏蔽" for h, n in masked.items() if n]
     if ext.header_row > 1:
         notes.insert(0, f"表头在第 {ext.header_row} 行")
-    return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted.select(names),
-                      quarantined, tuple(mask(h) for h in dropped), tuple(ignored), ext.header_row, tuple(notes))
+    return FileResult(f.name, f.kind.name, ext.fmt, sha256_file(f.path), read, accepted,
+                      quarantined, tuple(mask(h) for h in dropped), tuple(ignored), ext.header_row, tuple(notes),
+                      written_to, written_rows)
 
 
-def validate_file(f: Opened, app_ids: pl.Series | None = None, customers: pl.DataFrame | None = None) -> FileResult:
+def validate_file(f: Opened, app_ids: pl.Series | None = None, customers: pl.DataFrame | None = None,
+                  spill: Path | None = None) -> FileResult:
     """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, with
     CR-only line ends or with rows of the wrong width), on the file read another way."""
-    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers))
+    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers, spill))
 
 
 @dataclass(frozen=True)
@@ -445,7 +488,7 @@ class Validation:
 
 def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None = None,
                    keep: Callable[[FileResult], FileResult] | None = None, orphans: bool = True,
-                   known_customers: pl.DataFrame | None = None) -> Validation:
+                   known_customers: pl.DataFrame | None = None, spill: Path | None = None) -> Validation:
     """Validate files, folders (walked recursively), gzip files and zip archives as one batch
     (cross-file rules included). Every file is accounted for: read, or in ``not_read`` with its
     reason (a file that fails is named there and the others are still read).
@@ -455,7 +498,8 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
     what to do with each result as soon as it is ready (the store writes its accepted rows to disk,
     so that one file's rows are in memory at a time). ``orphans=False``: stages are not checked
     against applications (the store keeps those without their application as pending). Results
-    keep the files' order."""
+    keep the files' order. ``spill``: a folder for each file's typed rows (:func:`_validate`): the
+    results come with their accepted rows written there (``written_to``), memory stays flat."""
     with gather(paths) as found:
         opened: list[Opened] = []
         not_read = list(found.not_read)
@@ -477,15 +521,19 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
             if f.kind.name == "stages" and app_ids is None:
                 app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
             try:
+                mine = None
+                if spill is not None:
+                    mine = spill / f"{i:04d}"
+                    mine.mkdir(parents=True)
                 result = validate_file(f, app_ids if f.kind.name == "stages" and orphans else None,
-                                       plausible.customers(counts) if f.kind.name == "outages" else None)
+                                       plausible.customers(counts) if f.kind.name == "outages" else None, mine)
             except ExtractError as exc:
                 not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
                 continue
-            if f.kind.name == "applications":
-                ids.append(result.accepted["app_id"])
+            if f.kind.name == "applications" and orphans:
+                ids.append(result.accepted_frame(["app_id"])["app_id"])
             if f.kind.name == "customer_base":
-                counts.append(result.accepted)
+                counts.append(result.accepted_frame())
             results[i] = keep(result) if keep else result
         return Validation(tuple(results[i] for i in range(len(opened)) if i in results), tuple(not_read))
 
