@@ -407,7 +407,7 @@ def _parquet_batches(path: Path, name: str, native: bool = False) -> Iterator[pl
         raise ExtractError(f"{name}: Parquet 文件无法读取（{str(exc).splitlines()[0]}）") from exc
 
 
-_MISSING = sorted(MISSING_SPELLINGS)  # built once, not per batch
+_MISSING = sorted(MISSING_SPELLINGS | {""})  # built once, not per batch; an empty cell is missing too
 
 
 def _clean(df: pl.DataFrame) -> pl.DataFrame:
@@ -415,7 +415,7 @@ def _clean(df: pl.DataFrame) -> pl.DataFrame:
     ``空``, ``—``, ``/`` …) are missing values."""
     def one(c: str) -> pl.Expr:
         v = pl.col(c).str.strip_chars()
-        return pl.when(v.is_in(_MISSING) | (v == "")).then(None).otherwise(v).alias(c)
+        return pl.when(~v.is_in(_MISSING)).then(v).alias(c)  # one set look-up (half the time of two tests)
 
     return df.with_columns(one(c) for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS))
 
