@@ -194,7 +194,7 @@ class Store:
     # --- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, fail_after: str | None = None,
                on_wait: Callable[[], None] | None = None, by: str | None = None,
-               batch: str | None = None) -> IngestResult:
+               batch: str | None = None, prove_version: bool = True) -> IngestResult:
         """Validate extracts and store what they change, as one new version (or none).
 
         ``by``: who imports (the dashboard user, or the account running the command), recorded in
@@ -203,14 +203,16 @@ class Store:
         history (a restarted watcher finds there whether its batch was committed).
         ``on_wait``: called once when another writer holds the store (the call then waits).
         ``fail_after`` (testing only) raises after that step: ``"validated"``, ``"written"``,
-        ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched)."""
+        ``"proved"``, ``"publish"`` (version folder renamed, ``CURRENT`` not switched).
+        ``prove_version=False``: published without building the record cache and the latest
+        quarter's table first (:func:`folder_store`, whose caller computes at once)."""
         files = list(paths)
         with interruptible(), writer_lock(self.root, on_wait):
             self._recover()
-            return self._ingest(files, fail_after, by, batch)
+            return self._ingest(files, fail_after, by, batch, prove_version)
 
     def _ingest(self, files: list[Path | str], fail_after: str | None, by: str | None = None,
-                watch_batch: str | None = None) -> IngestResult:
+                watch_batch: str | None = None, prove_version: bool = True) -> IngestResult:
         manifest = self.manifest()
         cur = self.current
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
@@ -263,7 +265,8 @@ class Store:
             _write_json(tmp / "manifest.json", new_manifest)
             _fsync_dir(tmp)
             _checkpoint("written", fail_after)
-            prove(self.root, tmp, cur.name if cur else None)
+            if prove_version:
+                prove(self.root, tmp, cur.name if cur else None)
             _checkpoint("proved", fail_after)
             hold_signals()  # from here the version is published: a signal waits till the end
             os.rename(tmp, self.root / "versions" / name)
@@ -651,6 +654,37 @@ def prove(root: Path, version_dir: Path, current: str | None) -> None:
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StoreError(f"新版本无法计算，未发布（当前版本仍为 {current or '空'}）：{first}") from exc
+
+
+# --- a folder of extracts, computed the way a store is ---------------------------------------------
+_FOLDER_STORES: dict[str, "tempfile.TemporaryDirectory"] = {}
+
+
+def folder_store(folder: Path | str) -> Path | None:
+    """A folder of extracts ingested into a private store (a temporary folder, removed when the
+    process ends), once per process and state of the folder: computing from extracts takes the
+    road ingest + compute take — the same validation, cross-file rules, spilled batches and record
+    cache — not a second one. None when the folder holds no row to store. A file that should have
+    been read and was not raises :class:`ExtractError`, as ``validate`` does."""
+    import tempfile
+
+    from getpower.table import data_version
+
+    key = f"{Path(folder).resolve()}|{data_version(folder)}"
+    if key not in _FOLDER_STORES:
+        tmp = tempfile.TemporaryDirectory(prefix="getpower-extracts-")
+        try:
+            res = Store(Path(tmp.name) / "store").ingest([Path(folder)], prove_version=False)
+        except BaseException:
+            tmp.cleanup()
+            raise
+        errors = [n for n in res.not_read if n.error]
+        if errors:
+            tmp.cleanup()
+            raise ExtractError(f"{errors[0].name}: {errors[0].reason}")
+        _FOLDER_STORES[key] = tmp
+    root = Path(_FOLDER_STORES[key].name) / "store"
+    return root if Store(root).exists() else None
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -24,11 +24,10 @@ from getpower.indicators.inputs import (  # noqa: F401  (IDENTIFYING, PSEUDO_PRO
 )
 from getpower.indicators.records import application_records, stage_spans
 from getpower.intake.normalise import POLARS_TYPES
-from getpower.intake.validate import validate_paths
 from getpower.periods import Period
 from getpower.registry import declared
 from getpower.scoring import score_table
-from getpower.store import Store, atomic_write_frame, cache_dirs, cache_suffix
+from getpower.store import Store, atomic_write_frame, cache_dirs, cache_suffix, folder_store
 from getpower.targets import targets_for
 
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
@@ -53,12 +52,10 @@ def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
             lf = store.scan(kind.name)
             if lf is not None:
                 frames[kind.name] = lf
-    else:
-        results = validate_paths([Path(path)])
-        for kind in KINDS:
-            parts = [r.accepted for r in results if r.kind == kind.name]
-            if parts:
-                frames[kind.name] = pl.concat(parts).unique(list(kind.key), keep="last", maintain_order=True).lazy()
+    else:  # a folder of extracts: stored as an ingest stores it (a private store), then read alike
+        root = folder_store(path)
+        if root is not None:
+            return load_frames(root)
     for kind in KINDS:  # an absent kind is an empty frame of the right schema
         if kind.name not in frames:
             frames[kind.name] = pl.LazyFrame(schema={c.name: POLARS_TYPES[c.type] for c in kind.columns})
@@ -352,10 +349,14 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
         raise DataRangeError(f"数据路径不存在: {path}")
     if (path / "versions").is_dir() and not Store(path).exists():  # not a folder of extracts either
         raise DataRangeError(f"数据仓库 {path} 没有当前版本（缺少 CURRENT），无法计算：请重新导入或恢复该文件")
-    frames = load_frames(path)
-    records = cached_record_level(path, frames)
+    from getpower.store import folder_store
+
+    # a folder of extracts is ingested into a private store first: the one road (issue #18)
+    src = path if Store(path).exists() else (folder_store(path) or path)
+    frames = load_frames(src)
+    records = cached_record_level(src, frames)
     return indicator_table(frames, period, records, allow_empty=allow_empty, version=data_version(path),
-                           ext=cached_extent(path, frames, records))
+                           ext=cached_extent(src, frames, records))
 
 
 def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) -> pl.DataFrame:
