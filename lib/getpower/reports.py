@@ -12,6 +12,9 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -146,6 +149,9 @@ class Outcome:
     name: str
     ok: bool
     message: str = ""
+    # seconds spent: "kernel" (starting one, the first notebook of a worker only), "execute",
+    # "html", "pdf" (docs/benchmarks.md)
+    seconds: tuple[tuple[str, float], ...] = ()
 
 
 def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, timeout: int | None = None) -> None:
@@ -168,6 +174,90 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, ti
 
 def run_notebook(job: Job, timeout: int) -> None:
     execute_notebook(job.notebook, job.ipynb, job.parameters, job.out_dir, timeout)
+
+
+class KernelPool:
+    """Kernels kept from one notebook to the next, one per worker thread: a quarter's 12 reports
+    start ``jobs`` kernels (and import polars, altair, great_tables … once each) instead of 12.
+    Each notebook runs after ``%reset -f`` (nothing of the previous report's namespace is left;
+    imported modules stay, which is the point); a kernel whose notebook failed is shut down and
+    the worker's next notebook gets a new one. Kernels speak over local (IPC) sockets in a private
+    folder, as :func:`execute_notebook`'s do."""
+
+    def __init__(self) -> None:
+        self._sockets = tempfile.TemporaryDirectory(prefix="getpower-kernel-")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list = []
+
+    def run(self, job: Job, timeout: int | None) -> dict[str, float]:
+        """Execute ``job``'s notebook into ``job.ipynb`` (with its outputs, also when it fails).
+        Returns the seconds spent starting a kernel (0 when one was kept) and executing."""
+        import nbformat
+        from nbclient import NotebookClient
+        from papermill.parameterize import parameterize_notebook
+
+        km, kept = self._manager()
+        started = 0.0
+        from papermill.iorw import load_notebook_node
+
+        nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters,
+                                   kernel_name="python3", language="python")
+        nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f", metadata={"tags": []}))
+        client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False,
+                                resources={"metadata": {"path": str(job.out_dir)}})
+        t = time.perf_counter()
+        try:
+            if not kept:  # started here, timed on its own
+                with client.setup_kernel():
+                    pass
+                started = time.perf_counter() - t
+                t = time.perf_counter()
+            client.execute()
+        except BaseException:
+            self.discard()
+            raise
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            del nb.cells[0]
+            nbformat.write(nb, job.ipynb)
+        return {"kernel": started, "execute": time.perf_counter() - t}
+
+    def _manager(self):
+        km = getattr(self._local, "km", None)
+        if km is not None:
+            return km, True
+        from jupyter_client.manager import AsyncKernelManager
+
+        with self._lock:
+            ip = str(Path(self._sockets.name) / f"kernel-{len(self._all)}")
+            km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=ip)
+            self._all.append(km)
+        self._local.km = km
+        return km, False
+
+    def discard(self) -> None:
+        """Shut down this worker's kernel (after a failure: its state is not trusted)."""
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            _shutdown(km)
+
+    def close(self) -> None:
+        for km in self._all:
+            _shutdown(km)
+        self._sockets.cleanup()
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # already gone
+        pass
 
 
 def export_html(ipynb: Path) -> Path:
@@ -201,6 +291,54 @@ def chromium() -> str | None:
     return None
 
 
+class PdfPrinter:
+    """HTML → PDF for many files with one headless Chromium (Playwright driving Debian's Chromium,
+    offline: every request but the file itself and ``data:`` is refused); without Playwright,
+    :func:`export_pdf` (a Chromium process per file, a second or more each to start)."""
+
+    def __init__(self) -> None:
+        self._pw = self._browser = None
+        exe = chromium()
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            return
+        if exe is None:
+            return
+        try:
+            self._pw = sync_playwright().start()
+            self._browser = self._pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS[1:])
+        except Exception:  # no usable browser this way: one process per file
+            self.close()
+
+    def print(self, html_path: Path, timeout: int = 120) -> Path:
+        if self._browser is None:
+            return export_pdf(html_path, timeout)
+        pdf = html_path.with_suffix(".pdf")
+        tmp = pdf.with_name(f".{pdf.name}.tmp")
+        page = self._browser.new_page()
+        try:
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                       else route.abort())
+            page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
+            page.pdf(path=str(tmp))
+        finally:
+            page.close()
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise RuntimeError(f"Chromium 未能生成 PDF: {pdf.name}")
+        os.replace(tmp, pdf)
+        return pdf
+
+    def close(self) -> None:
+        for closing in (self._browser, self._pw):
+            try:
+                if closing is not None:
+                    closing.close() if closing is self._browser else closing.stop()
+            except Exception:
+                pass
+        self._pw = self._browser = None
+
+
 def export_pdf(html_path: Path, timeout: int = 120) -> Path:
     """HTML → PDF with headless Chromium (offline: no network flags)."""
     exe = chromium()
@@ -221,16 +359,22 @@ def export_pdf(html_path: Path, timeout: int = 120) -> Path:
     return pdf
 
 
-def _one(job: Job, timeout: int, pdf: bool) -> Outcome:
+def _failed(name: str, exc: Exception, seconds: dict) -> Outcome:
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    return Outcome(name, False, f"{type(exc).__name__}: {lines[-1] if lines else ''}"[:300], tuple(seconds.items()))
+
+
+def _one(job: Job, timeout: int, kernels: KernelPool) -> Outcome:
+    """A notebook executed in a kept kernel and exported to HTML (the PDF comes after)."""
+    seconds: dict[str, float] = {}
     try:
-        run_notebook(job, timeout)
-        html_path = export_html(job.ipynb)
-        if pdf:
-            export_pdf(html_path)
-        return Outcome(job.name, True)
+        seconds |= kernels.run(job, timeout)
+        t = time.perf_counter()
+        export_html(job.ipynb)
+        seconds["html"] = time.perf_counter() - t
+        return Outcome(job.name, True, seconds=tuple(seconds.items()))
     except Exception as exc:  # one failing report does not stop the others
-        first = str(exc).strip().splitlines()
-        return Outcome(job.name, False, f"{type(exc).__name__}: {first[-1] if first else ''}"[:300])
+        return _failed(job.name, exc, seconds)
 
 
 def write_index(out_dir: Path, period: str, outcomes: list[Outcome], meta: dict) -> Path:
@@ -274,12 +418,32 @@ def scorecards(store: Path | str, period: str, out: Path | str = "reports", citi
     if province:
         todo.append(Job(params.province(), NOTEBOOKS / "province.ipynb", common, out_dir))
     outcomes: list[Outcome] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_one, j, timeout, pdf): j for j in todo}
-        for i, fut in enumerate(as_completed(futures), start=1):
-            o = fut.result()
-            outcomes.append(o)
-            progress(f"[{i}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
+    kernels = KernelPool()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(_one, j, timeout, kernels): j for j in todo}
+            for i, fut in enumerate(as_completed(futures), start=1):
+                o = fut.result()
+                outcomes.append(o)
+                if not o.ok or not pdf:
+                    progress(f"[{i}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
+    finally:
+        kernels.close()
+    if pdf:  # one browser prints every report
+        printer = PdfPrinter()
+        try:
+            done = [o for o in outcomes if o.ok]
+            for i, o in enumerate(done, start=1):
+                t = time.perf_counter()
+                try:
+                    printer.print(out_dir / f"{o.name}.html")
+                    o2 = Outcome(o.name, True, seconds=(*o.seconds, ("pdf", time.perf_counter() - t)))
+                except Exception as exc:
+                    o2 = _failed(o.name, exc, dict(o.seconds))
+                outcomes[outcomes.index(o)] = o2
+                progress(f"[{i}/{len(done)}] {o.name}: {'完成' if o2.ok else '失败 — ' + o2.message}")
+        finally:
+            printer.close()
     order = {j.name: i for i, j in enumerate(todo)}
     outcomes.sort(key=lambda o: order[o.name])
     write_index(out_dir, p.label, outcomes, meta)
