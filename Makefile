@@ -34,8 +34,9 @@ scorecards: setup
 dashboards: setup
 	$(VENV)/bin/getpower serve --local
 
-## benchmarks at 1× and 10× a province-year (SCALES="1" for 1× only); see docs/benchmarks.md
-SCALES ?= 1 10
+## benchmarks at 1×, 3× and 10× a province-year (SCALES="1" for 1× only; "1 3 10 30" for national); see docs/benchmarks.md
+SCALES ?= 1 3 10
+BENCH_DATA ?= benchmarks/data
 bench: setup
 	$(VENV)/bin/python -m pip install -q -e ".[bench]"
-	$(VENV)/bin/python benchmarks/run.py --scales $(SCALES)
+	$(VENV)/bin/python benchmarks/run.py --scales $(SCALES) --data $(BENCH_DATA)

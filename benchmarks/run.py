@@ -101,8 +101,12 @@ print(json.dumps({"count": len(times), "year": year, "median_seconds": statistic
 """
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last process run_one ran, by its first words
+
+
 def run_one(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """A child process: wall seconds, its own peak RSS (MiB, from wait4) and its standard output."""
+    """A child process: wall seconds, its own peak RSS (MiB, from wait4) and its standard output.
+    Its CPU seconds (user + system: steadier than wall time on a shared machine) go to ``CPU["last"]``."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out_chunks: list[bytes] = []
@@ -115,6 +119,7 @@ def run_one(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]
     th_out.join()
     th_err.join()
     wall = time.perf_counter() - t
+    CPU["last"] = usage.ru_utime + usage.ru_stime
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd[:5]))} failed: {b''.join(err_chunks).decode(errors='replace')[-2000:]}")
     return wall, usage.ru_maxrss / 1024, b"".join(out_chunks).decode()
@@ -127,14 +132,15 @@ def load() -> str:
 def ingest(folder: Path, store: Path, env: dict) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     wall, rss, _ = run_one([*GETPOWER, "ingest", str(folder), "--store", str(store)], env)
+    cpu = CPU["last"]
     manifest = json.loads((store / "versions" / (store / "CURRENT").read_text().strip() / "manifest.json").read_text())
     rows = sum(f["rows_accepted"] + f["rows_quarantined"] for f in manifest["files"].values())
-    return {"seconds": wall, "peak_mib": rss, "rows": rows, "rows_per_second": rows / wall}
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_mib": rss, "rows": rows, "rows_per_second": rows / wall}
 
 
 def floor(folder: Path) -> dict:
     wall, rss, out = run_one([PY, "-c", FLOOR, str(folder)])
-    return {"seconds": wall, "in_process_seconds": json.loads(out)["seconds"], "peak_mib": rss}
+    return {"seconds": wall, "cpu_seconds": CPU["last"], "in_process_seconds": json.loads(out)["seconds"], "peak_mib": rss}
 
 
 def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
@@ -150,11 +156,12 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
     for fmt in formats:
         r[f"floor_{fmt}"] = floor(folder / fmt)
         r[f"ingest_{fmt}"] = ingest(folder / fmt, store if fmt == "parquet" else folder / "store-csv", env)
-        r[f"ingest_{fmt}"]["to_floor"] = r[f"ingest_{fmt}"]["seconds"] / r[f"floor_{fmt}"]["seconds"]
         f, i = r[f"floor_{fmt}"], r[f"ingest_{fmt}"]
-        print(f"  {fmt}: floor {f['seconds']:.2f} s (in-process {f['in_process_seconds']:.2f} s); ingest {i['rows']:,} rows "
-              f"{i['seconds']:.1f} s = {i['to_floor']:.1f}× the floor, {i['rows_per_second']:,.0f} rows/s, "
-              f"peak {i['peak_mib']:,.0f} MiB", flush=True)
+        i["to_floor"] = i["seconds"] / f["seconds"]
+        i["cpu_to_floor"] = i["cpu_seconds"] / f["cpu_seconds"]
+        print(f"  {fmt}: floor {f['seconds']:.2f} s, CPU {f['cpu_seconds']:.2f} s (in-process {f['in_process_seconds']:.2f} s); "
+              f"ingest {i['rows']:,} rows {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s = {i['to_floor']:.1f}× the floor "
+              f"(CPU {i['cpu_to_floor']:.1f}×), {i['rows_per_second']:,.0f} rows/s, peak {i['peak_mib']:,.0f} MiB", flush=True)
     shutil.rmtree(folder / "store-csv", ignore_errors=True)
     _, _, out = run_one([PY, "-c", STORE_FLOOR, str(store)])
     r["store_floor_seconds"] = json.loads(out)["seconds"]
@@ -165,8 +172,10 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
     out_csv = folder / "t.csv"
     r["compute_store_process_seconds"], _, _ = run_one(
         [*GETPOWER, "compute", str(store), "--period", "2023", "--out", str(out_csv)], env)
+    r["compute_store_process_cpu"] = CPU["last"]
     r["compute_folder_seconds"], r["compute_folder_peak_mib"], _ = run_one(
         [*GETPOWER, "compute", str(folder / "parquet"), "--period", "2023", "--out", str(out_csv)], env)
+    r["compute_folder_cpu"] = CPU["last"]
     out_csv.unlink(missing_ok=True)
     r["folder_to_ingest_plus_compute"] = r["compute_folder_seconds"] / (
         r["ingest_parquet"]["seconds"] + r["compute_store_process_seconds"])
@@ -174,9 +183,11 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
           f"{r['compute_year_seconds'] / r['store_floor_seconds']:.1f}× the store's read floor "
           f"({r['store_floor_seconds']:.2f} s), peak {r['compute_year_peak_mib']:,.0f} MiB; quarters: "
           + ", ".join(f"{k} {v:.2f}" for k, v in r["compute_quarters_seconds"].items()), flush=True)
+    r["folder_to_ingest_plus_compute_cpu"] = r["compute_folder_cpu"] / (
+        r["ingest_parquet"]["cpu_seconds"] + r["compute_store_process_cpu"])
     print(f"  compute FOLDER {r['compute_folder_seconds']:.1f} s = {r['folder_to_ingest_plus_compute']:.2f}× "
-          f"(ingest {r['ingest_parquet']['seconds']:.1f} s + compute STORE {r['compute_store_process_seconds']:.1f} s), "
-          f"peak {r['compute_folder_peak_mib']:,.0f} MiB", flush=True)
+          f"(ingest {r['ingest_parquet']['seconds']:.1f} s + compute STORE {r['compute_store_process_seconds']:.1f} s; "
+          f"CPU {r['folder_to_ingest_plus_compute_cpu']:.2f}×), peak {r['compute_folder_peak_mib']:,.0f} MiB", flush=True)
     _, r["partitions_peak_mib"], out = run_one([PY, "-c", PARTITIONS, str(store), "2023"])
     r["partitions"] = json.loads(out)
     p = r["partitions"]
