@@ -44,8 +44,8 @@ def pick(u: pl.Expr, values: list[str], weights: list[float]) -> pl.Expr:
     return expr.otherwise(pl.lit(values[-1]))
 
 
-def applications(n: int, seed: int) -> pl.DataFrame:
-    i = pl.int_range(n, dtype=pl.UInt64)
+def applications(n: int, seed: int, start: int = 0) -> pl.DataFrame:
+    i = pl.int_range(start, start + n, dtype=pl.UInt64)
     cities = list(params.cities())
     return pl.select(
         ("B" + i.cast(pl.String).str.zfill(9)).alias("app_id"),
@@ -85,8 +85,8 @@ def stages(apps: pl.DataFrame, seed: int) -> pl.DataFrame:
                     (pl.col("finished_at") + pl.duration(minutes=5)).alias("recorded_at"))
 
 
-def outages(n: int, seed: int) -> pl.DataFrame:
-    i = pl.int_range(n, dtype=pl.UInt64)
+def outages(n: int, seed: int, start: int = 0) -> pl.DataFrame:
+    i = pl.int_range(start, start + n, dtype=pl.UInt64)
     cities = list(params.cities())
     start = pl.lit(YEAR_START) + pl.duration(seconds=(uniform(i, seed) * SECONDS_IN_YEAR).cast(pl.Int64))
     hours = (normal(i, seed + 1) * 0.7 + math.log(2.0)).exp()
@@ -110,8 +110,8 @@ def customer_base(scale: float) -> pl.DataFrame:
                         orient="row")
 
 
-def approvals(n: int, seed: int) -> pl.DataFrame:
-    i = pl.int_range(n, dtype=pl.UInt64)
+def approvals(n: int, seed: int, start: int = 0) -> pl.DataFrame:
+    i = pl.int_range(start, start + n, dtype=pl.UInt64)
     cities = list(params.cities())
     sub = pl.lit(YEAR_START) + pl.duration(seconds=(uniform(i, seed) * (SECONDS_IN_YEAR - 30 * 86400)).cast(pl.Int64))
     return pl.select(
@@ -129,24 +129,48 @@ def headers(kind: str) -> dict[str, str]:
     return {c.name: (c.aliases[0] if c.aliases else c.name) for c in KIND_BY_NAME[kind].columns}
 
 
+CHUNK = 1_000_000  # applications generated at a time (30× in a few GiB); the rows are the same in any chunking
+
+
 def generate(out: Path | str, scale: float = 1.0, seed: int = 1, formats=("csv", "parquet")) -> dict[str, int]:
+    """Every kind in one file per format, written a chunk of applications at a time (with their
+    stages, and the same share of outages and approvals): memory is one chunk's, whatever the scale."""
     out = Path(out)
-    apps = applications(int(1_000_000 * scale), seed)
-    frames = {
-        "applications": apps.drop("_i"),
-        "stages": stages(apps, seed + 100),
-        "outages": outages(int(300_000 * scale), seed + 200),
-        "customer_base": customer_base(scale),
-        "approvals": approvals(int(50_000 * scale), seed + 300),
-    }
+    n_apps, n_out, n_appr = int(1_000_000 * scale), int(300_000 * scale), int(50_000 * scale)
+    counts = dict.fromkeys(["applications", "stages", "outages", "customer_base", "approvals"], 0)
     for fmt in formats:
-        (out / fmt).mkdir(parents=True, exist_ok=True)
+        (out / fmt / ".chunks").mkdir(parents=True, exist_ok=True)
+    chunks = max(1, -(-n_apps // CHUNK))
+    for k in range(chunks):
+        def share(n: int) -> tuple[int, int]:
+            lo, hi = n * k // chunks, n * (k + 1) // chunks
+            return lo, hi - lo
+        a0, an = share(n_apps)
+        apps = applications(an, seed, a0)
+        frames = {"applications": apps.drop("_i"), "stages": stages(apps, seed + 100),
+                  "outages": outages(share(n_out)[1], seed + 200, share(n_out)[0]),
+                  "approvals": approvals(share(n_appr)[1], seed + 300, share(n_appr)[0])}
+        if k == 0:
+            frames["customer_base"] = customer_base(scale)
         for kind, df in frames.items():
-            if fmt == "parquet":
-                df.write_parquet(out / fmt / f"{kind}.parquet")
-            else:
-                df.rename(headers(kind), strict=False).write_csv(out / fmt / f"{kind}.csv", datetime_format="%Y-%m-%d %H:%M:%S")
-    return {k: v.height for k, v in frames.items()}
+            counts[kind] += df.height
+            for fmt in formats:
+                if fmt == "parquet":
+                    df.write_parquet(out / fmt / ".chunks" / f"{kind}-{k:04d}.parquet")
+                else:
+                    with open(out / fmt / f"{kind}.csv", "wb" if k == 0 else "ab") as fh:
+                        df.rename(headers(kind), strict=False).write_csv(fh, include_header=k == 0,
+                                                                         datetime_format="%Y-%m-%d %H:%M:%S")
+        del apps, frames
+    if "parquet" in formats:  # the chunks streamed into one file per kind
+        for kind in counts:
+            pl.scan_parquet(sorted((out / "parquet" / ".chunks").glob(f"{kind}-*.parquet"))).sink_parquet(
+                out / "parquet" / f"{kind}.parquet")
+    for fmt in formats:
+        import shutil
+
+        shutil.rmtree(out / fmt / ".chunks")
+    return counts
 
 
 if __name__ == "__main__":
