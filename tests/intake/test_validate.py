@@ -9,12 +9,26 @@ from getpower.intake.validate import kind_from_headers, kind_from_name, validate
 OK = "A{n},杭州,居民,8,220V,网上国网,0"
 
 
-@pytest.fixture(autouse=True, params=[None, 1], ids=["whole-file", "row-by-row"])
-def batch_rows(request, monkeypatch):
-    """Every rule holds whether a file is read whole or in batches (here, one row per batch)."""
+@pytest.fixture(autouse=True, params=[None, 1, "spilled"], ids=["whole-file", "row-by-row", "spilled-row-by-row"])
+def batch_rows(request, monkeypatch, tmp_path_factory):
+    """Every rule holds whether a file is read whole or in batches (here, one row per batch), and
+    whether the typed batches are held in memory or spilled to disk as the store's ingest does."""
     if request.param:
-        monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", request.param)
-        monkeypatch.setattr("getpower.intake.read.SLOW_BATCH_ROWS", request.param)
+        monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", 1)
+        monkeypatch.setattr("getpower.intake.read.SLOW_BATCH_ROWS", 1)
+    if request.param == "spilled":
+        from dataclasses import replace
+
+        from getpower.intake import validate
+
+        plain = validate.validate_file
+
+        def spilled(f, app_ids=None, customers=None, spill=None):
+            r = plain(f, app_ids, customers, tmp_path_factory.mktemp("spill"))
+            assert r.written_to is not None and r.accepted.is_empty()
+            return replace(r, accepted=r.accepted_frame(), written_to=None, written_rows=0)
+
+        monkeypatch.setattr(validate, "validate_file", spilled)
     return request.param
 
 
