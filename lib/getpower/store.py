@@ -516,9 +516,10 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         changed = True
         if not stages:
             # stored records keep their place but those whose key came with new content
-            stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
-            merged = pl.concat([stored.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
-                                fresh.select(cols)], how="vertical")
+            # (nothing stored: no join, whose table of the upload's keys took 2 GiB at 10×)
+            merged = fresh.select(cols) if old_path is None else pl.concat(
+                [pl.scan_parquet(old_path).join(fresh.select(key), on=key, how="anti", nulls_equal=True),
+                 fresh.select(cols)], how="vertical")
             merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)  # streamed: never the whole kind in memory
             rows[kind.name] = _count(pl.scan_parquet(tmp / f"{kind.name}.parquet"))
             changes[kind.name] = KindChange(n_fresh, n_dropped, n_same)
@@ -526,10 +527,9 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         # stages: the applications sent replace their stored stages whole; kept, or pending until
         # their application is stored
         sent = flagged.select("app_id").unique()
-        stored = pl.scan_parquet(old_path) if old_path else _empty(kind)
-        was_pending = pl.scan_parquet(old_pending_path) if old_pending_path else _empty(kind)
-        kept = pl.concat([stored.join(sent, on="app_id", how="anti", maintain_order="left"),
-                          was_pending.join(sent, on="app_id", how="anti", maintain_order="left")], how="vertical")
+        olds = [pl.scan_parquet(p).join(sent, on="app_id", how="anti", maintain_order="left")
+                for p in (old_path, old_pending_path) if p]  # nothing stored: no join
+        kept = pl.concat(olds, how="vertical") if olds else _empty(kind)
         # the upload's rows know already whether their application is stored (``_matched``): only
         # the kept ones are joined with the applications again
         pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
