@@ -349,8 +349,6 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
         raise DataRangeError(f"数据路径不存在: {path}")
     if (path / "versions").is_dir() and not Store(path).exists():  # not a folder of extracts either
         raise DataRangeError(f"数据仓库 {path} 没有当前版本（缺少 CURRENT），无法计算：请重新导入或恢复该文件")
-    from getpower.store import folder_store
-
     # a folder of extracts is ingested into a private store first: the one road (issue #18)
     src = path if Store(path).exists() else (folder_store(path) or path)
     frames = load_frames(src)
