@@ -51,13 +51,27 @@ def _repeated(values: pl.Series) -> pl.Series:
     return values.is_in(twice.unique().implode()).fill_null(False)
 
 
-def first_of_key(rows: pl.LazyFrame, row: str, hashes: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+ROWS_PER_PASS = 8_000_000  # key hashes sorted at a time (about 100 MB): memory stays flat at any size
+
+
+def first_of_key(rows: pl.LazyFrame, row: str, key: list[str], n_rows: int, hash_col: str = "_key_hash") -> pl.DataFrame:
     """The rows (``row`` numbers, ascending in file order) whose key occurred before: the repeats
-    of :func:`superseded` with ``keep="first"``, for rows that are not in memory. ``hashes``: the
-    ``row`` and :func:`key_hash` (column ``_key_hash``) of every row; only the rows whose hash
-    repeats are read from ``rows`` to compare their keys exactly."""
-    maybe = hashes.filter(_repeated(hashes["_key_hash"].rechunk()))[row]
+    of :func:`superseded` with ``keep="first"``, for rows that are not in memory (``rows``: a scan
+    of the spilled batches, with ``row`` and the :func:`key_hash` of each row in ``hash_col``).
+
+    Equal keys have equal hashes, so the hashes are taken a slice of their values at a time
+    (``hash % passes``, :data:`ROWS_PER_PASS` rows a pass) and sorted within it; only the rows whose
+    hash repeats are read back to compare their keys exactly."""
+    passes = max(1, -(-n_rows // ROWS_PER_PASS))
+    maybe = []
+    for k in range(passes):
+        part = rows.select(row, hash_col)
+        if passes > 1:
+            part = part.filter(pl.col(hash_col) % passes == k)
+        part = part.collect()
+        maybe.append(part.filter(_repeated(part[hash_col].rechunk()))[row])
+    maybe = pl.concat(maybe)
     if not maybe.len():
-        return pl.DataFrame(schema={row: hashes.schema[row]})
+        return pl.DataFrame(schema={row: rows.collect_schema()[row]})
     among = rows.filter(pl.col(row).is_in(maybe.implode())).select(row, *key).collect().sort(row)
     return among.filter(~pl.struct(key).is_first_distinct()).select(row)

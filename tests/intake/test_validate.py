@@ -12,7 +12,8 @@ OK = "A{n},杭州,居民,8,220V,网上国网,0"
 @pytest.fixture(autouse=True, params=[None, 1, "spilled"], ids=["whole-file", "row-by-row", "spilled-row-by-row"])
 def batch_rows(request, monkeypatch, tmp_path_factory):
     """Every rule holds whether a file is read whole or in batches (here, one row per batch), and
-    whether the typed batches are held in memory or spilled to disk as the store's ingest does."""
+    whether the typed batches are held in memory or spilled to disk as the store's ingest does
+    (with the repeated keys looked for a slice of their hashes at a time)."""
     if request.param:
         monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", 1)
         monkeypatch.setattr("getpower.intake.read.SLOW_BATCH_ROWS", 1)
@@ -29,6 +30,7 @@ def batch_rows(request, monkeypatch, tmp_path_factory):
             return replace(r, accepted=r.accepted_frame(), written_to=None, written_rows=0)
 
         monkeypatch.setattr(validate, "validate_file", spilled)
+        monkeypatch.setattr("getpower.keys.ROWS_PER_PASS", 2)  # repeated keys looked for in many passes
     return request.param
 
 

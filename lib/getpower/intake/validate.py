@@ -392,7 +392,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     masked = dict.fromkeys(free_text, 0)
     text_schema = {c: pl.String for c in shown}
     first_row = ext.header_row + 1
-    cands, hashes, beyond, bads, read = [], [], [], [], 0
+    cands, beyond, bads, read, n_cand = [], [], [], 0, 0
     typed_schema = None
     for k, raw in enumerate(_numbered(_then([first], batches), dropped, first_row, keys)):
         first = None
@@ -414,8 +414,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
             typed_schema = cand.schema
         elif cand.schema != typed_schema:
             raise AssertionError(f"intake: batch {k} of {f.name} typed as {cand.schema}, not {typed_schema}")
-        if f.kind.unique_key:  # hashed now, while the batch is one piece
-            hashes.append(cand.select(ROW, key_hash(cand, list(f.kind.key)).alias(KEY_HASH)))
+        if f.kind.unique_key:  # hashed now, while the batch is one piece; kept (spilled) with its rows
+            cand = cand.with_columns(key_hash(cand, list(f.kind.key)).alias(KEY_HASH))
+        n_cand += cand.height
         if customers is not None and f.kind.name == "outages":  # more customers than the city-area has
             beyond.append(plausible.beyond_customers(cand, customers, ROW, REASON))
         if spill is not None:
@@ -429,9 +430,8 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     late = []  # (row, reason) of rows that break a rule across rows: a duplicate key before an orphan
     if f.kind.unique_key:  # among the rows that pass every row rule, the first of each key is kept
         reason = R_DUPLICATE.format(label="+".join(label(f.kind.column(k)) for k in f.kind.key))
-        dups = first_of_key(rows, ROW, pl.concat(hashes), list(f.kind.key))
+        dups = first_of_key(rows, ROW, list(f.kind.key), n_cand, KEY_HASH)
         late.append(dups.select(ROW, pl.lit(reason).alias(REASON)))
-    hashes = None
     if app_ids is not None:  # a stage whose application is absent or quarantined
         orphans = rows.select(ROW, "app_id").join(app_ids.to_frame("app_id").lazy(), on="app_id", how="anti").collect()
         late.append(orphans.sort(ROW).select(ROW, pl.lit(R_ORPHAN).alias(REASON)))
