@@ -52,6 +52,7 @@ def _repeated(values: pl.Series) -> pl.Series:
 
 
 ROWS_PER_PASS = 8_000_000  # key hashes sorted at a time (about 100 MB): memory stays flat at any size
+MAX_PASSES = 64  # each pass reads the spilled hashes once: past 512 million rows a pass takes more
 
 
 def first_of_key(rows: pl.LazyFrame, row: str, key: list[str], n_rows: int, hash_col: str = "_key_hash") -> pl.DataFrame:
@@ -62,7 +63,7 @@ def first_of_key(rows: pl.LazyFrame, row: str, key: list[str], n_rows: int, hash
     Equal keys have equal hashes, so the hashes are taken a slice of their values at a time
     (``hash % passes``, :data:`ROWS_PER_PASS` rows a pass) and sorted within it; only the rows whose
     hash repeats are read back to compare their keys exactly."""
-    passes = max(1, -(-n_rows // ROWS_PER_PASS))
+    passes = min(MAX_PASSES, max(1, -(-n_rows // ROWS_PER_PASS)))
     maybe = []
     for k in range(passes):
         part = rows.select(row, hash_col)
