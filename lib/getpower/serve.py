@@ -220,6 +220,44 @@ def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/
         print(f"经反向代理：用户名取自 {identity.header}（只信任 {', '.join(identity.trusted)}），"
               f"权限见 {acc.source}（{len(acc.grants)} 个用户）；拒绝记录 {refused_log_path(store)}")
     print(f"看板: http://{identity.ip}:{port}/voila/render/overview.ipynb （Ctrl+C 停止）")
-    import subprocess
+    return supervise(cmd, env)
 
-    return subprocess.call(cmd, env=env)
+
+def supervise(cmd: list[str], env: dict[str, str], grace: float = 5.0) -> int:
+    """Run Voila in a process group of its own and take its kernels down with it.
+
+    ``subprocess.call`` alone left Voila and every kernel running when ``getpower serve`` was sent
+    SIGTERM (a service manager's stop), and Voila itself ignored SIGTERM for over 10 s. Here SIGTERM,
+    SIGINT (Ctrl+C) and SIGHUP are passed to the whole group; what still runs after ``grace``
+    seconds is killed. Returns Voila's exit code (128 + the signal when stopped)."""
+    import signal
+    import subprocess
+    import time
+
+    child = subprocess.Popen(cmd, env=env, start_new_session=True)
+    stopped: list[tuple[int, float]] = []
+
+    def stop(signum, _frame):
+        stopped.append((signum, time.monotonic()))
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:  # short waits: a wait without a limit resumes after the handler and never ends
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if stopped and time.monotonic() - stopped[0][1] > grace:
+                    os.killpg(child.pid, signal.SIGKILL)
+    finally:
+        try:  # kernels Voila left behind in its group
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for s, h in previous.items():
+            signal.signal(s, h)
+    return 128 + stopped[0][0] if stopped else code
