@@ -37,7 +37,7 @@ from getpower.serve import parse_pools, pool_sizes, voila_command
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--disable-dev-shm-usage"]
 MARKERS = {"overview": "[data-page=overview]", "city": "[data-page=city][data-city]",
-           "ledger": "[data-page=ledger]", "intake": "[data-page=intake]"}
+           "ledger": "[data-page=ledger]", "intake": "[data-page=intake]", "warnings": "[data-page=warnings]"}
 WIDGET = ".widget-dropdown select, .widget-upload"
 
 
