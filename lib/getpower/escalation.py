@@ -130,19 +130,19 @@ def _class_order(cls: str) -> tuple[int, str]:
 def workbook(esc: Escalation) -> bytes:
     """The 督办单 workbook: a summary sheet, then one sheet per city of its 临期 and 超期 rows, most
     urgent first; 数据截至, the data version and the basis on every sheet; formatted for printing."""
-    from getpower.spreadsheet import Sheet, printed_workbook_bytes
+    from getpower.spreadsheet import Context, PrintSetup, Table, workbook_bytes
 
     made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     notes = (esc.currency(), esc.basis(), f"生成时间 {made} · 不含个人信息")
     title = f"获得电力 在途预警督办单（{esc.as_of.isoformat()}）"
     widths = (("责任方", 22.0), ("当前环节", 16.0), ("说明", 24.0))
-    sheets = [Sheet("汇总", summary_frame(esc.items, esc.cities), f"{title} · 汇总", notes)]
+    sheets = [Table("汇总", summary_frame(esc.items, esc.cities), Context(f"{title} · 汇总", notes=notes))]
     for city in esc.cities:
         mine = urgent(esc.items.filter(pl.col("city") == city))
         n_over = int((mine["urgency"] == 0).sum())
-        sheets.append(Sheet(city, list_frame(mine, with_city=False), f"{title} · {city}",
-                            (*notes, f"{city}：超期 {n_over} 件，临期 {mine.height - n_over} 件"), widths))
-    return printed_workbook_bytes(sheets, footer=f"{esc.currency()} · 预警日期 {esc.as_of.isoformat()}")
+        context = Context(f"{title} · {city}", notes=(*notes, f"{city}：超期 {n_over} 件，临期 {mine.height - n_over} 件"))
+        sheets.append(Table(city, list_frame(mine, with_city=False), context, widths=widths))
+    return workbook_bytes(sheets, PrintSetup(footer=f"{esc.currency()} · 预警日期 {esc.as_of.isoformat()}"))
 
 
 # --- the 预警督办 page (dashboards/warnings.ipynb) ----------------------------------------------------

@@ -98,6 +98,7 @@ class Table:
     context: Context
     percent: tuple[str, ...] = ()
     percent_rows: str | None = None
+    widths: tuple[tuple[str, float], ...] = ()  # column widths in characters by name (others fitted)
 
     @property
     def shown(self) -> pl.DataFrame:
@@ -144,10 +145,20 @@ def report_csv_bytes(table: Table) -> bytes:
     return b"\xef\xbb\xbf" + (lines + neutralise(_text(table)).write_csv()).encode("utf-8")
 
 
-def workbook_bytes(tables: list[Table]) -> bytes:
+@dataclass(frozen=True)
+class PrintSetup:
+    """Sheets formatted for printing (the 督办单 of #15): A4 landscape, one page wide, the table's
+    header repeated on every page, the title in the page header, ``footer`` and page numbers in the
+    page footer."""
+
+    footer: str = ""
+
+
+def workbook_bytes(tables: list[Table], printed: PrintSetup | None = None) -> bytes:
     """An XLSX workbook, one sheet per table: the title (bold) and the context lines above the
     header, the header frozen, numbers as numbers (ratios with a percent format), datetimes as
-    ``yyyy-mm-dd hh:mm``; every text written as text (never a formula, never a link)."""
+    ``yyyy-mm-dd hh:mm``; every text written as text (never a formula, never a link); with
+    ``printed``, every sheet set up for printing (:class:`PrintSetup`)."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -193,13 +204,26 @@ def workbook_bytes(tables: list[Table]) -> bytes:
                     ws.write_string(r, j, str(v))
             longest = max([_width(name)] + [_width(str(v)) for v in values[:500] if v is not None])
             widths.append(min(max(longest + 2, 8), 60))
-        for j, w in enumerate(widths):
-            ws.set_column(j, j, w)
+        fixed = dict(table.widths)
+        for j, (name, w) in enumerate(zip(frame.columns, widths)):
+            ws.set_column(j, j, fixed.get(name, w))
         ws.freeze_panes(top + 1, 0)
         if frame.width:
             ws.autofilter(top, 0, top + frame.height, frame.width - 1)
+        if printed is not None:
+            _set_up_printing(ws, top, lines[0], printed.footer)
     wb.close()
     return buf.getvalue()
+
+
+def _set_up_printing(ws, header_row: int, title: str, footer: str) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header("&L" + _header_text(title))
+    ws.set_footer("&L" + _header_text(footer) + "&R第 &P 页，共 &N 页")
 
 
 def _width(text: str) -> int:
@@ -215,57 +239,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
         out, n = f"{base[:28]}({n})", n + 1
     used.add(out.lower())
     return out
-
-
-# --- workbooks to print: A4 landscape, one page wide, header repeated, page numbers (#15) ---------
-@dataclass(frozen=True)
-class Sheet:
-    """One worksheet of a printed workbook: a title, lines under it (数据截至, data version …) and
-    a table. ``widths``: column widths in characters by column name (others fitted)."""
-
-    name: str
-    frame: pl.DataFrame
-    title: str
-    notes: tuple[str, ...] = ()
-    widths: tuple[tuple[str, float], ...] = ()
-
-
-def printed_workbook_bytes(sheets: list[Sheet], footer: str = "") -> bytes:
-    """A workbook of several sheets formatted for printing (the 督办单 of #15): each sheet its title and notes above
-    a table (filters, banded rows), A4 landscape, one page wide, the table's header repeated on
-    every page and frozen on screen, page numbers in the footer. Text is neutralised and written
-    as text (xlsxwriter told never to turn a string into a formula or a link): no formula cell."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                   "strings_to_numbers": False})
-    title_fmt = wb.add_format({"bold": True, "font_size": 14})
-    note_fmt = wb.add_format({"font_size": 9, "font_color": "#424242"})
-    for sheet in sheets:
-        ws = wb.add_worksheet(sheet.name[:31])
-        ws.write_string(0, 0, sheet.title, title_fmt)
-        for i, note in enumerate(sheet.notes, start=1):
-            ws.write_string(i, 0, note, note_fmt)
-        header_row = len(sheet.notes) + 2
-        frame = neutralise(sheet.frame)
-        if frame.width:
-            frame.write_excel(wb, worksheet=ws, position=(header_row, 0), table_style="Table Style Light 9",
-                              autofit=True, dtype_formats={pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd hh:mm"},
-                              include_header=True)
-            for name, width in sheet.widths:
-                if name in frame.columns:
-                    ws.set_column(frame.columns.index(name), frame.columns.index(name), width)
-        ws.freeze_panes(header_row + 1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-        ws.repeat_rows(header_row)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_header("&L" + _header_text(sheet.title))
-        ws.set_footer("&L" + _header_text(footer) + "&R第 &P 页，共 &N 页")
-    wb.close()
-    return buf.getvalue()
 
 
 def _header_text(text: str) -> str:
