@@ -22,9 +22,15 @@ import polars as pl
 
 from getpower import params
 from getpower.periods import Period
+from getpower.contract import KIND_BY_NAME
+from getpower.currency import extent, overall
+from getpower.drilldown import lists
+from getpower.present.labels import UNIT_LABELS, fmt_value, indicator_labels
+from getpower.scoring import composite
 # the vocabulary's home is getpower.status; status and MET_BY_YOY stay importable from here
 from getpower.status import JUDGED, MET_BY_YOY, NO_DATA, NOT_MET, status, status_expr  # noqa: F401
 from getpower.store import Store, StoreError, atomic_write_bytes, atomic_write_frame, cache_suffix
+from getpower.table import cached_record_level, data_version, indicator_table, load_frames
 
 TABLE_KEY = ["period", "city", "indicator", "segment", "unit"]
 COMPARED = ["value", "n", "reason", "target", "met", "met_by", "rank"]  # a period is affected when one differs
@@ -150,7 +156,6 @@ def compare_tables(a: pl.DataFrame, b: pl.DataFrame) -> tuple[list[Flip], list[R
 
 def composite_moves(a: pl.DataFrame, b: pl.DataFrame) -> list[RankMove]:
     """Moves in the composite ranking of the 11 cities, per period present in both tables."""
-    from getpower.scoring import composite
 
     out = []
     for period in sorted(set(b["period"].to_list()), key=lambda p: Period.parse(p).start):
@@ -184,9 +189,6 @@ class _Version:
 
     @classmethod
     def open(cls, store: Store, version: str) -> "_Version":
-        from getpower.currency import extent
-        from getpower.table import cached_record_level, load_frames
-
         pinned = version_store(store, version)
         frames = load_frames(pinned)
         records = cached_record_level(pinned, frames, prune=False)
@@ -195,7 +197,6 @@ class _Version:
     @property
     def span(self):
         """The flow sources' dates together (:func:`getpower.currency.overall`), or None."""
-        from getpower.currency import overall
 
         return overall(self.ext)
 
@@ -214,7 +215,6 @@ class _Version:
         """The period's indicator table, cached like ``table.cached_compute`` and with the same
         content (the data version in every row): the current version's tables are the ones the
         dashboards and scorecards read. A period outside the data raises DataRangeError."""
-        from getpower.table import data_version, indicator_table
 
         cached = self.store.root / "cache" / f"indicators_{period.label}_{cache_suffix(self.store.fingerprint)}.parquet"
         if cached.exists():
@@ -236,8 +236,6 @@ def version_table(store: Store, version: str, period: Period) -> pl.DataFrame:
 
 
 def _overdue(v: "_Version", period: Period) -> dict[str, set[str]]:
-    from getpower.drilldown import lists
-
     try:
         lst = lists(v.frames, period, v.records)["open_overdue"]
     except Exception:  # a period outside the version's calendar years: nothing overdue in it
@@ -349,7 +347,6 @@ def _schema() -> dict:
 # --- the report ----------------------------------------------------------------------------------
 def _label(ind: str, segment: str, unit: str = "") -> str:
     """``process_days_mean, 居民, working_days`` → ``全过程办电时间（平均）（居民，工作日）``."""
-    from getpower.present.labels import UNIT_LABELS, indicator_labels
 
     name = "综合得分排名" if ind == "composite" else indicator_labels().get(ind, ind)
     # the unit is named where an indicator has two (calendar and working days)
@@ -359,14 +356,11 @@ def _label(ind: str, segment: str, unit: str = "") -> str:
 
 
 def _fmt(v, unit: str) -> str:
-    from getpower.present.labels import fmt_value
-
     return fmt_value(v, unit)
 
 
 def to_markdown(c: Changes) -> str:
     """The change report as short Chinese Markdown."""
-    from getpower.contract import KIND_BY_NAME
 
     lines = [f"# 数据更新：{c.version_a or '（无）'} → {c.version_b}", "",
              f"数据截至 {c.data_until_b or NO_DATA}（此前 {c.data_until_a or NO_DATA}）；生成于 {c.created_at}", ""]

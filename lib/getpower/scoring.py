@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from getpower import params
+from getpower.currency import LABELS, OUTSIDE
 from getpower.registry import declared
 from getpower.status import BY_VALUE, INSUFFICIENT, NOT_MET_BY, YOY_PREFIX
 from getpower.targets import benchmarks_frame, targets_frame
@@ -77,8 +78,6 @@ def composite(table: pl.DataFrame) -> pl.DataFrame:
                 .join(benchmarks_frame().select(keys), on=keys, how="semi"))
     # what some city is scored on, and what the period lies outside the data for (no city can be
     # scored on it, yet it should have data: a period beyond the data is never ranked on the rest)
-    from getpower.currency import OUTSIDE
-
     outside = pl.col("reason").str.starts_with(OUTSIDE).fill_null(False) if "reason" in table.columns else pl.lit(False)
     expected = scorable.filter(pl.col("city").is_in(cities) & (pl.col("score").is_not_null() | outside)) \
         .select(keys).unique()
@@ -96,8 +95,6 @@ def composite(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("covered").sum().alias("n_scores"),
         pl.col("area").sort_by("_area_order").filter(~has.sort_by("_area_order")).alias("_missing_areas"),
     )
-    from getpower.currency import LABELS
-
     kind_order = {label: i for i, label in enumerate(LABELS.values())}
     missing_sources = (table.filter(pl.col("missing_source").is_not_null()).select("city", "missing_source").unique()
                        .sort(pl.col("missing_source").replace_strict(kind_order, default=99)).group_by("city", maintain_order=True)
