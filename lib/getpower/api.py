@@ -280,10 +280,11 @@ class Store:
 
     def records_behind(self, period: str, indicator: str, city: str | None = None, segment: str = "全部",
                        counted: bool = False, unit: str | None = None) -> pl.DataFrame:
-        """The records behind one cell of the indicator table (a mean, ratio or count indicator):
-        as many as the cell's ``n``; with ``counted``, only those its numerator counts (a ratio's
-        numerator, a count's value). From the indicator's declaration, so that the list holds
-        the very records the value was computed from.
+        """The records behind one cell of the indicator table: as many as the cell's ``n``; with
+        ``counted``, only those its numerator counts (a ratio's numerator, a count's value). From
+        the indicator's declaration, so that the list holds the very records the value was
+        computed from. An outage cell's records are the events it sums, each with ``weight``
+        (what it adds to the numerator: Σ ``weight`` / customers is the value).
 
         Parameters
         ----------
@@ -306,7 +307,8 @@ class Store:
         Raises
         ------
         ValueError
-            The outage family: its cells sum events per area (see :meth:`outages`).
+            ``outage_hours_yoy`` (a change between two windows: see the events of ``outage_hours``),
+            or an outage segment that is not an area type or aggregate.
 
         Examples
         --------

@@ -5,7 +5,7 @@ the very records a value was computed from:
 
 - :func:`records_behind`: the records behind any cell of a mean, ratio or count indicator (its
   population filtered by its predicates; a ratio's and count's with the column ``counted``), whose
-  number is the cell's ``n``;
+  number is the cell's ``n``; of an outage indicator, the events it sums (with ``weight``);
 - :data:`LISTS` (:func:`lists`, :func:`cached_lists`): the named lists the scorecards and dashboards
   show, each the counted records of one or more declarations.
 
@@ -73,9 +73,9 @@ def lists(frames: dict[str, pl.LazyFrame], period: Period, records=None) -> dict
 
 def records_behind(path, period: Period | str, indicator: str, city: str | None = None, segment: str = ALL,
                    counted: bool = False, unit: str | None = None) -> pl.DataFrame:
-    """The records behind one cell of the indicator table (a mean, ratio or count indicator), from a
-    store or a folder of extracts: as many as the cell's ``n`` (``counted``: those its numerator
-    counts, as many as a count's value). ``city``: None or 全省 for every city. See
+    """The records behind one cell of the indicator table, from a store or a folder of extracts:
+    as many as the cell's ``n`` (``counted``: those its numerator counts, as many as a count's
+    value); an outage cell's events. ``city``: None or 全省 for every city. See
     :func:`getpower.indicators.engine.records`."""
     frames = load_frames(path)
     period = period if isinstance(period, Period) else Period.parse(period)

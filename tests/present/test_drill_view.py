@@ -38,9 +38,23 @@ def test_every_list_matches_its_cell(sample_store, table, city):
             assert set(listed["地市"]) <= {city}, label
 
 
-def test_no_list_for_outage_indicators_and_no_personal_columns(sample_store, table):
+def test_outage_lists_and_no_personal_columns(sample_store, table):
     keys = [k for _, k in dv.cell_options(table, "杭州")]
-    assert not any(k.startswith("outage_") for k in keys)
+    # the outage family's cells list their events; the year-on-year change has no list
+    assert any(k.startswith("outage_hours|") for k in keys) and not any(k.startswith("outage_hours_yoy|") for k in keys)
     records = dv.cell_records(sample_store, PERIOD, "process_days_mean|居民|calendar_days", "杭州")
     assert set(dv.shown(records).columns) <= set(dv.SHOWN.values())
     assert dv.application_ids(records) == records["app_id"].head(500).to_list()
+    events = dv.cell_records(sample_store, PERIOD, "outage_hours|全口径|hours", "杭州")
+    assert set(dv.shown(events).columns) <= set(dv.SHOWN_EVENTS.values()) and dv.application_ids(events) == []
+
+
+def test_every_stage_and_received_list_opens_its_applications(sample_store, table):
+    """Every list whose grain is an application or its stage carries the application number."""
+    for _, key in dv.cell_options(table, "宁波"):
+        indicator = key.split(dv.SEP)[0]
+        records = dv.cell_records(sample_store, PERIOD, key, "宁波")
+        population = next(s.population for s in declared() if s.id == indicator)
+        if population in ("completed_stages", "received") or "app_id" in records.columns:
+            assert records["app_id"].null_count() == 0, key
+            assert len(dv.application_ids(records)) == min(records["app_id"].n_unique(), 500), key

@@ -1,6 +1,7 @@
 """Drill-down lists from the same declarations as the values: for every mean, ratio and count
 indicator and every cell of the sample store's table, the records behind the cell number its ``n``,
-and those its numerator counts give its value (issue #17 item 4)."""
+and those its numerator counts give its value (issue #17 item 4); an outage cell's events number
+its ``n`` and give its value (#15)."""
 import polars as pl
 import pytest
 
@@ -8,6 +9,7 @@ from getpower.drilldown import lists, records_behind
 from getpower.indicators.engine import records
 from getpower.periods import Period
 from getpower.registry import declared
+from getpower.registry import spec as spec_of
 from getpower.table import cached_record_level, indicator_table, load_frames, prepare_inputs
 
 GENERIC = [s for s in declared() if s.kind != "custom"]
@@ -79,4 +81,36 @@ def test_records_behind_a_cell_from_a_store(sample_store):
     assert got.height == row["n"] and got["counted"].sum() == round(row["value"] * row["n"])
     assert set(got["city"].cast(pl.String)) == {"杭州"}
     with pytest.raises(ValueError, match="自定义指标"):
-        records_behind(sample_store, "2023Q4", "outage_hours")
+        records_behind(sample_store, "2023Q4", "outage_hours_yoy", segment="全口径")
+
+
+OUTAGE = [s for s in declared() if s.kind == "custom" and s.function == "outage_share"]
+
+
+@pytest.mark.parametrize("spec", OUTAGE, ids=[s.id for s in OUTAGE])
+def test_outage_events_behind_every_cell_give_its_value(sample_store, period_data, spec):
+    """Σ weight of the events behind each cell over the cell's customers (the latest count by the
+    window's last day, summed over the segment's area types) is the cell's value; their number its n."""
+    table, inp, _ = period_data
+    window, aggregates = inp["window"], dict(inp["rules"].area_aggregates)
+    base = (load_frames(sample_store)["customer_base"].filter(pl.col("as_of") <= window.last_day).collect()
+            .sort("as_of").group_by("city", "area_type").agg(pl.col("customers").last())
+            .with_columns(pl.col("city").cast(pl.String), pl.col("area_type").cast(pl.String)))
+    # the province pools the cities with any counted event in the window (of any kind or cause)
+    whole = spec_of("outage_frequency" if spec.kwargs.get("measure") == "frequency" else "outage_hours")
+    with_events = records(whole, inp, None, "全口径").select(pl.col("city").cast(pl.String).unique()).collect()
+    checked = 0
+    for seg in spec.segments:
+        events = records(spec, inp, None, seg).with_columns(pl.col("city").cast(pl.String)).collect()
+        areas = aggregates.get(seg, [seg])
+        for r in table.filter((pl.col("indicator") == spec.id) & (pl.col("segment") == seg)).iter_rows(named=True):
+            mine = events if r["city"] == "全省" else events.filter(pl.col("city") == r["city"])
+            assert mine.height == r["n"], (spec.id, r["city"], seg)
+            if r["value"] is None:
+                continue
+            cities = with_events["city"].to_list() if r["city"] == "全省" else [r["city"]]
+            customers = base.filter(pl.col("city").is_in(cities) & pl.col("area_type").is_in(areas))["customers"].sum()
+            assert mine["weight"].sum() / customers == pytest.approx(r["value"], rel=1e-12), (spec.id, r["city"], seg)
+            checked += 1
+    # not vacuous: the windows of 2023Q4 and 2023 lie inside the sample's outage data
+    assert checked or table["period"][0] == "2021Q1", spec.id

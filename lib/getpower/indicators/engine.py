@@ -23,7 +23,7 @@ from getpower import params
 from getpower.indicators.common import ALL, count_of, finish, mean_of, ratio_of
 from getpower.indicators.inputs import resolve
 from getpower.indicators.predicates import PREDICATES
-from getpower.indicators.reliability import CUSTOM
+from getpower.indicators.reliability import CUSTOM, RECORDS
 from getpower.registry import IndicatorSpec
 
 
@@ -88,9 +88,15 @@ def records(spec: IndicatorSpec, values: dict, city: str | None = None, segment:
     ``counted``: only those the numerator counts. Their number is the cell's ``n`` (``counted``:
     a count's value, a ratio's numerator). With the column ``counted`` (ratio and count).
 
-    Custom indicators (the outage family) have no record list: their cells sum events per area."""
+    A custom indicator's records come from the function registered for it
+    (:data:`~getpower.indicators.reliability.RECORDS`, called with its declared arguments and the
+    segment): the outage family's are the events its cells sum. One without (``outage_hours_yoy``,
+    a change between two windows) has no record list: ValueError."""
     if spec.kind == "custom":
-        raise ValueError(f"{spec.id} 是自定义指标，没有记录明细")
+        lf = _custom_records(spec, values, segment)
+        if city is not None and city != params.province():
+            lf = lf.filter(pl.col("city").cast(pl.String) == city)
+        return lf
     extra = next((e for e in spec.extra_segments if e.segment == segment), None)
     population, where = (extra.population, extra.where) if extra else (spec.population, spec.where)
     lf = resolve(population, values)
@@ -109,3 +115,18 @@ def records(spec: IndicatorSpec, values: dict, city: str | None = None, segment:
     if extra is None and segment != ALL:
         lf = lf.filter(pl.col(spec.segment_by).cast(pl.String) == segment)
     return lf
+
+
+def drillable(spec: IndicatorSpec) -> bool:
+    """Whether :func:`records` can list the records behind the indicator's cells."""
+    return spec.kind != "custom" or spec.function in RECORDS
+
+
+def _custom_records(spec: IndicatorSpec, values: dict, segment: str) -> pl.LazyFrame:
+    """The records behind a custom indicator's cell of ``segment`` (every city)."""
+    if spec.function not in RECORDS:
+        raise ValueError(f"{spec.id} 是自定义指标，没有记录明细")
+    fn = RECORDS[spec.function]
+    kwargs = {n: resolve(n, values) for n, p in inspect.signature(fn).parameters.items()
+              if p.kind is not p.KEYWORD_ONLY}
+    return fn(**kwargs, segment=segment, **spec.kwargs)

@@ -171,16 +171,27 @@ def completed(records: pl.LazyFrame, period: Period, ids: bool) -> pl.LazyFrame:
 
 
 @named_input
-def received(records: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Applications received in the period (their 申请受理 started in it), withdrawn ones too."""
-    return records.filter(in_period("accepted_at", period)).select(RECEIVED_COLUMNS)
+def received(records: pl.LazyFrame, period: Period, ids: bool) -> pl.LazyFrame:
+    """Applications received in the period (their 申请受理 started in it), withdrawn ones too
+    (``ids``: with their number and acceptance time, for lists of records)."""
+    return records.filter(in_period("accepted_at", period)).select(
+        *RECEIVED_COLUMNS, *(("app_id", "accepted_at") if ids else ()))
 
 
 @named_input
-def completed_stages(spans: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Stage records of the applications completed in the period, those with an annex-1 limit."""
-    return (spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
-            .select("city", "stage", "span_cd", "stage_limit"))
+def completed_stages(spans: pl.LazyFrame, records: pl.LazyFrame, period: Period, ids: bool) -> pl.LazyFrame:
+    """Stage records of the applications completed in the period, those with an annex-1 limit.
+
+    ``ids``: each with its application's number and class, the stage's start and end and the
+    application's completion (a list of stage records then opens an application's timeline); the
+    indicators read none of them, so by default they are not joined."""
+    lf = spans.filter(in_period("completed_at", period) & pl.col("stage_limit").is_not_null())
+    if not ids:
+        return lf.select("city", "stage", "span_cd", "stage_limit")
+    # spans carry the application's row number ``rec`` only: its number comes from the records
+    return (lf.join(records.select("rec", "app_id", "customer_class"), on="rec", how="left")
+            .select("city", "app_id", "customer_class", "stage", "started_at", "finished_at", "completed_at",
+                    "span_cd", "stage_limit"))
 
 
 @named_input

@@ -77,6 +77,18 @@ def counted_events(outage_events: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
     return outage_events.filter((pl.col("restored_at") - pl.col("started_at")) >= pl.duration(minutes=minutes))
 
 
+def window_events(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
+    """The counted events (:func:`counted_events`) that touch the window, each with ``_ms``
+    (milliseconds of it inside the window) and ``_starts`` (it starts in the window): the rows
+    :func:`event_cells` sums and :func:`outage_share_events` lists."""
+    s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
+    e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
+    ms = (e - s).dt.total_milliseconds().clip(lower_bound=0)
+    starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
+    return (counted_events(outage_events, rules).with_columns(ms.alias("_ms"), starts.alias("_starts"))
+            .filter((pl.col("_ms") > 0) | pl.col("_starts")))
+
+
 def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl.LazyFrame:
     """The events of a window summed per city × area type × kind × cause (done once per window;
     every outage indicator filters and sums these few rows):
@@ -88,13 +100,7 @@ def event_cells(outage_events: pl.LazyFrame, window: Period, rules: Rules) -> pl
     Integer sums: exact, so the result does not depend on the order events are added in (float sums
     of thousands of events differ in the last bits from one run to the next). Events shorter than
     ``outage_min_minutes`` in their whole duration are left out."""
-    ev = counted_events(outage_events, rules)
-    s = pl.max_horizontal(pl.col("started_at"), pl.lit(window.start))
-    e = pl.min_horizontal(pl.col("restored_at"), pl.lit(window.end))
-    ms = (e - s).dt.total_milliseconds().clip(lower_bound=0)
-    starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
-    return ev.with_columns(ms.alias("_ms"), starts.alias("_starts")).filter((pl.col("_ms") > 0) | pl.col("_starts")).group_by(
-        "city", "area_type", "kind", "cause").agg(
+    return window_events(outage_events, window, rules).group_by("city", "area_type", "kind", "cause").agg(
         # 128-bit: a sum of millisecond × customer products cannot overflow (64 bits would after
         # a few hundred city-wide, month-long events)
         (pl.col("_ms").cast(pl.Int128) * pl.col("customers_affected").cast(pl.Int128)).sum().alias("w"),
@@ -173,6 +179,14 @@ def outage_share(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame,
     The declarations (params/indicators.yaml) say which member is which: outage_hours (all),
     _planned / _fault (kinds 预安排 / 故障), _ex_external / _ex_shortage (causes 外部影响 /
     系统电源不足限电 left out), outage_frequency."""
+    frequency = measure == "frequency"
+    cells = outage_cells(outage_window_cells, customer_base, window, rules, _keep(kinds, exclude_causes),
+                         frequency=frequency)
+    return _ratio(cells, "per_customer" if frequency else "hours", window, rules, outage_coverage)
+
+
+def _keep(kinds: list[str] | None, exclude_causes: list[str] | None) -> pl.Expr | None:
+    """Which events a member of the family counts, by kind and cause (None: all)."""
     keep = None
     if kinds:
         keep = pl.col("kind").is_in(kinds)
@@ -181,9 +195,83 @@ def outage_share(outage_window_cells: pl.LazyFrame, customer_base: pl.LazyFrame,
         # intake defaults a blank cause to 内部, so such an event is rare)
         drop = pl.col("cause").is_in(exclude_causes)
         keep = ~drop if keep is None else keep & ~drop
-    frequency = measure == "frequency"
-    cells = outage_cells(outage_window_cells, customer_base, window, rules, keep, frequency=frequency)
-    return _ratio(cells, "per_customer" if frequency else "hours", window, rules, outage_coverage)
+    return keep
+
+
+def segment_areas(segment: str, rules: Rules) -> tuple[str, ...]:
+    """The area types an outage segment stands for: itself, or an aggregate's members.
+
+    Raises
+    ------
+    ValueError
+        For a segment that is neither an area type nor an aggregate.
+    """
+    if segment in AREAS:
+        return (segment,)
+    aggregates = dict(rules.area_aggregates)
+    if segment not in aggregates:
+        raise ValueError(f"停电指标没有分组“{segment}”：应为区域类型或{'、'.join(aggregates)}")
+    return tuple(aggregates[segment])
+
+
+RECORDS: dict = {}  # custom function name → the function listing the records behind its cells
+
+
+def records_of(name: str):
+    """Register the record list of the custom function ``name`` (engine.records calls it)."""
+    def register(fn):
+        RECORDS[name] = fn
+        return fn
+    return register
+
+
+@records_of("outage_share")
+def outage_share_events(outages: pl.LazyFrame, window: Period, rules: Rules, *, segment: str,
+                        measure: str = "hours", kinds: list[str] | None = None,
+                        exclude_causes: list[str] | None = None) -> pl.LazyFrame:
+    """The outage events behind a cell of a member of the outage family: the very events
+    :func:`outage_share` sums (:func:`window_events`, the member's kinds and causes), of the
+    segment's area types, one row each with
+
+    - ``hours_in_window``: hours of the event inside the window;
+    - ``weight``: what the event adds to the cell's numerator — ``hours_in_window`` ×
+      ``customers_affected`` (``hours``), or ``customers_affected`` (``frequency``).
+
+    ``measure`` ``hours``: every event overlapping the window (as many as the cell's ``n``);
+    ``frequency``: those starting in it. Σ ``weight`` / the cell's customers is the cell's value.
+
+    Parameters
+    ----------
+    outages : pl.LazyFrame
+        The outage extract.
+    window : Period
+        The outage window of the period.
+    rules : Rules
+        The year's rules (``outage_min_minutes``, the area aggregates).
+    segment : str
+        An area type or an aggregate (城网, 农网, 全口径).
+    measure, kinds, exclude_causes
+        The member's declared arguments (params/indicators.yaml).
+
+    Returns
+    -------
+    pl.LazyFrame
+        ``event_id``, ``city``, ``district``, ``area_type``, ``kind``, ``cause``, ``started_at``,
+        ``restored_at``, ``customers_affected``, ``hours_in_window``, ``weight``; by start.
+    """
+    counted = pl.col("_starts") if measure == "frequency" else pl.col("_ms") > 0
+    keep = _keep(kinds, exclude_causes)
+    ev = window_events(outages, window, rules).filter(
+        counted & pl.col("area_type").cast(pl.String).is_in(list(segment_areas(segment, rules))))
+    if keep is not None:
+        ev = ev.filter(keep.fill_null(False))
+    hours = (pl.col("_ms") / MS_PER_HOUR).alias("hours_in_window")
+    weight = (pl.col("customers_affected").cast(pl.Float64) if measure == "frequency"
+              else pl.col("hours_in_window") * pl.col("customers_affected")).alias("weight")
+    return (ev.with_columns(hours).with_columns(weight)
+            .select("event_id", "city", "district", "area_type", "kind", "cause", "started_at", "restored_at",
+                    "customers_affected", "hours_in_window", "weight")
+            .sort("started_at", "event_id"))
 
 
 @custom

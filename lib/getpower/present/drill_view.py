@@ -5,7 +5,8 @@ its timeline (:mod:`getpower.timeline`).
 
 A mean's list holds the ``n`` records it averaged; a ratio's the ``n`` records of its denominator,
 those its numerator counts marked (计入分子 = 是); a count's the records it counted (as many as its
-value). The outage indicators sum events by area and have no record list. Only identifying
+value); an outage cell's the events its value sums (each with what it adds to the numerator;
+``outage_hours_yoy``, a change between two windows, has none). Only identifying
 columns are shown: ids, class, dates, the measure; never personal data.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from getpower.present.labels import UNIT_LABELS, indicator_labels
 SHOWN = {
     "city": "地市", "app_id": "工单编号", "project_id": "项目编号", "item_no": "任务序号", "unit": "责任单位",
     "customer_class": "客户类别", "voltage_class": "电压等级", "stage": "环节", "important": "重要用户",
+    "started_at": "环节开始", "finished_at": "环节结束",
     "accepted_at": "受理时间", "completed_at": "竣工时间", "submitted_at": "申请时间", "approved_at": "办结时间",
     "process_cd": "全过程（自然日）", "process_wd": "全过程（工作日）", "utility_cd": "合计办理（自然日）",
     "utility_wd": "合计办理（工作日）", "span_cd": "环节用时（自然日）", "stage_limit": "环节时限（自然日）",
@@ -29,24 +31,32 @@ SHOWN = {
     "channel": "申请渠道", "mode": "办理方式", "status": "完成情况", "deadline": "完成期限",
     "counted": "计入分子",
 }
+# an outage cell's records are events (reliability.outage_share_events): their own labels
+SHOWN_EVENTS = {
+    "city": "地市", "event_id": "停电事件编号", "district": "区县", "area_type": "区域类型", "kind": "停电性质",
+    "cause": "停电原因", "started_at": "停电开始时间", "restored_at": "恢复送电时间",
+    "customers_affected": "停电用户数", "hours_in_window": "窗口内停电时长（小时）", "weight": "计入分子的量",
+}
 SEP = "|"
 
 
 def drillable(indicator: str) -> bool:
+    """Whether a cell of the indicator opens a record list (every one but ``outage_hours_yoy``)."""
+    from getpower.indicators.engine import drillable as engine_drillable
     from getpower.registry import spec
 
-    return spec(indicator).kind != "custom"
+    return engine_drillable(spec(indicator))
 
 
 def cell_options(table: pl.DataFrame, city: str) -> list[tuple[str, str]]:
     """(label, key) of the city's cells that have records behind them (a mean, ratio or count
     with ``n`` > 0), in the table's order; key = ``indicator|segment|unit``."""
+    from getpower.indicators.engine import drillable as engine_drillable
     from getpower.registry import declared
 
-    kinds = {s.id: s.kind for s in declared()}
     labels = indicator_labels()
     rows = table.filter((pl.col("city") == city) & (pl.col("n") > 0)
-                        & pl.col("indicator").is_in([i for i, k in kinds.items() if k != "custom"]))
+                        & pl.col("indicator").is_in([s.id for s in declared() if engine_drillable(s)]))
     return [(f"{labels.get(r['indicator'], r['indicator'])} · {r['segment']} · {UNIT_LABELS.get(r['unit'], r['unit'])}"
              f"（n={r['n']}）", SEP.join((r["indicator"], r["segment"], r["unit"])))
             for r in rows.iter_rows(named=True)]
@@ -68,7 +78,8 @@ def cell_records(store, period: str, key: str, city: str) -> pl.DataFrame:
 
 def shown(records: pl.DataFrame) -> pl.DataFrame:
     """The records as the page shows and downloads them: the identifying columns, in Chinese."""
-    cols = [c for c in SHOWN if c in records.columns]
+    names = SHOWN_EVENTS if "event_id" in records.columns else SHOWN
+    cols = [c for c in names if c in records.columns]
     out = records.select(cols)
     if "counted" in out.columns:
         out = out.with_columns(pl.col("counted").replace_strict({True: "是", False: "否"}, return_dtype=pl.String))
@@ -77,7 +88,7 @@ def shown(records: pl.DataFrame) -> pl.DataFrame:
                            if isinstance(dtypes[c], pl.Datetime))
     return out.with_columns(pl.col(c).cast(pl.String) for c in out.columns
                             if isinstance(dtypes[c], (pl.Enum, pl.Categorical))).rename(
-        {c: SHOWN[c] for c in out.columns})
+        {c: names[c] for c in out.columns})
 
 
 def application_ids(records: pl.DataFrame, limit: int = 500) -> list[str]:
