@@ -112,10 +112,10 @@ async def one_by_one(browser, base: str, rounds: int) -> dict:
     options = await p.locator(".widget-dropdown select").first.locator("option").all_inner_texts()
     quarters = [o for o in options if "年初至今" not in o]  # the page opens on the latest one
     for i in range(rounds):
-        before = await p.locator("img[alt=达标热力图]").get_attribute("src")
+        before = await p.locator(".gp-heat").get_attribute("data-period")  # the linked heat map (#15)
         t0 = time.perf_counter()
         await p.locator(".widget-dropdown select").first.select_option(quarters[-2 - i % 3])
-        await p.wait_for_function("s => document.querySelector('img[alt=达标热力图]').src !== s", arg=before)
+        await p.wait_for_function("s => document.querySelector('.gp-heat').dataset.period !== s", arg=before)
         changes.append(time.perf_counter() - t0)
     out["overview_period_change_s"] = changes
     await context.close()

@@ -141,3 +141,32 @@ def test_city_page_cell_to_records_to_timeline(page, voila_url, sample_store):
     select(page, "时间线", first)
     page.locator(f".gp-timeline[data-app='{first}'] img[alt=工单时间线]").wait_for()
     assert_no_error_output(page)
+
+
+def test_overview_heat_cell_opens_its_records(page, voila_url, sample_store):
+    """Drill-through from the overview: a heat-map cell → the city page on that period with the
+    cell's records open (an outage cell: the events it sums, as many as its n)."""
+    from getpower.table import cached_compute
+
+    key = "outage_hours|市区|hours"
+    n = cached_compute(sample_store, "2023Q4").filter(
+        (pl.col("city") == "宁波") & (pl.col("indicator") == "outage_hours") & (pl.col("segment") == "市区"))["n"].item()
+    open_page(page, f"{voila_url}/voila/render/overview.ipynb?period=2023Q4", "[data-page=overview]")
+    page.wait_for_selector(".gp-heat[data-period='2023Q4']")
+    page.locator(f".gp-heat td[data-city=宁波][data-key='{key}'] a").click()
+    page.wait_for_selector("[data-page=city][data-city=宁波][data-period='2023Q4']")
+    page.wait_for_selector(f".gp-drill[data-key='{key}']")
+    assert int(page.locator(".gp-drill").get_attribute("data-rows")) == n > 0
+    # the grid shows the events (their columns in Chinese)
+    page.wait_for_function("() => [...document.querySelectorAll('table.dataTable th')]"
+                           ".some(th => th.textContent.trim() === '停电事件编号')")
+    assert_no_error_output(page)
+
+
+def test_overview_heat_links_only_to_the_viewers_cities(page_as, voila_url):
+    page = page_as("hz")
+    open_page(page, f"{voila_url}/voila/render/overview.ipynb?period=2023Q4", "[data-page=overview]")
+    page.wait_for_selector(".gp-heat[data-period='2023Q4']")
+    assert page.locator(".gp-heat td[data-city=杭州] a").count() > 0
+    assert page.locator(".gp-heat td[data-city=宁波] a").count() == 0
+    assert page.locator(".gp-heat td[data-city=宁波]").count() > 0  # shown, not linked

@@ -45,6 +45,11 @@ def test_records_carry_their_application(fr, period, indicator, city, segment, e
     assert dv.application_ids(got) == list(dict.fromkeys(a for a, _, _ in expected))
 
 
+def test_yes_no_columns_shown_in_chinese():
+    shown = dv.shown(_records(TIMING, "2024Q1", "within_limit_rate", "宁波", "全部"))
+    assert shown.select("工单编号", "重要用户", "计入分子").rows() == [("B1", "否", "是")]  # utility 11 ≤ 30 calendar days
+
+
 def test_stage_records_shown_with_their_application():
     shown = dv.shown(_records(SLOW, "2024Q1", "stage_within_limit_rate", "宁波", "装表接电"))
     assert shown.columns[:3] == ["地市", "工单编号", "客户类别"]

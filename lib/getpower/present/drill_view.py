@@ -62,6 +62,20 @@ def cell_options(table: pl.DataFrame, city: str) -> list[tuple[str, str]]:
             for r in rows.iter_rows(named=True)]
 
 
+def query_key(query: dict[str, str], options: list[tuple[str, str]]) -> str:
+    """The cell the page's URL names (``indicator``, ``segment``, ``unit``: the overview heat map's
+    links), when it is one of ``options`` (:func:`cell_options`); else ``""`` (none opened).
+
+    >>> opts = [("…", "outage_hours|市区|hours")]
+    >>> query_key({"indicator": "outage_hours", "segment": "市区", "unit": "hours"}, opts)
+    'outage_hours|市区|hours'
+    >>> query_key({"indicator": "outage_hours", "segment": "农村", "unit": "hours"}, opts), query_key({}, opts)
+    ('', '')
+    """
+    key = SEP.join(query.get(k, "") for k in ("indicator", "segment", "unit"))
+    return key if key in {k for _, k in options} else ""
+
+
 def cell_records(store, period: str, key: str, city: str) -> pl.DataFrame:
     """The records behind the cell ``key`` (``indicator|segment|unit``) of ``city``: a count's
     counted records, a mean's or ratio's whole ``n`` (a ratio's with ``counted``)."""
@@ -81,8 +95,9 @@ def shown(records: pl.DataFrame) -> pl.DataFrame:
     names = SHOWN_EVENTS if "event_id" in records.columns else SHOWN
     cols = [c for c in names if c in records.columns]
     out = records.select(cols)
-    if "counted" in out.columns:
-        out = out.with_columns(pl.col("counted").replace_strict({True: "是", False: "否"}, return_dtype=pl.String))
+    # every yes/no column in Chinese (计入分子, 重要用户 …), never true/false on a page
+    out = out.with_columns(pl.col(c).replace_strict({True: "是", False: "否"}, return_dtype=pl.String)
+                           for c, t in out.schema.items() if t == pl.Boolean)
     dtypes = out.schema
     out = out.with_columns(pl.col(c).dt.strftime("%Y-%m-%d %H:%M") for c in out.columns
                            if isinstance(dtypes[c], pl.Datetime))

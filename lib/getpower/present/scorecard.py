@@ -15,7 +15,7 @@ from getpower.drilldown import LISTS
 from getpower.indicators.reliability import AREAS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicator_labels
-from getpower.status import COLOURS, INSUFFICIENT, MET, NO_DATA, NOT_MET, with_status
+from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
 
 COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
 
@@ -282,16 +282,12 @@ def ranking_gt(d: ScorecardData) -> gt.GT:
 
 
 def heatmap_chart(table: pl.DataFrame):
-    """Indicator × city met status of the rows that have a target (the 11 cities)."""
-    labels = indicator_labels()
-    t = _status(table.filter(pl.col("city").is_in(list(params.cities())) & pl.col("target").is_not_null()))
-    t = t.with_columns((pl.col("indicator").replace_strict(labels, default=pl.col("indicator")) + "·" + pl.col("segment")).alias("label"))
+    """Indicator × city met status of the rows that have a target (the 11 cities); the same cells
+    as the overview's linked heat map (:func:`getpower.present.heat_view.heat_frame`)."""
+    from getpower.present.heat_view import TITLE, heat_frame
+
     # every label × city cell drawn: a city without the row is 无数据 in the legend's colour, not blank
-    order = t.select("label").unique(maintain_order=True)
-    grid = order.join(pl.DataFrame({"city": list(params.cities())}), how="cross")
-    t = grid.join(t.select("label", "city", "status", "value"), on=["label", "city"], how="left").with_columns(
-        pl.col("status").fill_null(NO_DATA))
-    return charts.status_heatmap(t.select("label", "city", "status", "value"), "指标 × 地市 达标情况")
+    return charts.status_heatmap(heat_frame(table).select("label", "city", "status", "value"), TITLE)
 
 
 def tier_frame(ranked: pl.DataFrame) -> pl.DataFrame:
