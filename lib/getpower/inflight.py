@@ -6,7 +6,8 @@ the start day is not counted; working days are the official calendar with make-u
 an application is open on ``as_of`` when its 申请受理 stage has started by then, it is not
 withdrawn (已撤销: never warned, whatever it was on the date) and its last stage (装表接电 /
 竣工装表接电) has not finished by then — the population of ``open_overdue``, and an application
-that is 超期 here on a quarter's last day is one that ``open_overdue`` counts (tested). An
+that is 超期 here on a quarter's last day is one that ``open_overdue`` counts (a 三零 one: in its
+三零 segment; tested). An
 application without a 申请受理 record has no start to age from and is not listed, as the
 indicators do not count it.
 
@@ -21,7 +22,9 @@ For each open application:
 - **stage limit**: annex 1's limit of that stage for the class (calendar days,
   ``thresholds.yaml: stage_limits_days``; high voltage only); **class limit**: the year's limit of
   the class from the targets (the year of ``as_of``), judged on the measure the targets name
-  (process time for 居民 / 低压非居民, utility time for high voltage), as ``within_limit_rate``.
+  (process time for 居民 / 低压非居民, utility time for high voltage), as ``within_limit_rate``;
+  a 三零 application (低压小微企业 with 零投资, the indicators' 三零 segment) against the year's 三零
+  limit instead (working days of process time; ``measure`` 全过程办电时间（三零）).
 - **time left** to each limit, in calendar and working days, and the **due date** (到期日: the
   last day within the limit). For a limit in calendar days the due date is ``as_of + left``
   calendar days; for one in working days it is the working day on which the limit is used up.
@@ -53,6 +56,7 @@ NORMAL, NEAR, OVER, NO_LIMIT = "正常", "临期", "超期", "无时限"
 STATUSES = (OVER, NEAR, NORMAL, NO_LIMIT)  # most urgent first
 APPLICATION, APPROVAL = "报装工单", "接入工程审批"
 MEASURES = {"process": "全过程办电时间", "utility": "合计办理时间", "approval": "审批时间"}
+SANLING, SANLING_MARK = "三零", "（三零）"  # a 三零 application's limit: the measure named with this mark
 COLUMNS = {
     "kind": pl.String, "city": pl.String, "district": pl.String, "id": pl.String, "class": pl.String,
     "important": pl.Boolean, "started_at": pl.Datetime("us"),
@@ -218,16 +222,55 @@ def _applications(applications: pl.LazyFrame, stages: pl.LazyFrame, as_of: dt.da
                  on=["stage", "customer_class"], how="left").with_columns(
         pl.when(pl.col("stage_limit").is_not_null()).then(pl.lit("calendar_days")).alias("stage_limit_unit"))
     lf = measured_against_limit(lf, limits)
-    measure = {cls: MEASURES[m] for cls, (m, _u, _l) in limits.by_class.items()}
+    key = {cls: m for cls, (m, _u, _l) in limits.by_class.items()}
+    lf = lf.with_columns(pl.col("customer_class").cast(pl.String).replace_strict(key, default=None, return_dtype=pl.String)
+                         .alias("_measure"), pl.col("customer_class").cast(pl.String).alias("_limit_of"))
+    lf = _sanling_limit(lf, limits)
     lf = lf.with_columns(
-        pl.col("customer_class").replace_strict(measure, default=None, return_dtype=pl.String).alias("measure"),
+        (pl.col("_measure").replace_strict(MEASURES, default=None, return_dtype=pl.String)
+         + pl.when(pl.col("_limit_of") == SANLING).then(pl.lit(SANLING_MARK)).otherwise(pl.lit(""))).alias("measure"),
         pl.col("limited_value").cast(pl.Int64).alias("elapsed"))
     lf = _judge(lf, "stage_", "stage_limit", "stage_limit_unit", "stage_cd", "stage_wd", as_of, days, rules.near_due_wd)
     # the whole is judged on the measure's own day counts (elapsed is in the limit's unit)
     lf = lf.with_columns(
-        pl.when(pl.col("measure") == MEASURES["utility"]).then(pl.col("utility_cd")).otherwise(pl.col("process_cd")).alias("_e_cd"),
-        pl.when(pl.col("measure") == MEASURES["utility"]).then(pl.col("utility_wd")).otherwise(pl.col("process_wd")).alias("_e_wd"))
+        pl.when(pl.col("_measure") == "utility").then(pl.col("utility_cd")).otherwise(pl.col("process_cd")).alias("_e_cd"),
+        pl.when(pl.col("_measure") == "utility").then(pl.col("utility_wd")).otherwise(pl.col("process_wd")).alias("_e_wd"))
     return _judge(lf, "", "limit", "limit_unit", "_e_cd", "_e_wd", as_of, days, rules.near_due_wd)
+
+
+def _sanling_limit(lf: pl.LazyFrame, limits) -> pl.LazyFrame:
+    """A 三零 application (低压小微企业 with 零投资: the predicate of ``within_limit_rate``'s and
+    ``open_overdue``'s 三零 segment) is judged as a whole against the year's 三零 limit (ledger 6–7,
+    the targets' 低压小微（三零） row) instead of its class's: the limit declared for it.
+
+    Parameters
+    ----------
+    lf : pl.LazyFrame
+        Open applications with their class's ``limit``, ``limit_unit``, ``limited_value`` and
+        ``_measure`` (process / utility), and ``_limit_of`` (whose limit it is).
+    limits : Limits
+        The year's limits (:class:`getpower.indicators.inputs.Limits`); a year without a 三零
+        limit leaves every row as it was.
+
+    Returns
+    -------
+    pl.LazyFrame
+        The same rows, a 三零 application's limit columns replaced and ``_limit_of`` = 三零.
+    """
+    from getpower.indicators.predicates import sanling
+    from getpower.indicators.rules import Rules
+
+    if limits.sanling is None:
+        return lf
+    measure, unit, lim = limits.sanling
+    is_sanling = sanling(Rules.for_year(limits.year))
+    column = f"{measure}_{'cd' if unit == 'calendar_days' else 'wd'}"
+    return lf.with_columns(
+        pl.when(is_sanling).then(pl.lit(lim)).otherwise(pl.col("limit")).alias("limit"),
+        pl.when(is_sanling).then(pl.lit(unit)).otherwise(pl.col("limit_unit")).alias("limit_unit"),
+        pl.when(is_sanling).then(pl.col(column).cast(pl.Float64)).otherwise(pl.col("limited_value")).alias("limited_value"),
+        pl.when(is_sanling).then(pl.lit(measure)).otherwise(pl.col("_measure")).alias("_measure"),
+        pl.when(is_sanling).then(pl.lit(SANLING)).otherwise(pl.col("_limit_of")).alias("_limit_of"))
 
 
 def _approvals(approvals: pl.LazyFrame, as_of: dt.datetime, rules: WarningRules, years: tuple[int, int],

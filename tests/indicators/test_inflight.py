@@ -100,6 +100,39 @@ def test_inflight_cases(as_of, key, expected):
     assert {k: got[k] for k in expected} == expected
 
 
+# 三零 (ledger 7, 2023: 15 working days of process time): S1 a small and micro 低压非居民 enterprise
+# within 160 kW paying nothing; its twin T1 pays 5000 yuan (not 三零: the class's 10 calendar days).
+# Both accepted 9-20 like L1; working days after 9-20: 9-21, 22, 25–28 (6), the holiday, 10-07 and
+# 10-08 make-up (8), 10-09–13 (13), 10-16 (14), 10-17 (15): S1 is due on 10-17
+SANLING = frames(
+    applications=[{"app_id": "S1", "customer_class": "低压非居民", "small_micro": True, "capacity_kw": 100.0},
+                  {"app_id": "T1", "customer_class": "低压非居民", "small_micro": True, "capacity_kw": 100.0,
+                   "customer_investment_yuan": 5000.0}],
+    stages=[(a, s, start, end, None) for a in ("S1", "T1") for s, start, end in
+            (("申请受理", "2023-09-20 09:00", "2023-09-20 10:00"), ("装表接电", "2023-09-21 09:00", None))])
+SANLING_CASES = [
+    # before the holiday: 6 of 15 working days used, 9 left (T1: 2 calendar days left, none working: 临期)
+    ("2023-09-28", "S1", dict(measure="全过程办电时间（三零）", limit=15, limit_unit="working_days", elapsed=6,
+                              process_cd=8, process_wd=6, due=D("2023-10-17"), left_cd=19, left_wd=9, status="正常")),
+    ("2023-09-28", "T1", dict(measure="全过程办电时间", limit=10, limit_unit="calendar_days", elapsed=8,
+                              due=D("2023-09-30"), left_cd=2, left_wd=0, status="临期")),
+    # after the holiday and both make-up days: 9 used, 6 left (T1 past its 10 calendar days)
+    ("2023-10-09", "S1", dict(elapsed=9, process_cd=19, due=D("2023-10-17"), left_cd=8, left_wd=6, status="正常")),
+    ("2023-10-09", "T1", dict(elapsed=19, left_cd=-9, left_wd=-3, status="超期")),
+    # Friday 10-13: 13 used, 2 left (10-16, 10-17) → 临期; 10-17 itself: 0 left, still 临期
+    ("2023-10-13", "S1", dict(elapsed=13, left_cd=4, left_wd=2, status="临期")),
+    ("2023-10-17", "S1", dict(elapsed=15, left_cd=0, left_wd=0, status="临期")),
+    ("2023-10-18", "S1", dict(elapsed=16, left_cd=-1, left_wd=-1, status="超期", urgency=0)),
+]
+
+
+@pytest.mark.parametrize("as_of, key, expected", SANLING_CASES, ids=[f"{a}-{k}" for a, k, _ in SANLING_CASES])
+def test_sanling_judged_against_its_own_limit(as_of, key, expected):
+    got = inflight(SANLING, D(as_of)).filter(pl.col("id") == key).row(0, named=True)
+    assert {k: got[k] for k in expected} == expected
+    assert got["class"] == "低压非居民"  # the customer class stays the class
+
+
 @pytest.mark.parametrize("as_of", ["2023-09-28", "2023-10-09", "2023-10-25"])
 def test_never_listed(as_of):
     ids = set(inflight(FR, D(as_of))["id"])
@@ -145,18 +178,26 @@ def test_year_without_a_calendar():
 
 
 def test_open_overdue_is_the_overdue_list(sample_store):
-    """超期 on a quarter's last day = what the indicator open_overdue counts, city by class."""
-    from getpower.table import compute, load_frames
+    """超期 on a quarter's last day = the applications the indicator open_overdue counts: a 三零
+    one those of its 三零 segment (its own limit), any other those of its class's."""
+    from getpower.indicators.engine import records
+    from getpower.periods import Period
+    from getpower.registry import spec
+    from getpower.table import cached_record_level, load_frames, prepare_inputs
 
-    out = inflight(load_frames(sample_store), D("2023-12-31"))
-    over = (out.filter((pl.col("kind") == "报装工单") & (pl.col("status") == "超期"))
-            .group_by("city", "class").len())
-    got = {(r["city"], r["class"]): r["len"] for r in over.iter_rows(named=True)}
-    t = compute(sample_store, "2023Q4").filter(
-        (pl.col("indicator") == "open_overdue") & pl.col("city").is_in(list(set(out["city"])))
-        & pl.col("segment").is_in(["居民", "低压非居民", "高压单电源", "高压双电源"]))
-    want = {(r["city"], r["segment"]): int(r["value"]) for r in t.iter_rows(named=True) if r["value"]}
-    assert got == want and sum(got.values()) > 0
+    frames = load_frames(sample_store)
+    out = inflight(frames, D("2023-12-31"))
+    got = set(out.filter((pl.col("kind") == "报装工单") & (pl.col("status") == "超期"))["id"])
+    inp = prepare_inputs(frames, Period.parse("2023Q4"), cached_record_level(sample_store, frames), ids=True)
+
+    def ids(segment, counted=True):
+        return set(records(spec("open_overdue"), inp, None, segment, counted=counted).collect()["app_id"])
+
+    sanling = ids("低压小微（三零）", counted=False)
+    want = (ids("全部") - sanling) | ids("低压小微（三零）")
+    assert got == want and len(got - sanling) > 0
+    # the sample has 三零 applications open then: the limit is not vacuous
+    assert out.filter(pl.col("id").is_in(list(sanling)))["measure"].unique().to_list() == ["全过程办电时间（三零）"]
 
 
 def test_month_ends():
