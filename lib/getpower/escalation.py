@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from getpower import params
-from getpower.inflight import APPLICATION, APPROVAL, NEAR, NORMAL, NO_LIMIT, OVER, WarningRules, check_as_of, data_span, \
-    inflight
+from getpower.inflight import APPLICATION, APPROVAL, NEAR, NORMAL, NO_LIMIT, OVER, WarningRules, by_urgency, check_as_of, \
+    data_span, inflight
 
 UNKNOWN = "无法判断"
 ALERT = {0: OVER, 1: NEAR, 2: NORMAL, 3: NO_LIMIT}  # urgency → the worse of the stage's and the whole's status
@@ -76,8 +76,8 @@ def alert(items: pl.DataFrame) -> pl.Expr:
 
 
 def urgent(items: pl.DataFrame) -> pl.DataFrame:
-    """The 超期 and 临期 rows (by stage or whole), in their order of urgency."""
-    return items.filter(pl.col("urgency") <= 1)
+    """The 超期 and 临期 rows (by stage or whole), in their order of urgency (:func:`by_urgency`)."""
+    return by_urgency(items.filter(pl.col("urgency") <= 1))
 
 
 def list_frame(items: pl.DataFrame, with_city: bool = True, districts: bool | None = None) -> pl.DataFrame:
@@ -281,5 +281,7 @@ def scorecard_as_of(period_last_day: dt.date, span: tuple[dt.date, dt.date] | No
 
 
 def top_overdue(items: pl.DataFrame, n: int = 5) -> pl.DataFrame:
-    """The ``n`` most overdue applications (超期, furthest past their limit first)."""
-    return urgent(items).filter((pl.col("urgency") == 0) & (pl.col("kind") == APPLICATION)).head(n)
+    """The ``n`` most overdue items (超期, furthest past their limit first): applications and
+    pending access-works approvals alike, the first ``n`` 超期 rows of the escalation lists, in
+    their order (:func:`urgent`)."""
+    return urgent(items).filter(pl.col("urgency") == 0).head(n)

@@ -309,10 +309,27 @@ def inflight(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,
 
     ``frames``: the extract kinds by name (:func:`getpower.table.load_frames`); only
     ``applications``, ``stages`` and ``approvals`` are read. Columns: :data:`COLUMNS`."""
-    out = inflight_plan(frames, as_of, rules=rules)
-    key = pl.min_horizontal(pl.col("stage_left_wd"), pl.col("left_wd"))
-    return out.sort(pl.col("urgency"), key, pl.min_horizontal(pl.col("stage_left_cd"), pl.col("left_cd")),
-                    "city", "id", nulls_last=True).collect()
+    return by_urgency(inflight_plan(frames, as_of, rules=rules)).collect()
+
+
+def by_urgency(items: pl.DataFrame | pl.LazyFrame):
+    """Rows of :func:`inflight` in order of urgency, the one order of every list (督办单, the
+    预警督办 page, the scorecards' 当前预警): 超期 before 临期 before 正常 (the worse of stage and
+    whole, ``urgency``), then least time left in working days (the furthest overdue first), then
+    in calendar days, then city and id.
+
+    Parameters
+    ----------
+    items : pl.DataFrame or pl.LazyFrame
+        Rows with :data:`COLUMNS`.
+
+    Returns
+    -------
+    pl.DataFrame or pl.LazyFrame
+        The same rows, ordered (nulls last).
+    """
+    return items.sort(pl.col("urgency"), pl.min_horizontal(pl.col("stage_left_wd"), pl.col("left_wd")),
+                      pl.min_horizontal(pl.col("stage_left_cd"), pl.col("left_cd")), "city", "id", nulls_last=True)
 
 
 def inflight_plan(frames: dict[str, pl.LazyFrame], as_of: dt.date | dt.datetime, *,

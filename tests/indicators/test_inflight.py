@@ -162,6 +162,24 @@ def test_ordered_by_urgency():
     assert out["urgency"].to_list() == [0, 0, 0, 1, 2, 2]
 
 
+@pytest.mark.parametrize("n, expected", [
+    (5, ["L1", "P1", "R1"]),  # every 超期 item, the approval P1 among the applications, in the lists' order
+    (2, ["L1", "P1"]),
+    (0, []),
+])
+def test_top_overdue_is_the_head_of_the_escalation_list(n, expected):
+    """The scorecards' five most overdue = the first 超期 rows of the 督办单, whatever order the
+    rows come in (the same ordering function)."""
+    from getpower.escalation import list_frame, top_overdue, urgent
+
+    items = inflight(FR, D("2023-10-09"))
+    shuffled = items.sample(fraction=1.0, shuffle=True, seed=7)
+    assert top_overdue(shuffled, n)["id"].to_list() == expected
+    listed = list_frame(urgent(shuffled))
+    assert listed.filter(pl.col("预警") == "超期")["编号"].to_list()[:n] == expected
+    assert listed["编号"].to_list() == ["L1", "P1", "R1", "P3"]  # then 临期
+
+
 def test_year_without_a_calendar():
     # 2027 has no holiday schedule and no targets: no class limit (无时限); the stage limit is
     # annex 1's, but working days cannot be counted: status null with the reason

@@ -113,7 +113,7 @@ def test_year_to_date_scorecard(sample_store, tmp_path):
 
 def test_scorecard_current_warnings(generated, sample_store):
     """当前预警 (#15): the city's open items at the period's end by class and status, and its five
-    most overdue applications, as the library lists them."""
+    most overdue items (applications and approvals), as the library lists them."""
     import datetime as dt
 
     from getpower.escalation import escalation, top_overdue
@@ -123,7 +123,7 @@ def test_scorecard_current_warnings(generated, sample_store):
     assert "当前预警" in html and "预警日期 2023-12-31（期末）" in html
     esc = escalation(sample_store, dt.date(2023, 12, 31), ["杭州"])
     top = top_overdue(esc.items)
-    assert all(i in html for i in top["id"]) if top.height else "期末无超期报装工单" in html
+    assert all(i in html for i in top["id"]) if top.height else "期末无超期的报装工单或接入工程审批" in html
     assert f"<td>合计</td><td>{int((esc.items['urgency'] == 0).sum())}</td>" in html
     province = (folder / "全省.html").read_text(encoding="utf-8")
     every = escalation(sample_store, dt.date(2023, 12, 31))

@@ -81,7 +81,7 @@ def _table(df: pl.DataFrame) -> str:
 def current_warnings_html(store, city: str | None, period_last_day: dt.date) -> str:
     """The scorecard's 当前预警: open applications and approvals at the period's end (or the data's
     date, when earlier) by status — a city's by class, the province's (``city`` None) by city —
-    and the five most overdue applications."""
+    and the five most overdue items (applications and approvals, as the 督办单 orders them)."""
     from getpower import params
     from getpower.escalation import escalation, list_frame, scorecard_as_of, summary_frame, top_overdue
     from getpower.inflight import data_span
@@ -98,11 +98,12 @@ def current_warnings_html(store, city: str | None, period_last_day: dt.date) -> 
         counts = summary.filter(pl.col("类别") == "合计").drop("类别").with_columns(
             pl.col("地市").replace({params.province(): "全省合计"}))
     top = list_frame(top_overdue(esc.items), with_city=city is None, districts=False).select(
-        pl.exclude("序号", "预警", "类型", "区县", "环节开始", "环节已用（自然日）", "环节已用（工作日）", "环节时限",
+        pl.exclude("序号", "预警", "区县", "环节开始", "环节已用（自然日）", "环节已用（工作日）", "环节时限",
                    "环节到期日", "环节剩余（工作日）", "环节状态", "受理（申请）时间", "剩余（自然日）", "整体状态", "说明"))
     head = (f'<p class="gp-currency">预警日期 {as_of.isoformat()}（期末）· {html.escape(esc.currency())} · '
             f"临期：距时限不超过 {esc.near_wd} 个工作日</p>")
-    five = ("<p>超期最久的报装工单：</p>" + _table(top)) if top.height else "<p>期末无超期报装工单。</p>"
+    five = (("<p>超期最久的在途事项（报装工单与接入工程审批，与督办单同序）：</p>" + _table(top)) if top.height
+            else "<p>期末无超期的报装工单或接入工程审批。</p>")
     return f'<div class="gp-current-warnings">{head}{_table(counts)}{five}</div>'
 
 
