@@ -49,8 +49,9 @@ def drillable(indicator: str) -> bool:
 
 
 def cell_options(table: pl.DataFrame, city: str) -> list[tuple[str, str]]:
-    """(label, key) of the city's cells that have records behind them (a mean, ratio or count
-    with ``n`` > 0), in the table's order; key = ``indicator|segment|unit``."""
+    """(label, key) of the city's cells that have records behind them (``n`` > 0, an indicator
+    with a record list: every one but ``outage_hours_yoy``), in the table's order; key =
+    ``indicator|segment|unit``."""
     from getpower.indicators.engine import drillable as engine_drillable
     from getpower.registry import declared
 
