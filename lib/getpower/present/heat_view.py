@@ -17,7 +17,7 @@ from getpower.status import COLOURS, NO_DATA, STATUSES, with_status
 
 TITLE = "指标 × 地市 达标情况"
 # the cell's own look: kept with the table, so that any page showing it shows it alike
-STYLE = ("<style>.gp-heat table{border-collapse:collapse;font-size:12px}"
+STYLE = ("<style>.gp-heat{overflow-x:auto;max-width:100%}.gp-heat table{border-collapse:collapse;font-size:12px}"
          ".gp-heat th{font-weight:normal;text-align:right;padding:2px 6px;white-space:nowrap}"
          ".gp-heat thead th{text-align:center}.gp-heat td{padding:0;border:1px solid #fff;min-width:52px}"
          ".gp-heat td a,.gp-heat td span{display:block;padding:4px 2px;color:#fff;text-align:center;text-decoration:none}"
