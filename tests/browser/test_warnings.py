@@ -157,6 +157,8 @@ def test_overview_heat_cell_opens_its_records(page, voila_url, sample_store):
     page.wait_for_selector("[data-page=city][data-city=宁波][data-period='2023Q4']")
     page.wait_for_selector(f".gp-drill[data-key='{key}']")
     assert int(page.locator(".gp-drill").get_attribute("data-rows")) == n > 0
+    # the address names the cell: shared, it opens the same records
+    assert "indicator=outage_hours" in page.locator(".gp-nav").get_attribute("data-query")
     # the grid shows the events (their columns in Chinese)
     page.wait_for_function("() => [...document.querySelectorAll('table.dataTable th')]"
                            ".some(th => th.textContent.trim() === '停电事件编号')")

@@ -77,6 +77,16 @@ def query_key(query: dict[str, str], options: list[tuple[str, str]]) -> str:
     return key if key in {k for _, k in options} else ""
 
 
+def key_query(key: str) -> dict[str, str]:
+    """The URL parameters naming the cell ``key`` (the inverse of :func:`query_key`; none for ``""``),
+    so that the page's address, shared, opens the same records.
+
+    >>> key_query("outage_hours|市区|hours"), key_query("")
+    ({'indicator': 'outage_hours', 'segment': '市区', 'unit': 'hours'}, {})
+    """
+    return dict(zip(("indicator", "segment", "unit"), key.split(SEP))) if key else {}
+
+
 def cell_records(store, period: str, key: str, city: str) -> pl.DataFrame:
     """The records behind the cell ``key`` (``indicator|segment|unit``) of ``city``: a count's
     counted records, a mean's or ratio's whole ``n`` (a ratio's with ``counted``)."""
