@@ -225,37 +225,46 @@ def _applications(applications: pl.LazyFrame, stages: pl.LazyFrame, as_of: dt.da
     key = {cls: m for cls, (m, _u, _l) in limits.by_class.items()}
     lf = lf.with_columns(pl.col("customer_class").cast(pl.String).replace_strict(key, default=None, return_dtype=pl.String)
                          .alias("_measure"), pl.col("customer_class").cast(pl.String).alias("_limit_of"))
-    lf = _sanling_limit(lf, limits)
-    lf = lf.with_columns(
-        (pl.col("_measure").replace_strict(MEASURES, default=None, return_dtype=pl.String)
-         + pl.when(pl.col("_limit_of") == SANLING).then(pl.lit(SANLING_MARK)).otherwise(pl.lit(""))).alias("measure"),
-        pl.col("limited_value").cast(pl.Int64).alias("elapsed"))
     lf = _judge(lf, "stage_", "stage_limit", "stage_limit_unit", "stage_cd", "stage_wd", as_of, days, rules.near_due_wd)
     # the whole is judged on the measure's own day counts (elapsed is in the limit's unit)
     lf = lf.with_columns(
         pl.when(pl.col("_measure") == "utility").then(pl.col("utility_cd")).otherwise(pl.col("process_cd")).alias("_e_cd"),
         pl.when(pl.col("_measure") == "utility").then(pl.col("utility_wd")).otherwise(pl.col("process_wd")).alias("_e_wd"))
-    return _judge(lf, "", "limit", "limit_unit", "_e_cd", "_e_wd", as_of, days, rules.near_due_wd)
+    lf = _judge(lf, "", "limit", "limit_unit", "_e_cd", "_e_wd", as_of, days, rules.near_due_wd)
+    lf = _sanling_limit(lf, limits, lambda f: _judge(f, "_s_", "_s_limit", "_s_limit_unit", "_s_e_cd", "_s_e_wd",
+                                                     as_of, days, rules.near_due_wd))
+    return lf.with_columns(
+        (pl.col("_measure").replace_strict(MEASURES, default=None, return_dtype=pl.String)
+         + pl.when(pl.col("_limit_of") == SANLING).then(pl.lit(SANLING_MARK)).otherwise(pl.lit(""))).alias("measure"),
+        pl.col("limited_value").cast(pl.Int64).alias("elapsed"))
 
 
-def _sanling_limit(lf: pl.LazyFrame, limits) -> pl.LazyFrame:
+def _sanling_limit(lf: pl.LazyFrame, limits, judge) -> pl.LazyFrame:
     """A 三零 application (低压小微企业 with 零投资: the predicate of ``within_limit_rate``'s and
-    ``open_overdue``'s 三零 segment) is judged as a whole against the year's 三零 limit (ledger 6–7,
-    the targets' 低压小微（三零） row) instead of its class's: the limit declared for it.
+    ``open_overdue``'s 三零 segment) is bound by two promises: its class's limit and the year's 三零
+    limit (ledger 6–7, the targets' 低压小微（三零） row). It is judged as a whole against the one
+    due first: the warning comes before the earlier deadline, and every application an
+    ``open_overdue`` cell counts (its class's cells or the 三零 one) is 超期 on the list.
 
     Parameters
     ----------
     lf : pl.LazyFrame
-        Open applications with their class's ``limit``, ``limit_unit``, ``limited_value`` and
-        ``_measure`` (process / utility), and ``_limit_of`` (whose limit it is).
+        Open applications judged against their class's ``limit`` (``due``, ``left_cd``,
+        ``left_wd``, ``status``), with ``limit_unit``, ``limited_value``, ``_measure`` (process /
+        utility), ``_limit_of`` (whose limit it is) and the measures' day counts
+        (``process_cd`` …).
     limits : Limits
         The year's limits (:class:`getpower.indicators.inputs.Limits`); a year without a 三零
         limit leaves every row as it was.
+    judge : callable
+        Adds ``_s_due``, ``_s_left_cd``, ``_s_left_wd`` and ``_s_status`` for the limit in
+        ``_s_limit`` / ``_s_limit_unit`` on the days in ``_s_e_cd`` / ``_s_e_wd``.
 
     Returns
     -------
     pl.LazyFrame
-        The same rows, a 三零 application's limit columns replaced and ``_limit_of`` = 三零.
+        The same rows and columns; where the 三零 limit is due first (or the class has none), its
+        limit, unit, elapsed days, due date, days left and status, and ``_limit_of`` = 三零.
     """
     from getpower.indicators.predicates import sanling
     from getpower.indicators.rules import Rules
@@ -263,14 +272,19 @@ def _sanling_limit(lf: pl.LazyFrame, limits) -> pl.LazyFrame:
     if limits.sanling is None:
         return lf
     measure, unit, lim = limits.sanling
-    is_sanling = sanling(Rules.for_year(limits.year))
-    column = f"{measure}_{'cd' if unit == 'calendar_days' else 'wd'}"
-    return lf.with_columns(
-        pl.when(is_sanling).then(pl.lit(lim)).otherwise(pl.col("limit")).alias("limit"),
-        pl.when(is_sanling).then(pl.lit(unit)).otherwise(pl.col("limit_unit")).alias("limit_unit"),
-        pl.when(is_sanling).then(pl.col(column).cast(pl.Float64)).otherwise(pl.col("limited_value")).alias("limited_value"),
-        pl.when(is_sanling).then(pl.lit(measure)).otherwise(pl.col("_measure")).alias("_measure"),
-        pl.when(is_sanling).then(pl.lit(SANLING)).otherwise(pl.col("_limit_of")).alias("_limit_of"))
+    day = "cd" if unit == "calendar_days" else "wd"
+    lf = judge(lf.with_columns(pl.lit(lim).alias("_s_limit"), pl.lit(unit).alias("_s_limit_unit"),
+                               pl.col(f"{measure}_cd").alias("_s_e_cd"), pl.col(f"{measure}_wd").alias("_s_e_wd")))
+    first = sanling(Rules.for_year(limits.year)) & pl.col("_s_due").is_not_null() & (
+        pl.col("limit").is_null() | pl.col("due").is_null() | (pl.col("_s_due") < pl.col("due")))
+    replaced = {"limit": pl.lit(lim), "limit_unit": pl.lit(unit),
+                "limited_value": pl.col(f"{measure}_{day}").cast(pl.Float64), "_measure": pl.lit(measure),
+                "_limit_of": pl.lit(SANLING), "due": pl.col("_s_due"), "left_cd": pl.col("_s_left_cd"),
+                "left_wd": pl.col("_s_left_wd"), "status": pl.col("_s_status")}
+    return (lf.with_columns(first.fill_null(False).alias("_s_first"))
+            .with_columns(pl.when(pl.col("_s_first")).then(v).otherwise(pl.col(k)).alias(k) for k, v in replaced.items())
+            .drop("_s_first", "_s_limit", "_s_limit_unit", "_s_e_cd", "_s_e_wd", "_s_due", "_s_left_cd",
+                  "_s_left_wd", "_s_status"))
 
 
 def _approvals(approvals: pl.LazyFrame, as_of: dt.datetime, rules: WarningRules, years: tuple[int, int],

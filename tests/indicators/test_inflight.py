@@ -5,6 +5,7 @@ working days. Day counts exclude the start day. 2023 limits: 居民 7 and 低压
 of process time; 高压单电源 30 calendar days of utility time; annex 1: 供电方案答复 21, 竣工检验 4
 calendar days; approvals: 10kV 7 calendar days, 低压 5 working days. 临期: ≤ 2 working days left.
 """
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -102,32 +103,44 @@ def test_inflight_cases(as_of, key, expected):
 
 # 三零 (ledger 7, 2023: 15 working days of process time): S1 a small and micro 低压非居民 enterprise
 # within 160 kW paying nothing; its twin T1 pays 5000 yuan (not 三零: the class's 10 calendar days).
-# Both accepted 9-20 like L1; working days after 9-20: 9-21, 22, 25–28 (6), the holiday, 10-07 and
-# 10-08 make-up (8), 10-09–13 (13), 10-16 (14), 10-17 (15): S1 is due on 10-17
+# Both accepted 9-20 like L1. S1 is bound by both promises and judged against the one due first:
+# in 2023 the class's 10 calendar days (due 9-30) come long before the 15 working days (9-21, 22,
+# 25–28 (6), the holiday, 10-07 and 10-08 make-up (8), 10-09–13 (13), 10-16 (14), 10-17 (15)).
+# With a 三零 limit of 3 working days (a year where the 三零 promise is the stricter; limits
+# patched) S1 is due on 9-25 (9-21, 22, 25) and judged on it, T1 still on its class's.
 SANLING = frames(
     applications=[{"app_id": "S1", "customer_class": "低压非居民", "small_micro": True, "capacity_kw": 100.0},
                   {"app_id": "T1", "customer_class": "低压非居民", "small_micro": True, "capacity_kw": 100.0,
                    "customer_investment_yuan": 5000.0}],
     stages=[(a, s, start, end, None) for a in ("S1", "T1") for s, start, end in
             (("申请受理", "2023-09-20 09:00", "2023-09-20 10:00"), ("装表接电", "2023-09-21 09:00", None))])
+CLASS_FIRST = dict(measure="全过程办电时间", limit=10, limit_unit="calendar_days", due=D("2023-09-30"))
 SANLING_CASES = [
-    # before the holiday: 6 of 15 working days used, 9 left (T1: 2 calendar days left, none working: 临期)
-    ("2023-09-28", "S1", dict(measure="全过程办电时间（三零）", limit=15, limit_unit="working_days", elapsed=6,
-                              process_cd=8, process_wd=6, due=D("2023-10-17"), left_cd=19, left_wd=9, status="正常")),
-    ("2023-09-28", "T1", dict(measure="全过程办电时间", limit=10, limit_unit="calendar_days", elapsed=8,
-                              due=D("2023-09-30"), left_cd=2, left_wd=0, status="临期")),
-    # after the holiday and both make-up days: 9 used, 6 left (T1 past its 10 calendar days)
-    ("2023-10-09", "S1", dict(elapsed=9, process_cd=19, due=D("2023-10-17"), left_cd=8, left_wd=6, status="正常")),
-    ("2023-10-09", "T1", dict(elapsed=19, left_cd=-9, left_wd=-3, status="超期")),
-    # Friday 10-13: 13 used, 2 left (10-16, 10-17) → 临期; 10-17 itself: 0 left, still 临期
-    ("2023-10-13", "S1", dict(elapsed=13, left_cd=4, left_wd=2, status="临期")),
-    ("2023-10-17", "S1", dict(elapsed=15, left_cd=0, left_wd=0, status="临期")),
-    ("2023-10-18", "S1", dict(elapsed=16, left_cd=-1, left_wd=-1, status="超期", urgency=0)),
+    # 2023: the class's limit is due first, for S1 as for T1 (2 calendar days left, none working: 临期)
+    (15, "2023-09-28", "S1", dict(CLASS_FIRST, elapsed=8, process_cd=8, process_wd=6, left_cd=2, left_wd=0, status="临期")),
+    (15, "2023-09-28", "T1", dict(CLASS_FIRST, elapsed=8, left_cd=2, left_wd=0, status="临期")),
+    (15, "2023-10-09", "S1", dict(CLASS_FIRST, elapsed=19, left_cd=-9, left_wd=-3, status="超期", urgency=0)),
+    # a 三零 limit of 3 working days: due 9-25, before the class's 9-30
+    (3, "2023-09-21", "S1", dict(measure="全过程办电时间（三零）", limit=3, limit_unit="working_days", elapsed=1,
+                                 due=D("2023-09-25"), left_cd=4, left_wd=2, status="临期")),
+    (3, "2023-09-21", "T1", dict(CLASS_FIRST, elapsed=1, left_cd=9, left_wd=5, status="正常")),  # 9-29 中秋
+    (3, "2023-09-25", "S1", dict(limit=3, elapsed=3, left_cd=0, left_wd=0, status="临期")),
+    (3, "2023-09-26", "S1", dict(limit=3, elapsed=4, left_cd=-1, left_wd=-1, status="超期", urgency=0)),
 ]
 
 
-@pytest.mark.parametrize("as_of, key, expected", SANLING_CASES, ids=[f"{a}-{k}" for a, k, _ in SANLING_CASES])
-def test_sanling_judged_against_its_own_limit(as_of, key, expected):
+@pytest.mark.parametrize("sanling_wd, as_of, key, expected", SANLING_CASES,
+                         ids=[f"{n}wd-{a}-{k}" for n, a, k, _ in SANLING_CASES])
+def test_sanling_judged_against_the_limit_due_first(monkeypatch, sanling_wd, as_of, key, expected):
+    from getpower.indicators.inputs import Limits
+
+    real = Limits.for_year.__func__
+
+    def patched(cls, year):
+        got = real(cls, year)
+        return dataclasses.replace(got, sanling=(got.sanling[0], got.sanling[1], float(sanling_wd)))
+
+    monkeypatch.setattr(Limits, "for_year", classmethod(patched))
     got = inflight(SANLING, D(as_of)).filter(pl.col("id") == key).row(0, named=True)
     assert {k: got[k] for k in expected} == expected
     assert got["class"] == "低压非居民"  # the customer class stays the class
@@ -196,8 +209,8 @@ def test_year_without_a_calendar():
 
 
 def test_open_overdue_is_the_overdue_list(sample_store):
-    """超期 on a quarter's last day = the applications the indicator open_overdue counts: a 三零
-    one those of its 三零 segment (its own limit), any other those of its class's."""
+    """超期 on a quarter's last day = the applications the indicator open_overdue counts in any of
+    its cells: its class's (全部) or the 三零 segment's (a 三零 one is judged on the limit due first)."""
     from getpower.indicators.engine import records
     from getpower.periods import Period
     from getpower.registry import spec
@@ -212,10 +225,9 @@ def test_open_overdue_is_the_overdue_list(sample_store):
         return set(records(spec("open_overdue"), inp, None, segment, counted=counted).collect()["app_id"])
 
     sanling = ids("低压小微（三零）", counted=False)
-    want = (ids("全部") - sanling) | ids("低压小微（三零）")
-    assert got == want and len(got - sanling) > 0
-    # the sample has 三零 applications open then: the limit is not vacuous
-    assert out.filter(pl.col("id").is_in(list(sanling)))["measure"].unique().to_list() == ["全过程办电时间（三零）"]
+    assert got == ids("全部") | ids("低压小微（三零）") and len(got - sanling) > 0
+    # the sample has 三零 applications open then (2023: the class's limit comes first for them)
+    assert sanling and set(out.filter(pl.col("id").is_in(list(sanling)))["measure"]) == {"全过程办电时间"}
 
 
 def test_month_ends():
