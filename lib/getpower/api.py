@@ -215,11 +215,13 @@ class Store:
                 .sort("city", "app_id", "started_at").collect())
 
     def outages(self, period: str) -> pl.DataFrame:
-        """The outage events behind the period's outage indicators: those that began in its
-        outage window (the rolling 12 months to a quarter's end, the calendar year for a year),
-        with ``hours`` (duration), ``customer_hours`` (duration × customers affected) and
-        ``counted`` (not shorter than the year's short-interruption threshold; null when the
-        year has none, ``params/thresholds.yaml``).
+        """The outage events behind the period's outage indicators: those that overlap its
+        outage window (the rolling 12 months to a quarter's end, the calendar year for a year) or
+        begin in it, as the indicators take them (an event running into the window counts with its
+        hours inside it), with ``hours`` (duration), ``customer_hours`` (duration × customers
+        affected), ``counted`` (not shorter than the year's short-interruption threshold; null
+        when the year has none, ``params/thresholds.yaml``), ``hours_in_window`` (what the
+        outage-hours indicators count) and ``starts_in_window`` (what the frequency ones count).
 
         Parameters
         ----------
@@ -230,15 +232,17 @@ class Store:
         -------
         polars.DataFrame
             The outage extract's columns (``event_id``, ``city``, ``district``, ``area_type``,
-            ``kind``, ``cause``, ``started_at``, ``restored_at``, ``customers_affected``) and the three above.
+            ``kind``, ``cause``, ``started_at``, ``restored_at``, ``customers_affected``) and the five above.
 
         Examples
         --------
         >>> import getpower
         >>> store = getpower.open(getpower.sample_store())
         >>> ev = store.outages("2023Q4")
-        >>> ev.columns[-3:]
-        ['hours', 'customer_hours', 'counted']
+        >>> ev.columns[-5:]
+        ['hours', 'customer_hours', 'counted', 'hours_in_window', 'starts_in_window']
+        >>> ev["started_at"].min() < dt.datetime(2023, 1, 1)  # begun in 2022, running into the window
+        True
         >>> sorted(ev["kind"].unique().to_list())
         ['故障', '预安排']
         """
@@ -251,10 +255,14 @@ class Store:
         minimum = Rules.for_year(p.year).outage_min_minutes
         hours = (pl.col("restored_at") - pl.col("started_at")).dt.total_seconds() / 3600
         counted = pl.lit(None, pl.Boolean) if minimum is None else hours * 60 >= minimum
+        # the window's arithmetic is reliability.window_events' (the indicators'), on every event
+        inside = (pl.min_horizontal("restored_at", pl.lit(window.end))
+                  - pl.max_horizontal("started_at", pl.lit(window.start))).dt.total_seconds().clip(lower_bound=0) / 3600
+        starts = (pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end)
         return (load_frames(self.path)["outages"]
-                .filter((pl.col("started_at") >= window.start) & (pl.col("started_at") < window.end))
                 .with_columns(hours.alias("hours"), (hours * pl.col("customers_affected")).alias("customer_hours"),
-                              counted.alias("counted"))
+                              counted.alias("counted"), inside.alias("hours_in_window"), starts.alias("starts_in_window"))
+                .filter((pl.col("hours_in_window") > 0) | pl.col("starts_in_window"))
                 .sort("city", "started_at").collect())
 
     def lists(self, period: str) -> dict[str, pl.DataFrame]:

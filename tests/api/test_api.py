@@ -95,11 +95,19 @@ def test_applications_are_the_records_behind_the_handling_time_cells(store):
 
 
 def test_outages_are_the_events_of_the_window(store):
+    """As the indicators take them: events overlapping the window, with their hours inside it."""
     ev = store.outages("2023Q4")  # a quarter: the rolling 12 months to its end
-    assert ev["started_at"].min() >= dt.datetime(2023, 1, 1) and ev["started_at"].max() < dt.datetime(2024, 1, 1)
-    one = ev.row(0, named=True)
+    start, end = dt.datetime(2023, 1, 1), dt.datetime(2024, 1, 1)
+    assert ((ev["restored_at"] > start) | ev["starts_in_window"]).all() and (ev["started_at"] < end).all()
+    one = ev.filter(pl.col("starts_in_window") & (pl.col("restored_at") < end)).row(0, named=True)
     hours = (one["restored_at"] - one["started_at"]).total_seconds() / 3600
     assert one["hours"] == pytest.approx(hours) and one["customer_hours"] == pytest.approx(hours * one["customers_affected"])
+    assert one["hours_in_window"] == pytest.approx(hours)
+    before = ev.filter(pl.col("started_at") < start).row(0, named=True)  # begun in 2022: the 2023 part only
+    assert not before["starts_in_window"]
+    assert before["hours_in_window"] == pytest.approx((before["restored_at"] - start).total_seconds() / 3600)
+    after = ev.filter(pl.col("restored_at") > end).row(0, named=True)  # running into 2024: up to the end
+    assert after["hours_in_window"] == pytest.approx((end - after["started_at"]).total_seconds() / 3600)
     assert ev["counted"].dtype == pl.Boolean
 
 
