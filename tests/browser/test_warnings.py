@@ -159,6 +159,10 @@ def test_overview_heat_cell_opens_its_records(page, voila_url, sample_store):
     assert int(page.locator(".gp-drill").get_attribute("data-rows")) == n > 0
     # the address names the cell: shared, it opens the same records
     assert "indicator=outage_hours" in page.locator(".gp-nav").get_attribute("data-query")
+    page.wait_for_function("() => location.search.includes('indicator=outage_hours')")
+    # closed again, the address no longer names it
+    select(page, "穿透", "（选择指标单元格）")
+    page.wait_for_function("() => !location.search.includes('indicator=') && location.search.includes('city=')")
     # the grid shows the events (their columns in Chinese)
     page.wait_for_function("() => [...document.querySelectorAll('table.dataTable th')]"
                            ".some(th => th.textContent.trim() === '停电事件编号')")

@@ -173,12 +173,17 @@ def ledger_units(grant: access.Grant) -> tuple[str, ...]:
 def nav_html(page: str, grant: access.Grant | None, query: dict[str, str] | None = None) -> str:
     """The header every page shows: the pages the viewer may open (``access.PAGES``, so a page
     added there is listed too), this one marked; ``data-query`` is the page's selection, which
-    the page template writes into the URL so that a link can be shared."""
+    the page template writes into the URL so that a link can be shared (a key with an empty value
+    is taken out of it: a selection cleared).
+
+    >>> 'data-query="city=%E5%AE%81%E6%B3%A2&amp;indicator="' in nav_html("city", None, {"city": "宁波", "indicator": ""})
+    True
+    """
     import html
     from urllib.parse import urlencode
 
-    query = {k: v for k, v in (query or {}).items() if v}
-    carry = {k: v for k, v in query.items() if k == "period"}
+    query = dict(query or {})
+    carry = {k: v for k, v in query.items() if k == "period" and v}
     links = []
     for p, label in access.PAGES.items():
         if grant is not None and not grant.may_open(p):

@@ -78,13 +78,15 @@ def query_key(query: dict[str, str], options: list[tuple[str, str]]) -> str:
 
 
 def key_query(key: str) -> dict[str, str]:
-    """The URL parameters naming the cell ``key`` (the inverse of :func:`query_key`; none for ``""``),
-    so that the page's address, shared, opens the same records.
+    """The URL parameters naming the cell ``key`` (the inverse of :func:`query_key`), so that the
+    page's address, shared, opens the same records; empty for ``""`` (no cell open: the page's
+    address drops them, :func:`getpower.present.dashboard.nav_html`).
 
     >>> key_query("outage_hours|市区|hours"), key_query("")
-    ({'indicator': 'outage_hours', 'segment': '市区', 'unit': 'hours'}, {})
+    ({'indicator': 'outage_hours', 'segment': '市区', 'unit': 'hours'}, {'indicator': '', 'segment': '', 'unit': ''})
     """
-    return dict(zip(("indicator", "segment", "unit"), key.split(SEP))) if key else {}
+    names = ("indicator", "segment", "unit")
+    return dict(zip(names, key.split(SEP))) if key else dict.fromkeys(names, "")
 
 
 def cell_records(store, period: str, key: str, city: str) -> pl.DataFrame:
