@@ -45,7 +45,7 @@ from getpower import params
 from getpower.contract import KIND_BY_NAME, KINDS, Kind
 from getpower.intake.discover import NotRead
 from getpower.intake.read import ExtractError
-from getpower.intake.validate import FileResult, sha256_file, validate_batch
+from getpower.intake.validate import SCRATCH_IPC, FileResult, sha256_file, validate_batch
 from getpower.lock import hold_signals, interruptible, writer_lock
 
 PENDING = "stages_pending"  # stages whose application is not stored yet (待匹配)
@@ -352,7 +352,7 @@ class _Merge:
 
 def _scan_parts(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
     """The upload's accepted rows of one kind, each with the position of its file (``_file``)."""
-    parts = [pl.scan_ipc(r.written_to).with_columns(pl.lit(i, pl.Int32).alias(FILE))
+    parts = [r.scan_accepted().with_columns(pl.lit(i, pl.Int32).alias(FILE))
              for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
     return pl.concat(parts, how="vertical") if parts else None
 
@@ -412,7 +412,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         cols, key = [c.name for c in kind.columns], list(kind.key)
         stages = kind.name == "stages"
         group = ["app_id"] if stages else key  # stages are replaced per application
-        sent_parts = [(i, r.written_to) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
+        sent_parts = [(i, r) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
         old_path = old_of(kind.name)
         old_pending_path = old_of(PENDING) if stages else None
         if not sent_parts and not old_pending_path:  # nothing sent (stages: and none waiting)
@@ -425,9 +425,9 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         source = {i: next(j for j, q in enumerate(results) if q.sha256 == r.sha256 and q.kind == r.kind)
                   for i, r in enumerate(results)}
         if sent_parts:
-            inc = pl.concat([pl.scan_ipc(p).with_columns(pl.lit(i, pl.Int32).alias(FILE),
-                                                             pl.lit(source[i] if stages else i, pl.Int32).alias(SRC))
-                             for i, p in sent_parts], how="vertical")
+            inc = pl.concat([r.scan_accepted().with_columns(pl.lit(i, pl.Int32).alias(FILE),
+                                                            pl.lit(source[i] if stages else i, pl.Int32).alias(SRC))
+                             for i, r in sent_parts], how="vertical")
         else:  # no stages sent, but waiting ones may meet their application now
             inc = _empty(kind).with_columns(pl.lit(None, pl.Int32).alias(FILE), pl.lit(None, pl.Int32).alias(SRC))
         if len(sent_parts) > 1:  # within the upload the last file that has a key (an application's stages) wins
@@ -479,8 +479,8 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             flagged = flagged.with_columns(pl.lit(True).alias("_matched"))
         flagged = flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False))
         if old is not None or stages or len(sent_parts) > 1:  # a plan with joins: its result kept, read twice
-            marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch: uncompressed
-            flagged.sink_ipc(marked, compression="uncompressed")
+            marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch
+            flagged.sink_ipc(marked, **SCRATCH_IPC)
             flagged = pl.scan_ipc(marked)
         counts = flagged.group_by(FILE, "_same", "_matched").len().collect()
         for f, same, matched, n in counts.iter_rows():

@@ -24,6 +24,7 @@ from getpower.indicators.inputs import (  # noqa: F401  (IDENTIFYING, PSEUDO_PRO
 )
 from getpower.indicators.records import application_records, stage_spans
 from getpower.intake.normalise import POLARS_TYPES
+from getpower.intake.validate import SCRATCH_IPC
 from getpower.periods import Period
 from getpower.registry import declared
 from getpower.scoring import score_table
@@ -78,25 +79,44 @@ def data_years(frames: dict[str, pl.LazyFrame]) -> tuple[int, int]:
                       (frames["approvals"], "submitted_at"), (frames["approvals"], "approved_at"))
 
 
+# low-cardinality text as enumerations: smaller to keep and read, cheaper to group by (the
+# distinct stages of ten million applications take a fraction of the memory as names)
+STAGE_ENUM = pl.col("stage").cast(pl.Enum(list(STAGE)))
+
+
+def stage_spans_plan(frames: dict[str, pl.LazyFrame], years: tuple[int, int]) -> pl.LazyFrame:
+    """Every stage record with its spans (:func:`~getpower.indicators.records.stage_spans`), the
+    stage as an enumeration: what both record-level plans start from."""
+    return stage_spans(frames["stages"].with_columns(STAGE_ENUM), years)
+
+
+def part_of(part: tuple[int, int]) -> pl.Expr:
+    """Whether a row's ``app_id`` falls in part k of ``part`` = (k, parts) (a hash of ``app_id``)."""
+    return (pl.col("app_id").hash(seed=0) % part[1]) == part[0]
+
+
 def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | None = None,
                        part: tuple[int, int] = (0, 1), offset: int = 0,
-                       years: tuple[int, int] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+                       years: tuple[int, int] | None = None,
+                       spans: pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The period-independent work as two lazy plans: stage spans (each with its application's
     number ``rec``, city, completion and annex-1 stage limit) and one record per application.
 
     ``records``: the records plan's output once written (a scan of it), so that the spans refer to
     the very numbers ``rec`` that were written; by default the records plan itself.
     ``part`` = (k, parts): the records of part k of the applications split by a hash of ``app_id``,
-    numbered from ``offset`` (the per-application group-by then holds one part at a time)."""
+    numbered from ``offset`` (the per-application group-by then holds one part at a time).
+    ``spans``: :func:`stage_spans_plan` once written (a scan of it; of part k's stage records
+    only, when a part is asked), so that the spans of every stage record are computed once."""
     years = years or data_years(frames)
-    # low-cardinality text as enumerations: smaller to keep and read, cheaper to group by (the
-    # distinct stages of ten million applications take a fraction of the memory as names)
-    stage = pl.col("stage").cast(pl.Enum(list(STAGE)))
-    apps, stages = frames["applications"], frames["stages"]
+    stage = STAGE_ENUM
+    apps = frames["applications"]
+    mine = part_of(part)
     if part[1] > 1:
-        mine = (pl.col("app_id").hash(seed=0) % part[1]) == part[0]
-        apps, stages = apps.filter(mine), stages.filter(mine)
-    spans = stage_spans(stages.with_columns(stage), years)
+        apps = apps.filter(mine)
+    if spans is None:
+        spans = stage_spans_plan(frames, years)
+        spans = spans.filter(mine) if part[1] > 1 else spans
     city = pl.col("city").cast(pl.Enum(list(params.cities())))
     # day counts fit in 32 bits; the annex-1 stage limits (a few days) are exact in 32-bit floats
     days = [pl.col(c).cast(pl.Int32) for c in ("process_cd", "process_wd", "utility_cd", "utility_wd", "stage_count")]
@@ -105,6 +125,8 @@ def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | 
                           pl.col("channel").cast(pl.Categorical))
             .select(RECORD_COLUMNS))
     keys = (recs if records is None else records).select("app_id", "rec", "city", "customer_class", "completed_at")
+    if part[1] > 1 and records is not None:  # the part's records only: a join table of one part
+        keys = keys.filter(mine)
     limits = stage_limits().with_columns(stage, pl.col("customer_class").cast(pl.Enum(list(CUSTOMER_CLASS))))
     spans = (spans.join(keys, on="app_id", how="inner")  # orphan stages were quarantined at intake
              .join(limits, on=["stage", "customer_class"], how="left")
@@ -163,26 +185,47 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
 def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Path) -> None:
     years = data_years(frames)
     parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
-    if parts <= 1:
-        atomic_write_frame(rc, record_level_plans(frames, years=years)[1], "ipc")
-    else:  # a part of the applications at a time, then the parts streamed into one file
-        scratch = rc.parent / f".parts-{uuid.uuid4().hex}"
-        scratch.mkdir(parents=True)
-        try:
+    scratch = rc.parent / f".parts-{uuid.uuid4().hex}"
+    scratch.mkdir(parents=True)
+    try:
+        # the stages read, typed as enumerations and spanned once (a scratch file), where
+        # each of the two plans used to decode the store's stages and count their working days
+        # (at scale written a part at a time, in one pass: a folder per part)
+        plan = stage_spans_plan(frames, years)
+        if parts <= 1:
+            plan.sink_ipc(scratch / "stage_spans.arrow", **SCRATCH_IPC)
+            spans_of = lambda k: pl.scan_ipc(scratch / "stage_spans.arrow")  # noqa: E731
+        else:
+            plan.with_columns((pl.col("app_id").hash(seed=0) % parts).alias("_part")).sink_ipc(
+                pl.PartitionBy(scratch / "spans", key="_part", include_key=False), **SCRATCH_IPC)
+
+            def spans_of(k: int) -> pl.LazyFrame:  # a part without stage records has no folder
+                files = sorted((scratch / "spans" / f"_part={k}").glob("*"))
+                return pl.scan_ipc(files) if files else pl.LazyFrame(schema=plan.collect_schema())
+        if parts <= 1:
+            atomic_write_frame(rc, record_level_plans(frames, years=years, spans=spans_of(0))[1], "ipc")
+        else:  # a part of the applications at a time, then the parts streamed into one file
             files, offset = [], 0
             for k in range(parts):
                 files.append(scratch / f"{k}.arrow")
-                record_level_plans(frames, part=(k, parts), offset=offset, years=years)[1].sink_ipc(
-                    files[-1], compression="uncompressed")
+                record_level_plans(frames, part=(k, parts), offset=offset, years=years, spans=spans_of(k))[1].sink_ipc(
+                    files[-1], **SCRATCH_IPC)
                 offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
             atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    try:
-        atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years)[0], "ipc")
-    except BaseException:  # records without their spans would be read as a complete cache
-        rc.unlink(missing_ok=True)
-        raise
+        try:
+            if parts <= 1:
+                atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years, spans=spans_of(0))[0], "ipc")
+            else:  # the spans joined with their part's records (not a table of every application)
+                files = [scratch / f"spans-{k}.arrow" for k in range(parts)]
+                for k, f in enumerate(files):
+                    record_level_plans(frames, pl.scan_ipc(rc), part=(k, parts), years=years,
+                                       spans=spans_of(k))[0].sink_ipc(f, **SCRATCH_IPC)
+                atomic_write_frame(sp, pl.scan_ipc(files), "ipc")
+        except BaseException:  # records without their spans would be read as a complete cache
+            rc.unlink(missing_ok=True)
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def prepare_inputs(frames: dict[str, pl.LazyFrame], period: Period,
