@@ -122,12 +122,14 @@ def test_store_and_folder_give_the_same_table(messy, tmp_path, period):
     assert a.drop("data_version").equals(b.drop("data_version"))
 
 
-def test_record_cache_built_in_parts_gives_the_same_table(messy, tmp_path, monkeypatch):
-    """A large store's record cache is built a part of the applications at a time: here 2 per part."""
+@pytest.mark.parametrize("per_part", [2, 1])
+def test_record_cache_built_in_parts_gives_the_same_table(messy, tmp_path, monkeypatch, per_part):
+    """A large store's record cache is built a part of the applications at a time: here 2 per part,
+    and 1 (a part per application: parts without any stage record, whose spans have no folder)."""
     from getpower import table
     from getpower.store import Store
 
-    monkeypatch.setattr(table, "RECORDS_PER_PART", 2)
+    monkeypatch.setattr(table, "RECORDS_PER_PART", per_part)
     store = Store(tmp_path / "store")
     store.ingest([messy])
     t = compute(store.root, "2023Q4")
