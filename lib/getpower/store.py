@@ -635,6 +635,7 @@ def prove(root: Path, version_dir: Path, current: str | None) -> None:
     """Build from an unpublished version what every computation needs (the record cache, kept in
     the store's cache for later) and the latest quarter's indicator table (kept too). Raises
     :class:`StoreError` naming the cause when it cannot: the version is then not published."""
+    from getpower.currency import extent
     from getpower.table import cached_record_level, data_version, indicator_table, load_frames
 
     pinned = Store(root, version_dir)
@@ -643,10 +644,13 @@ def prove(root: Path, version_dir: Path, current: str | None) -> None:
         records = cached_record_level(pinned, frames, prune=False)
         period = latest_period(frames)
         if period is not None:
-            table = indicator_table(frames, period, records, version=data_version(pinned))
-            try:  # the table a later compute of that quarter would make: kept (``cached_compute``)
-                atomic_write_frame(root / "cache" / f"indicators_{period.label}_{cache_suffix(pinned.fingerprint)}.parquet",
-                                   table)
+            # the sources' extent, which every later compute of this version reads (``cached_extent``)
+            ext = extent(frames, *(f.lazy() for f in records))
+            table = indicator_table(frames, period, records, version=data_version(pinned), ext=ext)
+            try:  # the table a later compute of that quarter would make, and the extent: kept
+                suffix = cache_suffix(pinned.fingerprint)
+                atomic_write_frame(root / "cache" / f"indicators_{period.label}_{suffix}.parquet", table)
+                atomic_write_frame(root / "cache" / f"extent_{suffix}.parquet", ext)
             except OSError:
                 pass
     except (OSError, KeyboardInterrupt):

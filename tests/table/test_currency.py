@@ -174,5 +174,9 @@ def test_the_table_proved_at_ingest_carries_the_data_version(tmp_path):
     store = Store(tmp_path / "store")
     store.ingest([d])
     assert list((store.root / "cache").glob("indicators_2023Q4_*.parquet"))  # proved and kept
+    from getpower.store import cache_suffix
+
+    # the extent too, under the name every later compute of this version reads (``cached_extent``)
+    assert [p.name for p in (store.root / "cache").glob("extent_*")] == [f"extent_{cache_suffix(store.fingerprint)}.parquet"]
     t = cached_compute(store.root, "2023Q4")
     assert t["data_version"].unique().to_list() == [f"v000001（{store.fingerprint[:12]}）"]
