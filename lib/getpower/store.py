@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from getpower import params
 from getpower.contract import KIND_BY_NAME, KINDS, Kind
 from getpower.intake.discover import NotRead
 from getpower.intake.read import ExtractError
-from getpower.intake.validate import SCRATCH_IPC, FileResult, sha256_file, validate_batch
+from getpower.intake.validate import FileResult, scratch_ipc, sha256_file, validate_batch
 from getpower.lock import hold_signals, interruptible, writer_lock
 
 PENDING = "stages_pending"  # stages whose application is not stored yet (待匹配)
@@ -217,6 +218,7 @@ class Store:
         cur = self.current
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
         made: list[Path] = [tmp]  # removed on any failure before CURRENT is switched
+        cleaner: threading.Thread | None = None  # removes the upload's scratch in the background
         try:
             parts = tmp / ".accepted"
             parts.mkdir(parents=True)
@@ -237,7 +239,10 @@ class Store:
             upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
             made.append(self.root / "uploads" / f".tmp-{upload_id}")
             merge = _merge(tmp, cur, results, made[1], f"数据仓库 {cur.name}" if cur else "数据仓库")
-            shutil.rmtree(parts)
+            # the upload's scratch (hundreds of MB at 1×) removed beside the work that follows;
+            # gone before the version folder is renamed (it never reaches a published version)
+            cleaner = threading.Thread(target=shutil.rmtree, args=(parts, True), name="getpower-scratch")
+            cleaner.start()
             number = int(manifest["version"] or 0) + 1
             name = f"v{number:06d}" if merge.changed else None
             notes = _notes(manifest, results, merge)
@@ -248,6 +253,7 @@ class Store:
             upload_dir = self.root / "uploads" / upload_id
             if not merge.changed:  # nothing new: no version; the upload's report is still kept
                 os.rename(merge.upload_tmp, upload_dir)
+                cleaner.join()
                 shutil.rmtree(tmp)
                 return IngestResult(tuple(results), None, upload_dir, dict(manifest["rows"]), merge.outcomes,
                                     merge.changes, merge.replaced_within, notes, batch.not_read)
@@ -268,6 +274,9 @@ class Store:
             if prove_version:
                 prove(self.root, tmp, cur.name if cur else None)
             _checkpoint("proved", fail_after)
+            cleaner.join()
+            if parts.exists():  # not removed in the background (an error it ignored): now, or fail
+                shutil.rmtree(parts)
             hold_signals()  # from here the version is published: a signal waits till the end
             os.rename(tmp, self.root / "versions" / name)
             made[0] = self.root / "versions" / name
@@ -277,6 +286,8 @@ class Store:
             atomic_write_bytes(self.root / "CURRENT", name.encode())
             _fsync_dir_entry(self.root)
         except BaseException:
+            if cleaner is not None:
+                cleaner.join()
             for p in made:
                 shutil.rmtree(p, ignore_errors=True)
             raise
@@ -480,7 +491,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         flagged = flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False))
         if old is not None or stages or len(sent_parts) > 1:  # a plan with joins: its result kept, read twice
             marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch
-            flagged.sink_ipc(marked, **SCRATCH_IPC)
+            flagged.sink_ipc(marked, **scratch_ipc(sum(r.rows_accepted for _, r in sent_parts)))
             flagged = pl.scan_ipc(marked)
         counts = flagged.group_by(FILE, "_same", "_matched").len().collect()
         for f, same, matched, n in counts.iter_rows():

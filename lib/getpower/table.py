@@ -185,42 +185,41 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
 def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Path) -> None:
     years = data_years(frames)
     parts = -(-store.manifest()["rows"].get("applications", 0) // RECORDS_PER_PART)
+    if parts <= 1:  # both plans straight from the store (a scratch copy of the spans costs more here)
+        atomic_write_frame(rc, record_level_plans(frames, years=years)[1], "ipc")
+        try:
+            atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years)[0], "ipc")
+        except BaseException:  # records without their spans would be read as a complete cache
+            rc.unlink(missing_ok=True)
+            raise
+        return
     scratch = rc.parent / f".parts-{uuid.uuid4().hex}"
     scratch.mkdir(parents=True)
     try:
-        # the stages read, typed as enumerations and spanned once (a scratch file), where
-        # each of the two plans used to decode the store's stages and count their working days
-        # (at scale written a part at a time, in one pass: a folder per part)
+        # the stages read, typed as enumerations and spanned once, written a part per folder in
+        # one pass: each part's records and spans then read their own part (not every stage
+        # record again), and the spans are joined with their part's records only
         plan = stage_spans_plan(frames, years)
-        if parts <= 1:
-            plan.sink_ipc(scratch / "stage_spans.arrow", **SCRATCH_IPC)
-            spans_of = lambda k: pl.scan_ipc(scratch / "stage_spans.arrow")  # noqa: E731
-        else:
-            plan.with_columns((pl.col("app_id").hash(seed=0) % parts).alias("_part")).sink_ipc(
-                pl.PartitionBy(scratch / "spans", key="_part", include_key=False), **SCRATCH_IPC)
+        plan.with_columns((pl.col("app_id").hash(seed=0) % parts).alias("_part")).sink_ipc(
+            pl.PartitionBy(scratch / "spans", key="_part", include_key=False), **SCRATCH_IPC)
 
-            def spans_of(k: int) -> pl.LazyFrame:  # a part without stage records has no folder
-                files = sorted((scratch / "spans" / f"_part={k}").glob("*"))
-                return pl.scan_ipc(files) if files else pl.LazyFrame(schema=plan.collect_schema())
-        if parts <= 1:
-            atomic_write_frame(rc, record_level_plans(frames, years=years, spans=spans_of(0))[1], "ipc")
-        else:  # a part of the applications at a time, then the parts streamed into one file
-            files, offset = [], 0
-            for k in range(parts):
-                files.append(scratch / f"{k}.arrow")
-                record_level_plans(frames, part=(k, parts), offset=offset, years=years, spans=spans_of(k))[1].sink_ipc(
-                    files[-1], **SCRATCH_IPC)
-                offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
-            atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
+        def spans_of(k: int) -> pl.LazyFrame:  # a part without stage records has no folder
+            files = sorted((scratch / "spans" / f"_part={k}").glob("*"))
+            return pl.scan_ipc(files) if files else pl.LazyFrame(schema=plan.collect_schema())
+
+        files, offset = [], 0
+        for k in range(parts):  # a part of the applications at a time, then streamed into one file
+            files.append(scratch / f"{k}.arrow")
+            record_level_plans(frames, part=(k, parts), offset=offset, years=years, spans=spans_of(k))[1].sink_ipc(
+                files[-1], **SCRATCH_IPC)
+            offset += pl.scan_ipc(files[-1]).select(pl.len()).collect().item()
+        atomic_write_frame(rc, pl.scan_ipc(files), "ipc")
         try:
-            if parts <= 1:
-                atomic_write_frame(sp, record_level_plans(frames, pl.scan_ipc(rc), years=years, spans=spans_of(0))[0], "ipc")
-            else:  # the spans joined with their part's records (not a table of every application)
-                files = [scratch / f"spans-{k}.arrow" for k in range(parts)]
-                for k, f in enumerate(files):
-                    record_level_plans(frames, pl.scan_ipc(rc), part=(k, parts), years=years,
-                                       spans=spans_of(k))[0].sink_ipc(f, **SCRATCH_IPC)
-                atomic_write_frame(sp, pl.scan_ipc(files), "ipc")
+            files = [scratch / f"spans-{k}.arrow" for k in range(parts)]
+            for k, f in enumerate(files):
+                record_level_plans(frames, pl.scan_ipc(rc), part=(k, parts), years=years,
+                                   spans=spans_of(k))[0].sink_ipc(f, **SCRATCH_IPC)
+            atomic_write_frame(sp, pl.scan_ipc(files), "ipc")
         except BaseException:  # records without their spans would be read as a complete cache
             rc.unlink(missing_ok=True)
             raise

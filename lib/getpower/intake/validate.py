@@ -36,10 +36,20 @@ KEY_HASH = "_key_hash"
 Q_FILE, Q_ROW, Q_REASON = "源文件", "行号", "隔离原因"
 
 # scratch files (typed batches spilled, the upload's accepted rows, the merge's and the record
-# cache's intermediate files) as LZ4-compressed Arrow: an uncompressed one is memory-mapped when
-# read, and every page read stays in the process's resident set until the query ends (at 10× the
-# stage batches alone made 1.7 GB of it); LZ4 is decoded a batch at a time for a few % more CPU
+# cache's intermediate files) beyond a few million rows as LZ4-compressed Arrow: an uncompressed
+# one is memory-mapped when read, and every page read stays in the process's resident set until
+# the query ends (at 10× the stage batches alone made 1.7 GB of it); LZ4 is decoded a batch at a
+# time. Below that, uncompressed: a few hundred MB mapped at most, and LZ4 cost a 1× ingest 0.1–0.4 s
 SCRATCH_IPC = {"compression": "lz4"}
+SCRATCH_PLAIN_ROWS = 4_000_000
+# intake's own output checked against the pandera schema on the first rows of each file (a bug in
+# intake is systematic; the rows' values are decided by the rules): a whole batch took 0.15 s at 1×
+SCHEMA_CHECK_ROWS = 50_000
+
+
+def scratch_ipc(rows: int) -> dict:
+    """How to write a scratch file that holds rows up to the ``rows``-th (:data:`SCRATCH_IPC`)."""
+    return SCRATCH_IPC if rows > SCRATCH_PLAIN_ROWS else {"compression": "uncompressed"}
 
 R_DUPLICATE = "{label}重复（保留首条）"
 R_ORPHAN = "孤立环节：工单不存在或已被隔离"
@@ -422,10 +432,10 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         del raw
         cand = typed.filter(pl.col(REASON).is_null()).drop(REASON)
         del typed
-        # a failure here is a bug in intake, not a bad row: the checks on the first batch, the
+        # a failure here is a bug in intake, not a bad row: the checks on the first rows, the
         # types (which every batch shares by construction) on every one
         if typed_schema is None:
-            schema.validate(cand.select(names))
+            schema.validate(cand.select(names).head(SCHEMA_CHECK_ROWS))
             typed_schema = cand.schema
         elif cand.schema != typed_schema:
             raise AssertionError(f"intake: batch {k} of {f.name} typed as {cand.schema}, not {typed_schema}")
@@ -436,7 +446,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
             beyond.append(plausible.beyond_customers(cand, customers, ROW, REASON))
         if spill is not None:
             cands.append(spill / f"typed-{k}.arrow")
-            cand.write_ipc(cands[-1], **SCRATCH_IPC)
+            cand.write_ipc(cands[-1], **scratch_ipc(read))
         else:
             cands.append(cand)
         del cand
@@ -468,7 +478,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         accepted = pl.DataFrame(schema=typed_schema).select(names)
     elif spill is not None:  # streamed to one file without the rows quarantined late; the batches let go
         written_to = spill / "accepted.arrow"
-        accepted.sink_ipc(written_to, **SCRATCH_IPC)
+        accepted.sink_ipc(written_to, **scratch_ipc(n_cand))
         for p in cands:
             p.unlink()
         written_rows = pl.scan_ipc(written_to).select(pl.len()).collect().item()
