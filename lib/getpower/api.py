@@ -315,8 +315,8 @@ class Store:
         Raises
         ------
         ValueError
-            ``outage_hours_yoy`` (a change between two windows: see the events of ``outage_hours``),
-            or an outage segment that is not an area type or aggregate.
+            An outage segment that is not an area type or aggregate (``outage_hours_yoy``, a change
+            between two windows, lists this window's events, as many as its ``n``).
 
         Examples
         --------

@@ -80,8 +80,9 @@ def test_records_behind_a_cell_from_a_store(sample_store):
     got = records_behind(sample_store, "2023Q4", "zero_investment_coverage", "杭州", "居民")
     assert got.height == row["n"] and got["counted"].sum() == round(row["value"] * row["n"])
     assert set(got["city"].cast(pl.String)) == {"杭州"}
-    with pytest.raises(ValueError, match="自定义指标"):
-        records_behind(sample_store, "2023Q4", "outage_hours_yoy", segment="全口径")
+    yoy = records_behind(sample_store, "2023Q4", "outage_hours_yoy", "杭州", segment="全口径")
+    assert yoy.height == t.filter((pl.col("indicator") == "outage_hours_yoy") & (pl.col("city") == "杭州")
+                                  & (pl.col("segment") == "全口径"))["n"].item() > 0
 
 
 OUTAGE = [s for s in declared() if s.kind == "custom" and s.function == "outage_share"]

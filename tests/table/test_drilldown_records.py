@@ -99,11 +99,13 @@ def test_outage_records_shown_in_chinese_without_applications():
     assert dv.shown(got).columns == ["地市", "停电事件编号", "区县", "区域类型", "停电性质", "停电原因", "停电开始时间",
                                      "恢复送电时间", "停电用户数", "窗口内停电时长（小时）", "计入分子的量"]
     assert dv.application_ids(got) == []
-    assert dv.drillable("outage_hours") and not dv.drillable("outage_hours_yoy")
+    assert dv.drillable("outage_hours") and dv.drillable("outage_hours_yoy")
+    # a change between two windows: this window's events, those outage_hours sums (its n)
+    assert _records(OUTAGES, "2023", "outage_hours_yoy", "杭州", "市区").equals(_records(OUTAGES, "2023", "outage_hours", "杭州", "市区"))
 
 
 @pytest.mark.parametrize("indicator, segment, message", [
-    ("outage_hours_yoy", "全口径", "没有记录明细"),      # a change between two windows: no list
+    ("outage_hours_yoy", "全部", "停电指标没有分组“全部”"),
     ("outage_hours", "全部", "停电指标没有分组“全部”"),   # not an area type or aggregate
 ])
 def test_outage_records_refused(indicator, segment, message):

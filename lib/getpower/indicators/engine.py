@@ -90,8 +90,8 @@ def records(spec: IndicatorSpec, values: dict, city: str | None = None, segment:
 
     A custom indicator's records come from the function registered for it
     (:data:`~getpower.indicators.reliability.RECORDS`, called with its declared arguments and the
-    segment): the outage family's are the events its cells sum. One without (``outage_hours_yoy``,
-    a change between two windows) has no record list: ValueError."""
+    segment): the outage family's are the events its cells sum (``outage_hours_yoy``: this window's,
+    its ``n``). A custom indicator without a registered list: ValueError."""
     if spec.kind == "custom":
         lf = _custom_records(spec, values, segment)
         if city is not None and city != params.province():

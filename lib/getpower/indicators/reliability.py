@@ -274,6 +274,20 @@ def outage_share_events(outages: pl.LazyFrame, window: Period, rules: Rules, *, 
             .sort("started_at", "event_id"))
 
 
+@records_of("outage_hours_yoy")
+def outage_hours_yoy_events(outages: pl.LazyFrame, window: Period, rules: Rules, *, segment: str) -> pl.LazyFrame:
+    """The events behind a cell of :func:`outage_hours_yoy`: this window's, as ``outage_hours``
+    sums them (as many as the cell's ``n``); the year-earlier side of the change is
+    ``outage_hours``' cell of the period a year earlier, with its own events.
+
+    Returns
+    -------
+    pl.LazyFrame
+        As :func:`outage_share_events` with ``measure="hours"``.
+    """
+    return outage_share_events(outages, window, rules, segment=segment)
+
+
 @custom
 def outage_hours_yoy(outage_window_cells: pl.LazyFrame, outage_year_ago_cells: pl.LazyFrame,
                      customer_base: pl.LazyFrame, window: Period, rules: Rules,

@@ -6,7 +6,7 @@ its timeline (:mod:`getpower.timeline`).
 A mean's list holds the ``n`` records it averaged; a ratio's the ``n`` records of its denominator,
 those its numerator counts marked (计入分子 = 是); a count's the records it counted (as many as its
 value); an outage cell's the events its value sums (each with what it adds to the numerator;
-``outage_hours_yoy``, a change between two windows, has none). Only identifying
+``outage_hours_yoy``, a change between two windows: this window's, its ``n``). Only identifying
 columns are shown: ids, class, dates, the measure; never personal data.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ SEP = "|"
 
 
 def drillable(indicator: str) -> bool:
-    """Whether a cell of the indicator opens a record list (every one but ``outage_hours_yoy``)."""
+    """Whether a cell of the indicator opens a record list (every declared one today)."""
     from getpower.indicators.engine import drillable as engine_drillable
     from getpower.registry import spec
 
@@ -50,7 +50,7 @@ def drillable(indicator: str) -> bool:
 
 def cell_options(table: pl.DataFrame, city: str) -> list[tuple[str, str]]:
     """(label, key) of the city's cells that have records behind them (``n`` > 0, an indicator
-    with a record list: every one but ``outage_hours_yoy``), in the table's order; key =
+    with a record list: every declared one today), in the table's order; key =
     ``indicator|segment|unit``."""
     from getpower.indicators.engine import drillable as engine_drillable
     from getpower.registry import declared
