@@ -190,6 +190,9 @@ def voila_command(port: int = 8866, token: str | None = None, store: Path | str 
         f"--VoilaKernelManager.kernel_pools_config={ {k: {'pool_size': v} for k, v in pools.items()}!r}",
         f"--VoilaKernelManager.preheat_denylist={[k for k, v in pools.items() if not v]!r}",
         "--VoilaKernelManager.fill_delay=0.5",
+        # pool kernels started at a pace the cores bear: a burst of visits is drawn before the
+        # pools are refilled (getpower.kernels)
+        "--VoilaConfiguration.multi_kernel_manager_class=getpower.kernels.PacedKernelManager",
         f"--Voila.tornado_settings={ {'websocket_max_message_size': websocket_limit(MAX_UPLOAD_MB)}!r}",
         f"--Voila.token={token or ''}",
         "--Voila.identity_provider_class=getpower.auth.GetpowerIdentityProvider",
