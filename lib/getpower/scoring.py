@@ -147,3 +147,12 @@ def shortfall(row: dict) -> str:
     if row.get("missing_areas"):
         parts.append(f"{row['missing_areas']}无得分")
     return (row.get("status") or INSUFFICIENT) + ("：" + "；".join(parts) if parts else "")
+
+
+def tier_frame(ranked: pl.DataFrame) -> pl.DataFrame:
+    """Each tier's mean composite score and its cities (best first) against the tier's expectation;
+    ``ranked``: composite rows of the 11 cities for one period."""
+    return (ranked.filter(pl.col("rank").is_not_null()).group_by("tier", "tier_label", "expectation").agg(
+        pl.col("composite").mean().round(1).alias("mean_composite"), pl.col("rank").min().alias("best_rank"),
+        pl.col("city").sort_by("rank").str.join("、").alias("cities"))
+        .sort("mean_composite", descending=True))

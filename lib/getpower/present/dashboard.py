@@ -97,9 +97,28 @@ def valid_city(value, allowed: tuple[str, ...] | None = None) -> str:
 
 
 # --- a visit ------------------------------------------------------------------------------------
+# what each page imports after its visit arrives, imported before it (the same for every viewer):
+# a visit then only reads cached pieces and builds widgets (altair, great_tables and vl-convert
+# are imported only to draw a picture missing from the cache)
+PAGE_MODULES = {
+    "overview": ("ipywidgets", "getpower.changes", "getpower.scoring"),
+    "city": ("ipywidgets", "itables.widget", "getpower.drilldown", "getpower.present.warnings_view",
+             "getpower.present.drill_view", "getpower.exports", "getpower.spreadsheet", "getpower.currency"),
+    "ledger": ("ipywidgets", "getpower.currency"),
+    "warnings": ("ipywidgets", "itables.widget", "getpower.escalation", "getpower.present.warnings_view",
+                 "getpower.spreadsheet"),
+    "intake": ("ipywidgets",),
+}
+
+
 def preload(page: str) -> None:
     """What a page's preheated kernel does before a visit arrives, the same for every viewer:
-    the latest quarter's table and composite scores, the pictures, the drill-down lists."""
+    the modules the page uses (:data:`PAGE_MODULES`), the latest quarter's table and composite
+    scores, the pictures, the drill-down lists."""
+    import importlib
+
+    for module in PAGE_MODULES.get(page, ()):
+        importlib.import_module(module)
     ps = periods()
     if not ps:
         return
@@ -122,11 +141,40 @@ def preload(page: str) -> None:
 
 def wait_for_visit() -> None:
     """In a preheated kernel, wait until Voila hands it a visit: the visit's URL and verified
-    identity then arrive in the environment (``voila.utils.wait_for_request``); at once otherwise."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+    identity then arrive in the environment; at once otherwise.
 
-        wait_for_request()
+    This is ``voila.utils.wait_for_request`` of Voila 0.5 (the same socket, address and message),
+    without importing ``voila``: its package imports jupyter_server and jupyterlab_server, which
+    cost every pooled kernel 1.1 s of CPU and 42 MB of private memory (measured), for one socket.
+    When the socket cannot be reached nothing arrives, and the page refuses (no identity)."""
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    import json
+
+    from websockets.sync.client import connect
+
+    try:
+        with connect(request_info_url(), open_timeout=5) as ws:
+            info = ws.recv()
+    except (OSError, TimeoutError):
+        return
+    for k, v in json.loads(info).items():
+        os.environ[k] = v
+
+
+def request_info_url(env=None) -> str:
+    """Where Voila hands a preheated kernel its visit (``voila.utils.wait_for_request``).
+
+    >>> request_info_url({"VOILA_APP_PORT": "8899", "VOILA_SERVER_URL": "/", "VOILA_KERNEL_ID": "k1"})
+    'ws://127.0.0.1:8899/voila/query/k1'
+    >>> request_info_url({"VOILA_APP_IP": "10.0.0.2", "VOILA_SERVER_URL": "/", "VOILA_WS_BASE_URL": "/gp/",
+    ...                   "VOILA_WS_PROTOCOL": "wss", "VOILA_KERNEL_ID": "k1"})
+    'wss://10.0.0.2:8866/gp/voila/query/k1'
+    """
+    env = os.environ if env is None else env
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    return (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+            f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}")
 
 
 def sync_periods(dropdown, ytd: bool = True) -> None:
@@ -241,7 +289,8 @@ def _table(path: str, period: str, key: str | None) -> pl.DataFrame:
 
 def warm(store=None, progress=None) -> list[str]:
     """Compute (or find cached) every quarter's table and the overview's pictures, and the city
-    pages' pictures of the latest quarter (the one leaders open first)."""
+    pages' pictures of the latest quarter (the one leaders open first) and their in-flight
+    trends: a visit then draws nothing."""
     done = []
     for p in periods(store):
         table(p, store)
@@ -250,8 +299,11 @@ def warm(store=None, progress=None) -> list[str]:
         if progress:
             progress(p)
     if done:
+        from getpower.present.warnings_view import backlog_html
+
         for city in params.cities():
             city_pictures(city, done[-1], store)
+            backlog_html(store or store_path(), city)  # the city page's in-flight trend (#15)
     return done
 
 
@@ -279,9 +331,10 @@ def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
 
 def overview_pictures(period: str, store=None) -> dict[str, str]:
     """The overview's three pictures for a period: tile map, province trend, heat map."""
-    from getpower.present.scorecard import heatmap_chart
 
-    def draw():
+    def draw():  # altair and vl-convert only when a picture is drawn: a visit reads the cache
+        from getpower.present.scorecard import heatmap_chart
+
         comp = composite_of(period, store)
         return {"tiles": png_html(tile_map(comp), "地市分布"),
                 "trend": png_html(province_trend(store, upto=period), "全省趋势"),
@@ -292,9 +345,10 @@ def overview_pictures(period: str, store=None) -> dict[str, str]:
 
 def city_pictures(city: str, period: str, store=None) -> dict[str, str]:
     """The city page's two pictures for a city and period: handling time and outage hours."""
-    from getpower.present import scorecard as sc
 
-    def draw():
+    def draw():  # importing altair costs a visit ~2.5 s of CPU (jsonschema's grammars): only to draw
+        from getpower.present import scorecard as sc
+
         t = table(period, store)
         return {"handling": png_html(sc.handling_chart(t, city), "办电时间"),
                 "outage": png_html(sc.outage_chart(t, city), "停电时间")}
@@ -364,7 +418,7 @@ def currency_html(t: pl.DataFrame, period: str) -> str:
 
 
 def tiers_html(comp: pl.DataFrame) -> str:
-    from getpower.present.scorecard import tier_frame
+    from getpower.scoring import tier_frame  # not scorecard's: that imports altair (~2.5 s)
 
     rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean_composite']:.1f}</td>"
                    f"<td>{r['cities']}</td></tr>" for r in tier_frame(comp).iter_rows(named=True))

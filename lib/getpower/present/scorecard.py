@@ -15,6 +15,7 @@ from getpower.drilldown import LISTS
 from getpower.indicators.reliability import AREAS
 from getpower.present import charts
 from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicator_labels
+from getpower.scoring import tier_frame  # noqa: F401 (the notebooks' sc.tier_frame)
 from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
 
 COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
@@ -288,15 +289,6 @@ def heatmap_chart(table: pl.DataFrame):
 
     # every label × city cell drawn: a city without the row is 无数据 in the legend's colour, not blank
     return charts.status_heatmap(heat_frame(table).select("label", "city", "status", "value"), TITLE)
-
-
-def tier_frame(ranked: pl.DataFrame) -> pl.DataFrame:
-    """Each tier's mean composite score and its cities (best first) against the tier's expectation;
-    ``ranked``: composite rows of the 11 cities for one period."""
-    return (ranked.filter(pl.col("rank").is_not_null()).group_by("tier", "tier_label", "expectation").agg(
-        pl.col("composite").mean().round(1).alias("mean_composite"), pl.col("rank").min().alias("best_rank"),
-        pl.col("city").sort_by("rank").str.join("、").alias("cities"))
-        .sort("mean_composite", descending=True))
 
 
 def quality_gt(d: ScorecardData) -> gt.GT:
