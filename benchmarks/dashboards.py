@@ -5,10 +5,17 @@
 2. **Warm, one visitor**: each page opened ``rounds`` times (a fresh browser context each time),
    timed until its widgets show; selection changes timed until the page has updated.
 3. **Many at once**: ``visitors`` browser contexts open pages at the same moment (``--page city``
-   by default: the leaders of the cities on the day a ranking is announced), each timed until its
-   widgets show; the server's process tree (Voila and its kernels) sampled every 0.2 s for its
-   peak resident memory.
+   by default: the leaders of the cities on the day a ranking is announced; ``--page mix``: the
+   pages in turn), each timed until its widgets show; CPU seconds of the server's tree and of the
+   browser during the burst; the server's process tree (Voila and its kernels) sampled every
+   0.5 s during the burst and ``--settle`` seconds after it (the pools refill then).
 4. **Idle views**: the memory of the process tree with the concurrent views left open, per view.
+
+Memory is the tree's PSS (proportional set size, ``/proc/PID/smaps_rollup``): each page shared by
+n processes counts 1/n in each, so the sum is the physical memory the tree holds. RSS is printed
+beside it; summed over 40 kernels it counts the shared libraries' pages (polars alone ~70 MB per
+kernel) 40 times. A watchdog kills the server's tree and stops the run past 7 GiB of PSS (the
+machine is shared).
 
 The machine is shared: ``os.getloadavg()`` is printed with the figures.
 
@@ -41,38 +48,92 @@ MARKERS = {"overview": "[data-page=overview]", "city": "[data-page=city][data-ci
 WIDGET = ".widget-dropdown select, .widget-upload"
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (kernels included)."""
+def _tree(pid: int) -> list[psutil.Process]:
     try:
         proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
+        return [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for p in procs:
+        return []
+
+
+def tree_memory(pid: int) -> tuple[int, int, int]:
+    """(PSS, RSS, processes) of the tree. PSS (``/proc/PID/smaps_rollup``) shares each page among
+    the processes that map it: summed over the tree it is the physical memory the tree holds."""
+    pss = rss = n = 0
+    for p in _tree(pid):
         try:
-            total += p.memory_info().rss
+            with open(f"/proc/{p.pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        r = int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                        rss += r
+                        n += 1
+                        break
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return pss, rss, n
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the tree's live processes and their waited-for children."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
         except psutil.NoSuchProcess:
             pass
     return total
 
 
-class Sampler(threading.Thread):
-    """The peak of :func:`tree_rss` while it runs."""
+WATCHDOG_GIB = 7.0  # the machine is shared: a run whose server tree holds more is stopped
 
-    def __init__(self, pid: int):
+
+class MemoryLimit(RuntimeError):
+    pass
+
+
+class Sampler(threading.Thread):
+    """The peaks of :func:`tree_memory` while it runs (every 0.5 s: reading smaps_rollup of 40
+    processes costs CPU too); past :data:`WATCHDOG_GIB` of PSS the server's tree is killed."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0, True
+        self.pid, self.interval, self.running = pid, interval, True
+        self.peak_pss = self.peak_rss = self.peak_procs = 0
+        self.tripped = False
 
     def run(self):
         while self.running:
-            self.peak = max(self.peak, tree_rss(self.pid))
-            time.sleep(0.2)
+            pss, rss, n = tree_memory(self.pid)
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.peak_procs = max(self.peak_procs, n)
+            if pss > WATCHDOG_GIB * 2**30:
+                self.tripped = True
+                for p in reversed(_tree(self.pid)):
+                    try:
+                        p.kill()
+                    except psutil.NoSuchProcess:
+                        pass
+                return
+            time.sleep(self.interval)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self.running = False
         self.join()
-        return self.peak
+        if self.tripped:
+            raise MemoryLimit(f"the server's tree passed {WATCHDOG_GIB} GiB (PSS): stopped")
+        return self.peak_pss, self.peak_rss
+
+
+def browser_cpu(server: int) -> float:
+    """CPU seconds of this benchmark's browser (Playwright's driver and Chromium, which share the
+    2 cores with the server): this process's tree without itself and the server's tree."""
+    me = psutil.Process()
+    t = me.cpu_times()
+    return tree_cpu(me.pid) - (t.user + t.system) - tree_cpu(server)
 
 
 def url_of(base: str, page: str, i: int = 0) -> str:
@@ -132,23 +193,40 @@ async def one_by_one(browser, base: str, rounds: int) -> dict:
     return out
 
 
-async def many_at_once(browser, base: str, page: str, visitors: int, pid: int) -> dict:
+async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, settle: float = 60) -> dict:
+    """``visitors`` contexts open ``page`` at once (``mix``: the pages in turn); then the views are
+    left open and the tree sampled for ``settle`` seconds more (the pools refill after a burst)."""
     sampler = Sampler(pid)
+    pss0, rss0, n0 = tree_memory(pid)
     sampler.start()
-    before = tree_rss(pid)
-    results = await asyncio.gather(*(visit(browser, url_of(base, page, i), page) for i in range(visitors)))
+    cpu_server, cpu_browser, t0 = tree_cpu(pid), browser_cpu(pid), time.perf_counter()
+    pages = [list(MARKERS)[i % len(MARKERS)] if page == "mix" else page for i in range(visitors)]
+    results = await asyncio.gather(*(visit(browser, url_of(base, p, i), p) for i, p in enumerate(pages)))
+    burst = time.perf_counter() - t0
+    cpu = {"burst_s": burst, "server_cpu_s": tree_cpu(pid) - cpu_server, "browser_cpu_s": browser_cpu(pid) - cpu_browser,
+           "loadavg_after_burst": os.getloadavg()}
+    peak_burst = (sampler.peak_pss, sampler.peak_rss)
     await asyncio.sleep(5)
-    idle = tree_rss(pid)
-    peak = sampler.stop()
+    pss1, rss1, n1 = tree_memory(pid)
+    await asyncio.sleep(max(0.0, settle - 5))
+    pss2, rss2, n2 = tree_memory(pid)
+    peak_pss, peak_rss = sampler.stop()
     for _, context in results:
         await context.close()
+    g = 2**30
     return {"concurrent_page": page, "concurrent_visitors": visitors,
-            "concurrent_load_s": [t for t, _ in results],
-            "server_rss_before_gib": before / 2**30, "server_rss_peak_gib": peak / 2**30,
-            "server_rss_idle_views_gib": idle / 2**30, "idle_view_mib": (idle - before) / visitors / 2**20}
+            "concurrent_pages": pages if page == "mix" else page,
+            "concurrent_load_s": [t for t, _ in results], **cpu,
+            "server_before_gib (pss, rss, processes)": (pss0 / g, rss0 / g, n0),
+            "server_peak_burst_gib (pss, rss)": (peak_burst[0] / g, peak_burst[1] / g),
+            "server_idle_views_gib (pss, rss, processes)": (pss1 / g, rss1 / g, n1),
+            f"server_after_{settle:.0f}s_gib (pss, rss, processes)": (pss2 / g, rss2 / g, n2),
+            f"server_peak_{settle:.0f}s_gib (pss, rss)": (peak_pss / g, peak_rss / g),
+            "peak_processes": sampler.peak_procs,
+            "idle_view_mib (pss, rss)": ((pss1 - pss0) / visitors / 2**20, (rss1 - rss0) / visitors / 2**20)}
 
 
-async def drive(base: str, rounds: int, visitors: int, page: str, pid: int) -> dict:
+async def drive(base: str, rounds: int, visitors: int, page: str, pid: int, settle: float = 60) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -156,19 +234,21 @@ async def drive(base: str, rounds: int, visitors: int, page: str, pid: int) -> d
         out = await one_by_one(browser, base, rounds)
         report(out)
         await asyncio.sleep(10)  # pools refilled: a warm server
-        out |= await many_at_once(browser, base, page, visitors, pid)
+        out["server_warm_gib (pss, rss, processes)"] = tuple(
+            x / 2**30 if i < 2 else x for i, x in enumerate(tree_memory(pid)))
+        out |= await many_at_once(browser, base, page, visitors, pid, settle)
         await browser.close()
     return out
 
 
 def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors: int = 20, page: str = "city",
-         pools: dict[str, int] | None = None) -> dict:
+         pools: dict[str, int] | None = None, settle: float = 60) -> dict:
     dashboard.warm(store)
     log_path = Path(f"/tmp/getpower-bench-voila-{port}.log")
     cmd, env = voila_command(port=port, store=store, pools=pool_sizes(pools))
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     out = {"loadavg_start": os.getloadavg(), "pools": pool_sizes(pools)}
     try:
         while True:
@@ -183,12 +263,22 @@ def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors:
         while len(re.findall(r"Kernel pool of .* is filled", log_path.read_text())) < len(MARKERS) and time.perf_counter() - t0 < 300:
             time.sleep(0.5)
         out["pools_filled_s"] = time.perf_counter() - t0
-        out["server_rss_pools_gib"] = tree_rss(proc.pid) / 2**30
-        out |= asyncio.run(drive(f"http://127.0.0.1:{port}/voila/render", rounds, visitors, page, proc.pid))
+        out["server_pools_gib (pss, rss, processes)"] = tuple(
+            x / 2**30 if i < 2 else x for i, x in enumerate(tree_memory(proc.pid)))
+        out |= asyncio.run(drive(f"http://127.0.0.1:{port}/voila/render", rounds, visitors, page, proc.pid, settle))
         out["loadavg_end"] = os.getloadavg()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    finally:  # Voila and every kernel (its process group), as getpower serve stops them
+        import signal
+
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     report(out)
     return out
 
@@ -197,6 +287,8 @@ def report(out: dict) -> None:
     for k, v in out.items():
         if isinstance(v, list) and v and isinstance(v[0], float):
             print(f"{k}: median {statistics.median(v):.2f} s, max {max(v):.2f} s ({', '.join(f'{x:.2f}' for x in v)})")
+        elif isinstance(v, tuple):
+            print(f"{k}: " + ", ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in v))
         else:
             print(f"{k}: {v:.2f}" if isinstance(v, float) else f"{k}: {v}")
     print(flush=True)
@@ -208,10 +300,11 @@ if __name__ == "__main__":
     ap.add_argument("--port", type=int, default=8899)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--visitors", type=int, default=20)
-    ap.add_argument("--page", default="city", choices=list(MARKERS))
+    ap.add_argument("--page", default="city", choices=[*MARKERS, "mix"], help="mix: the pages in turn")
+    ap.add_argument("--settle", type=float, default=60, help="seconds the tree is watched after the visits")
     ap.add_argument("--pool", action="append", default=[], metavar="PAGE=N", help="as getpower serve --pool")
     ap.add_argument("--json", default=None, help="write the figures here too")
     a = ap.parse_args()
-    res = main(a.store, a.port, a.rounds, a.visitors, a.page, parse_pools(a.pool))
+    res = main(a.store, a.port, a.rounds, a.visitors, a.page, parse_pools(a.pool), a.settle)
     if a.json:
         Path(a.json).write_text(json.dumps(res, ensure_ascii=False, indent=1))
