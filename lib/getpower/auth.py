@@ -164,6 +164,13 @@ class GetpowerIdentityProvider(IdentityProvider):
         why = authorizer.refusal(handler, user, action, resource)
         if why:
             self.refuse(handler, user.username, why)
+        if resource == "dashboards":
+            # sets the _xsrf cookie, which Voila's page never asks for: its beforeunload beacon
+            # sends it back to shut the page's kernel down; without it every closed tab's shutdown
+            # was refused (403 "_xsrf argument missing") and its kernel kept until culled. The
+            # user first, as jupyter_server's prepare() sets it next (the token asks for it)
+            handler.current_user = handler._jupyter_current_user = user
+            handler.xsrf_token  # noqa: B018
 
     def refuse(self, handler, user: str | None, reason: str):
         """Record the refusal and answer 403 with ``reason`` (shown on the error page)."""

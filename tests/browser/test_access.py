@@ -102,3 +102,19 @@ def test_a_viewer_cannot_use_the_data_managers_intake_kernel(page_as, voila_url)
         assert _status(channels, user, **websocket) == 403
         assert _status(f"{voila_url}/api/kernels/{kernel}", user) == 403
     assert _status(f"{voila_url}/api/kernels/{kernel}", "data") == 200  # the check can say yes
+
+
+def test_a_closed_tab_stops_its_kernel(page_as, voila_url):
+    """The page's beforeunload beacon shuts its kernel down (it carries the _xsrf cookie the
+    page request set); a kernel of a closed tab no longer waits to be culled."""
+    import time
+
+    page = page_as("data")
+    open_page(page, f"{voila_url}/voila/render/ledger.ipynb", "[data-page=ledger]")
+    kernel = _kernel_id(page.content())
+    assert _status(f"{voila_url}/api/kernels/{kernel}", "data") == 200
+    page.close(run_before_unload=True)
+    deadline = time.time() + 15
+    while _status(f"{voila_url}/api/kernels/{kernel}", "data") != 404 and time.time() < deadline:
+        time.sleep(0.5)
+    assert _status(f"{voila_url}/api/kernels/{kernel}", "data") == 404
