@@ -141,19 +141,48 @@ def url_of(base: str, page: str, i: int = 0) -> str:
     return f"{base}/{page}.ipynb" + (f"?city={cities[i % len(cities)]}" if page == "city" else "")
 
 
-async def visit(browser, url: str, page: str, timeout_s: float = 180) -> tuple[float, object]:
-    """Seconds until the page shows its widgets (``inf`` when it never did within ``timeout_s``)."""
+async def visit(browser, url: str, page: str, timeout_s: float = 180, html: list | None = None) -> tuple[float, object]:
+    """Seconds until the page shows its widgets (``inf`` when it never did within ``timeout_s``);
+    ``html`` gets the seconds until the page's HTML had arrived (Voila sends its end once every
+    cell has run: the server's part)."""
     context = await browser.new_context(viewport={"width": 1440, "height": 900})
     p = await context.new_page()
     p.set_default_timeout(timeout_s * 1000)
     t0 = time.perf_counter()
     try:
-        await p.goto(url)
+        await p.goto(url, wait_until="commit")
+        await p.wait_for_load_state("domcontentloaded")
+        if html is not None:
+            html.append(time.perf_counter() - t0)
         await p.wait_for_selector(MARKERS[page])
         await p.wait_for_selector(WIDGET, state="attached")
     except Exception:
         return float("inf"), context
     return time.perf_counter() - t0, context
+
+
+def fetch_page(url: str, timeout_s: float = 180) -> float:
+    """Seconds until the page's whole HTML has arrived (every cell run), without a browser."""
+    from urllib.parse import quote
+
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(quote(url, safe=":/?=&"), timeout=timeout_s) as r:
+            while r.read(65536):
+                pass
+    except Exception:
+        return float("inf")
+    return time.perf_counter() - t0
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """CPU seconds of the Voila process itself and of its kernels (live ones)."""
+    try:
+        t = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0, 0.0
+    own = t.user + t.system
+    return own, tree_cpu(pid) - own - t.children_user - t.children_system
 
 
 async def one_by_one(browser, base: str, rounds: int) -> dict:
@@ -199,12 +228,25 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
     sampler = Sampler(pid)
     pss0, rss0, n0 = tree_memory(pid)
     sampler.start()
-    cpu_server, cpu_browser, t0 = tree_cpu(pid), browser_cpu(pid), time.perf_counter()
+    (voila0, kernels0), cpu_browser, t0 = cpu_split(pid), browser_cpu(pid), time.perf_counter()
     pages = [list(MARKERS)[i % len(MARKERS)] if page == "mix" else page for i in range(visitors)]
-    results = await asyncio.gather(*(visit(browser, url_of(base, p, i), p) for i, p in enumerate(pages)))
+    html: list[float] = []
+    if browser is None:  # --client http: the server's part alone, no browser on these cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(visitors) as pool:
+            times = await asyncio.gather(*(loop.run_in_executor(pool, fetch_page, url_of(base, p, i))
+                                           for i, p in enumerate(pages)))
+        results = [(t, None) for t in times]
+    else:
+        results = await asyncio.gather(*(visit(browser, url_of(base, p, i), p, html=html) for i, p in enumerate(pages)))
     burst = time.perf_counter() - t0
-    cpu = {"burst_s": burst, "server_cpu_s": tree_cpu(pid) - cpu_server, "browser_cpu_s": browser_cpu(pid) - cpu_browser,
-           "loadavg_after_burst": os.getloadavg()}
+    voila1, kernels1 = cpu_split(pid)
+    cpu = {"burst_s": burst, "voila_cpu_s": voila1 - voila0, "kernels_cpu_s": kernels1 - kernels0,
+           "browser_cpu_s": browser_cpu(pid) - cpu_browser, "loadavg_after_burst": os.getloadavg()}
+    if html:
+        cpu["concurrent_html_s"] = sorted(html)
     peak_burst = (sampler.peak_pss, sampler.peak_rss)
     await asyncio.sleep(5)
     pss1, rss1, n1 = tree_memory(pid)
@@ -212,7 +254,8 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
     pss2, rss2, n2 = tree_memory(pid)
     peak_pss, peak_rss = sampler.stop()
     for _, context in results:
-        await context.close()
+        if context is not None:
+            await context.close()
     g = 2**30
     return {"concurrent_page": page, "concurrent_visitors": visitors,
             "concurrent_pages": pages if page == "mix" else page,
@@ -226,23 +269,40 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
             "idle_view_mib (pss, rss)": ((pss1 - pss0) / visitors / 2**20, (rss1 - rss0) / visitors / 2**20)}
 
 
-async def drive(base: str, rounds: int, visitors: int, page: str, pid: int, settle: float = 60) -> dict:
+def wait_idle(pid: int, limit: float = 180, window: float = 2.0) -> float:
+    """Seconds until the server's tree used less than 0.1 CPU second over ``window`` seconds (the
+    pools preloaded: Voila logs a pool as filled when its kernels have started, before they
+    have imported and read anything)."""
+    t0 = time.perf_counter()
+    last = tree_cpu(pid)
+    while time.perf_counter() - t0 < limit:
+        time.sleep(window)
+        now = tree_cpu(pid)
+        if now - last < 0.1:
+            break
+        last = now
+    return time.perf_counter() - t0
+
+
+async def drive(base: str, rounds: int, visitors: int, page: str, pid: int, settle: float = 60,
+                client: str = "browser") -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         out = await one_by_one(browser, base, rounds)
         report(out)
-        await asyncio.sleep(10)  # pools refilled: a warm server
+        out["refilled_after_s"] = await asyncio.to_thread(wait_idle, pid)  # pools refilled: a warm server
         out["server_warm_gib (pss, rss, processes)"] = tuple(
             x / 2**30 if i < 2 else x for i, x in enumerate(tree_memory(pid)))
-        out |= await many_at_once(browser, base, page, visitors, pid, settle)
+        out["concurrent_client"] = client
+        out |= await many_at_once(browser if client == "browser" else None, base, page, visitors, pid, settle)
         await browser.close()
     return out
 
 
 def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors: int = 20, page: str = "city",
-         pools: dict[str, int] | None = None, settle: float = 60) -> dict:
+         pools: dict[str, int] | None = None, settle: float = 60, client: str = "browser") -> dict:
     dashboard.warm(store)
     log_path = Path(f"/tmp/getpower-bench-voila-{port}.log")
     cmd, env = voila_command(port=port, store=store, pools=pool_sizes(pools))
@@ -263,9 +323,10 @@ def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors:
         while len(re.findall(r"Kernel pool of .* is filled", log_path.read_text())) < len(MARKERS) and time.perf_counter() - t0 < 300:
             time.sleep(0.5)
         out["pools_filled_s"] = time.perf_counter() - t0
+        out["pools_preloaded_s"] = out["pools_filled_s"] + wait_idle(proc.pid)
         out["server_pools_gib (pss, rss, processes)"] = tuple(
             x / 2**30 if i < 2 else x for i, x in enumerate(tree_memory(proc.pid)))
-        out |= asyncio.run(drive(f"http://127.0.0.1:{port}/voila/render", rounds, visitors, page, proc.pid, settle))
+        out |= asyncio.run(drive(f"http://127.0.0.1:{port}/voila/render", rounds, visitors, page, proc.pid, settle, client))
         out["loadavg_end"] = os.getloadavg()
     finally:  # Voila and every kernel (its process group), as getpower serve stops them
         import signal
@@ -302,9 +363,12 @@ if __name__ == "__main__":
     ap.add_argument("--visitors", type=int, default=20)
     ap.add_argument("--page", default="city", choices=[*MARKERS, "mix"], help="mix: the pages in turn")
     ap.add_argument("--settle", type=float, default=60, help="seconds the tree is watched after the visits")
+    ap.add_argument("--client", default="browser", choices=["browser", "http"],
+                    help="the concurrent visitors: Chromium contexts (on these cores), or plain HTTP requests "
+                         "timed until the page's HTML has arrived (the server's part alone)")
     ap.add_argument("--pool", action="append", default=[], metavar="PAGE=N", help="as getpower serve --pool")
     ap.add_argument("--json", default=None, help="write the figures here too")
     a = ap.parse_args()
-    res = main(a.store, a.port, a.rounds, a.visitors, a.page, parse_pools(a.pool), a.settle)
+    res = main(a.store, a.port, a.rounds, a.visitors, a.page, parse_pools(a.pool), a.settle, a.client)
     if a.json:
         Path(a.json).write_text(json.dumps(res, ensure_ascii=False, indent=1))
