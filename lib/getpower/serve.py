@@ -2,8 +2,10 @@
 
 Sources stripped, tracebacks hidden, a cell timeout, idle kernels culled early, and a pool of
 preheated kernels for every page (:data:`POOLS`): each kernel imports the libraries and reads the
-cached tables before a visit arrives, then takes the visit's URL and verified identity with
-``voila.utils.wait_for_request`` (``getpower.auth`` records whose visit a preheated kernel took).
+cached tables before a visit arrives, then takes the visit's URL and verified identity from Voila's
+request-info socket as ``voila.utils.wait_for_request`` does (``dashboard.wait_for_visit``;
+``getpower.auth`` records whose visit a preheated kernel took). Pool kernels start at a pace the
+cores bear (``getpower.kernels``): after a burst of visits the pools refill once the visits are drawn.
 The indicator tables of every quarter are computed (or found in the store's cache) before the
 server starts. WebSocket messages up to the upload limit are accepted (Tornado's default is 10 MiB).
 

@@ -42,7 +42,7 @@ def handler(uri="/voila/render/overview.ipynb", headers=None, remote="127.0.0.1"
     line = RequestStartLine("GET", quote(uri, safe="/?&=%"), "HTTP/1.1")  # as a browser sends it
     req = HTTPServerRequest(start_line=line, headers=HTTPHeaders({"Host": host, **(headers or {})}))
     req.remote_ip = remote
-    return SimpleNamespace(request=req, settings={"authorizer": authorizer}, path_args=[],
+    return SimpleNamespace(request=req, settings={"authorizer": authorizer}, path_args=[], xsrf_token=b"t",
                            path_kwargs={"kernel_id": kernel_id} if kernel_id else {},
                            kernel_manager=kernels or Kernels({}))
 
