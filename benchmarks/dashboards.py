@@ -260,9 +260,9 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
     if html:
         cpu["concurrent_html_s"] = sorted(html)
     peak_burst = (sampler.peak_pss, sampler.peak_rss)
-    await asyncio.sleep(5)
+    await asyncio.sleep(1)  # the views drawn, the pools not yet refilling (they wait 2 s of quiet)
     pss1, rss1, n1 = tree_memory(pid)
-    await asyncio.sleep(max(0.0, settle - 5))
+    await asyncio.sleep(max(0.0, settle - 1))
     pss2, rss2, n2 = tree_memory(pid)
     peak_pss, peak_rss = sampler.stop()
     for _, context in results:
