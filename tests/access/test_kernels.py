@@ -41,16 +41,16 @@ async def _turn(m):  # Voila starts a pool kernel in its pool entry's task
 
 
 @pytest.mark.parametrize("visit, pooled, starts", [
-    (kernel("busy", 0), True, False),      # a visit being drawn: the refill waits
-    (kernel("idle", 0.2), True, False),    # active within refill_quiet: waits
-    (kernel("idle", 9), True, True),       # quiet: the refill starts
-    (kernel("busy", 0), False, True),      # a visit waits for this very kernel: at once
-    (None, True, True),                    # no visits (the server starting): at once
+    (("busy", 0), True, False),      # a visit being drawn: the refill waits
+    (("idle", 0.2), True, False),    # active within refill_quiet: waits
+    (("idle", 9), True, True),       # quiet: the refill starts
+    (("busy", 0), False, True),      # a visit waits for this very kernel: at once
+    (None, True, True),              # no visits (the server starting): at once
 ])
 def test_when_a_pool_kernel_starts(manager, visit, pooled, starts):
     async def run():
         if visit is not None:
-            manager._kernels["v1"] = visit
+            manager._kernels["v1"] = kernel(*visit)  # now: not when the module was collected
         task = await start(manager, pooled)
         assert task.done() == starts
         task.cancel()
