@@ -100,6 +100,18 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
     for name, frame in drilldown.cached_lists(store.root, period.label).items():
         atomic_write_frame(data / f"drill_{name}.parquet", frame)
     atomic_write_frame(data / "quality.parquet", quality_frame(store.root))
+    # 当前预警 of every city at once (the in-flight status of one date takes seconds at province
+    # scale: once here, not once per report)
+    from getpower.present.warnings_view import scorecard_escalation
+
+    esc = scorecard_escalation(store.root, period.last_day)
+    if esc is not None:
+        atomic_write_frame(data / "warnings.parquet", esc.items)
+    else:
+        (data / "warnings.parquet").unlink(missing_ok=True)
+    warned = None if esc is None else {"as_of": esc.as_of.isoformat(), "data_from": esc.data_from.isoformat(),
+                                       "data_to": esc.data_to.isoformat(), "version": esc.version,
+                                       "near_wd": esc.near_wd, "cities": list(esc.cities)}
     from getpower.currency import currency_text, data_through
 
     through = data_through(tables[period.label])
@@ -109,7 +121,7 @@ def prepare_data(store: Path | str, period: Period | str, out_dir: Path | str) -
             "data_through": through.isoformat() if through else None,
             "data_version": tables[period.label]["data_version"].drop_nulls().first(),
             "currency": currency_text(tables[period.label]),
-            "target_basis": target_basis(period.year)}
+            "target_basis": target_basis(period.year), "warnings": warned}
     (data / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return data
 

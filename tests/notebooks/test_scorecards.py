@@ -128,3 +128,21 @@ def test_scorecard_current_warnings(generated, sample_store):
     province = (folder / "全省.html").read_text(encoding="utf-8")
     every = escalation(sample_store, dt.date(2023, 12, 31))
     assert "当前预警" in province and f"<td>全省合计</td><td>{int((every.items['urgency'] == 0).sum())}</td>" in province
+
+
+def test_current_warnings_prepared_once_for_every_city(generated, sample_store):
+    """The in-flight status is computed once for the quarter (in ``_data``), not once per report:
+    the prepared rows are the library's, whole, and a city's section is cut from them."""
+    import datetime as dt
+
+    from getpower.escalation import escalation
+    from getpower.present import scorecard as sc
+    from getpower.present import warnings_view as wv
+
+    folder, _ = generated
+    d = sc.load(folder / "_data")
+    every = escalation(sample_store, dt.date(2023, 12, 31))
+    assert d.warnings.as_of == every.as_of and d.warnings.cities == every.cities
+    assert d.warnings.items.equals(every.items)
+    assert wv.warnings_html(d.warnings, "杭州") == wv.current_warnings_html(sample_store, "杭州", dt.date(2023, 12, 31))
+    assert "无在途预警" in wv.warnings_html(None, "杭州")

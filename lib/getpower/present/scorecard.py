@@ -6,6 +6,7 @@ import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import great_tables as gt
 import polars as pl
@@ -18,6 +19,9 @@ from getpower.present.labels import UNIT_LABELS, fmt_value, for_people, indicato
 from getpower.scoring import tier_frame  # noqa: F401 (the notebooks' sc.tier_frame)
 from getpower.status import COLOURS, INSUFFICIENT, MET, NOT_MET, with_status
 
+if TYPE_CHECKING:
+    from getpower.escalation import Escalation
+
 COLORS = COLOURS  # the one colour map (getpower.status); the old name kept for callers
 
 
@@ -29,6 +33,9 @@ class ScorecardData:
     drill: dict
     quality: pl.DataFrame
     meta: dict
+    # 当前预警: the in-flight status of every city on the scorecard's date (None: the data begins
+    # after the period)
+    warnings: "Escalation | None" = None
 
     @property
     def period(self) -> str:
@@ -40,9 +47,22 @@ def load(data_dir: str | Path) -> ScorecardData:
     if not (d / "meta.json").exists():
         raise FileNotFoundError(f"评分卡数据不存在: {d}（请运行 getpower scorecards）")
     drill = {name: pl.read_parquet(d / f"drill_{name}.parquet") for name in LISTS}
+    meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
     return ScorecardData(pl.read_parquet(d / "table.parquet"), pl.read_parquet(d / "history.parquet"),
                          pl.read_parquet(d / "composite.parquet"), drill, pl.read_parquet(d / "quality.parquet"),
-                         json.loads((d / "meta.json").read_text(encoding="utf-8")))
+                         meta, _warnings(d, meta.get("warnings")))
+
+
+def _warnings(d: Path, w: dict | None):
+    import datetime as dt
+
+    from getpower.escalation import Escalation
+
+    if w is None:
+        return None
+    day = dt.date.fromisoformat
+    return Escalation(pl.read_parquet(d / "warnings.parquet"), day(w["as_of"]), day(w["data_from"]), day(w["data_to"]),
+                      w["version"], w["near_wd"], tuple(w["cities"]))
 
 
 def load_or_prepare(store: str | Path, period: str, out_dir: str | Path) -> ScorecardData:
@@ -56,7 +76,8 @@ def load_or_prepare(store: str | Path, period: str, out_dir: str | Path) -> Scor
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         st = Store(store)
-        if meta.get("period") == period and (not st.exists() or meta.get("data_fingerprint") == st.fingerprint):
+        if (meta.get("period") == period and "warnings" in meta  # (prepared before 当前预警 was: again)
+                and (not st.exists() or meta.get("data_fingerprint") == st.fingerprint)):
             return load(data)
     return load(prepare_data(store, period, out_dir))
 

@@ -81,26 +81,42 @@ def _table(df: pl.DataFrame) -> str:
 def current_warnings_html(store, city: str | None, period_last_day: dt.date) -> str:
     """The scorecard's 当前预警: open applications and approvals at the period's end (or the data's
     date, when earlier) by status — a city's by class, the province's (``city`` None) by city —
-    and the five most overdue items (applications and approvals, as the 督办单 orders them)."""
-    from getpower import params
-    from getpower.escalation import escalation, list_frame, scorecard_as_of, summary_frame, top_overdue
+    and the five most overdue items (applications and approvals, as the 督办单 orders them).
+    Computed here; the scorecards read it from the prepared data instead
+    (:func:`scorecard_escalation`, :func:`warnings_html`)."""
+    return warnings_html(scorecard_escalation(store, period_last_day), city)
+
+
+def scorecard_escalation(store, period_last_day: dt.date):
+    """The in-flight status of every city on the date a scorecard shows (the period's end, or the
+    data's date when earlier); None when the data begins after the period."""
+    from getpower.escalation import escalation, scorecard_as_of
     from getpower.inflight import data_span
     from getpower.table import load_frames
 
     as_of = scorecard_as_of(period_last_day, data_span(load_frames(store)))
-    if as_of is None:
+    return None if as_of is None else escalation(store, as_of)
+
+
+def warnings_html(esc, city: str | None) -> str:
+    """:func:`current_warnings_html` of an :class:`getpower.escalation.Escalation` already computed
+    (for every city: the city's rows are taken here)."""
+    from getpower import params
+    from getpower.escalation import list_frame, summary_frame, top_overdue
+
+    if esc is None:
         return '<p class="gp-message">期末早于数据起始，无在途预警</p>'
-    esc = escalation(store, as_of, [city] if city else None)
-    summary = summary_frame(esc.items, esc.cities)
+    items, cities = (esc.items.filter(pl.col("city") == city), (city,)) if city else (esc.items, esc.cities)
+    summary = summary_frame(items, cities)
     if city:
         counts = summary.filter(pl.col("地市") == city).drop("地市")
     else:
         counts = summary.filter(pl.col("类别") == "合计").drop("类别").with_columns(
             pl.col("地市").replace({params.province(): "全省合计"}))
-    top = list_frame(top_overdue(esc.items), with_city=city is None, districts=False).select(
+    top = list_frame(top_overdue(items), with_city=city is None, districts=False).select(
         pl.exclude("序号", "预警", "区县", "环节开始", "环节已用（自然日）", "环节已用（工作日）", "环节时限",
                    "环节到期日", "环节剩余（工作日）", "环节状态", "受理（申请）时间", "剩余（自然日）", "整体状态", "说明"))
-    head = (f'<p class="gp-currency">预警日期 {as_of.isoformat()}（期末）· {html.escape(esc.currency())} · '
+    head = (f'<p class="gp-currency">预警日期 {esc.as_of.isoformat()}（期末）· {html.escape(esc.currency())} · '
             f"临期：距时限不超过 {esc.near_wd} 个工作日</p>")
     five = (("<p>超期最久的在途事项（报装工单与接入工程审批，与督办单同序）：</p>" + _table(top)) if top.height
             else "<p>期末无超期的报装工单或接入工程审批。</p>")
