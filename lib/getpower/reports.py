@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import json
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
@@ -188,31 +189,62 @@ def run_notebook(job: Job, timeout: int) -> None:
     execute_notebook(job.notebook, job.ipynb, job.parameters, job.out_dir, timeout)
 
 
+# What a kernel imports and draws once before its first report (while the data is prepared):
+# the modules the scorecard notebooks use and vl-convert's first chart (its engine's start-up).
+WARM_UP = ("from IPython.display import HTML, display\n"
+           "from getpower.present import charts, scorecard, warnings_view\n"
+           "charts.warm_up()")
+
+
 class KernelPool:
     """Kernels kept from one notebook to the next, one per worker thread: a quarter's 12 reports
     start ``jobs`` kernels (and import polars, altair, great_tables … once each) instead of 12.
-    Each notebook runs after ``%reset -f`` (nothing of the previous report's namespace is left;
-    imported modules stay, which is the point); a kernel whose notebook failed is shut down and
-    the worker's next notebook gets a new one. Kernels speak over local (IPC) sockets in a private
-    folder, as :func:`execute_notebook`'s do."""
+    :meth:`warm` starts the thread's kernel and runs :data:`WARM_UP` in it, so that a worker can
+    do it while the data is still being prepared. Each notebook runs after ``%reset -f`` (nothing
+    of the previous report's namespace is left; imported modules stay, which is the point); a
+    kernel whose notebook failed is shut down and the worker's next notebook gets a new one.
+    Kernels speak over local (IPC) sockets in a private folder, as :func:`execute_notebook`'s do.
+    ``cpu_seconds``: the CPU time of the kernels shut down so far (for the benchmarks)."""
 
     def __init__(self) -> None:
         self._sockets = tempfile.TemporaryDirectory(prefix="getpower-kernel-")
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list = []
+        self.cpu_seconds = 0.0
+
+    def warm(self, cwd: Path, timeout: int | None = None) -> float:
+        """Start this thread's kernel in ``cwd`` (when it has none) and run :data:`WARM_UP` in it;
+        the seconds it took. A failure here is left for the first notebook to report."""
+        import nbformat
+        from nbclient import NotebookClient
+
+        km, kept = self._manager()
+        if kept and km.has_kernel:
+            return 0.0
+        t = time.perf_counter()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WARM_UP)])
+        client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(cwd)}})
+        try:
+            client.execute()
+        except Exception:
+            self.discard()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        return time.perf_counter() - t
 
     def run(self, job: Job, timeout: int | None) -> dict[str, float]:
         """Execute ``job``'s notebook into ``job.ipynb`` (with its outputs, also when it fails).
         Returns the seconds spent starting a kernel (0 when one was kept) and executing."""
         import nbformat
         from nbclient import NotebookClient
+        from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
-        km, kept = self._manager()
+        km, _ = self._manager()
         started = 0.0
-        from papermill.iorw import load_notebook_node
-
         nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters,
                                    kernel_name="python3", language="python")
         nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f", metadata={"tags": []}))
@@ -220,7 +252,7 @@ class KernelPool:
                                 resources={"metadata": {"path": str(job.out_dir)}})
         t = time.perf_counter()
         try:
-            if not kept:  # started here, timed on its own
+            if not km.has_kernel:  # started here, timed on its own
                 with client.setup_kernel():
                     pass
                 started = time.perf_counter() - t
@@ -254,12 +286,40 @@ class KernelPool:
         km = getattr(self._local, "km", None)
         self._local.km = None
         if km is not None:
-            _shutdown(km)
+            self._stop(km)
+
+    def _stop(self, km) -> None:
+        cpu = process_tree_cpu(getattr(km.provisioner, "pid", None) if km.has_kernel else None)
+        _shutdown(km)
+        with self._lock:
+            self.cpu_seconds += cpu
 
     def close(self) -> None:
         for km in self._all:
-            _shutdown(km)
+            self._stop(km)
         self._sockets.cleanup()
+
+
+def process_tree_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of a live process and its descendants; 0 when unknown (no
+    psutil, no such process). Chromium's and a kernel's processes are not reaped by this one,
+    so ``getrusage`` does not see them."""
+    if pid is None:
+        return 0.0
+    try:
+        import psutil
+
+        root = psutil.Process(pid)
+        total = 0.0
+        for proc in (root, *root.children(recursive=True)):
+            try:
+                c = proc.cpu_times()
+                total += c.user + c.system + c.children_user + c.children_system
+            except psutil.Error:
+                pass
+        return total
+    except Exception:
+        return 0.0
 
 
 def _shutdown(km) -> None:
@@ -272,22 +332,34 @@ def _shutdown(km) -> None:
         pass
 
 
+_EXPORTERS = threading.local()
+
+
+def _html_exporter():
+    """One HTMLExporter per thread, kept (building one loads its templates: about 0.15 s)."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True, embed_images=True)
+        for trait in ("mathjax_url", "require_js_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
+                      "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url"):
+            if exporter.has_trait(trait):
+                setattr(exporter, trait, "")
+        _EXPORTERS.html = exporter
+    return exporter
+
+
 def export_html(ipynb: Path) -> Path:
     """Executed notebook → HTML without code, with no remote resource."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     from getpower.present.offline import strip_remote
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
-    for trait in ("mathjax_url", "require_js_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
-                  "jquery_url", "widget_renderer_url", "jupyter_widgets_base_url"):
-        if exporter.has_trait(trait):
-            setattr(exporter, trait, "")
     with warnings.catch_warnings():  # the machine-readable record output has no HTML form: fine
         warnings.simplefilter("ignore", UserWarning)
-        body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
+        body, _ = _html_exporter().from_notebook_node(nbformat.read(ipynb, as_version=4))
     out = ipynb.with_suffix(".html")
     from getpower.store import atomic_write_bytes
 
@@ -305,50 +377,139 @@ def chromium() -> str | None:
 
 class PdfPrinter:
     """HTML → PDF for many files with one headless Chromium (Playwright driving Debian's Chromium,
-    offline: every request but the file itself and ``data:`` is refused); without Playwright,
-    :func:`export_pdf` (a Chromium process per file, a second or more each to start)."""
+    offline: every request but the files themselves and ``data:`` is refused), ``tabs`` pages
+    printing at once, each page kept from one file to the next (a new page starts a renderer:
+    about 0.3 s of CPU). The browser runs in a thread of its own, started at once: reports are
+    printed (:meth:`submit`) while others are still being executed. Without Playwright or a
+    browser it can launch, :func:`export_pdf` (a Chromium process per file, a second or more
+    each to start)."""
 
-    def __init__(self) -> None:
-        self._pw = self._browser = None
+    def __init__(self, tabs: int = 2, timeout: int = 120) -> None:
+        self.timeout = timeout
+        self.cpu_seconds = 0.0  # Chromium's and Playwright's, measured at close (benchmarks)
+        self.seconds: dict[str, float] = {}  # the seconds each file took to print, by name
+        self._tabs = max(1, tabs)
+        self._loop = self._started = None
+        self._fallback = ThreadPoolExecutor(max_workers=self._tabs, thread_name_prefix="getpower-pdf")
         exe = chromium()
         try:
-            from playwright.sync_api import sync_playwright
+            import playwright.async_api  # noqa: F401
         except ImportError:
-            return
+            exe = None
         if exe is None:
             return
-        try:
-            self._pw = sync_playwright().start()
-            self._browser = self._pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS[1:])
-        except Exception:  # no usable browser this way: one process per file
-            self.close()
+        import asyncio
 
-    def print(self, html_path: Path, timeout: int = 120) -> Path:
-        if self._browser is None:
-            return export_pdf(html_path, timeout)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="getpower-chromium", daemon=True)
+        self._thread.start()
+        self._started = asyncio.run_coroutine_threadsafe(self._start(exe), self._loop)
+
+    async def _start(self, exe: str) -> bool:
+        import asyncio
+
+        from playwright.async_api import async_playwright
+
+        async def offline(route) -> None:
+            if route.request.url.startswith(("file:", "data:")):
+                await route.continue_()
+            else:
+                await route.abort()
+
+        self._pw = self._browser = None
+        try:
+            self._pw = await async_playwright().start()
+            self._browser = await self._pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS[1:])
+            self._context = await self._browser.new_context()
+            await self._context.route("**/*", offline)
+            self._pages = asyncio.Queue()
+            for _ in range(self._tabs):
+                self._pages.put_nowait(await self._context.new_page())
+            return True
+        except Exception:  # no usable browser this way: one process per file
+            await self._stop()
+            return False
+
+    def submit(self, html_path: Path):
+        """Print ``html_path`` to the PDF beside it; a future of the PDF's path."""
+        if self._loop is None:
+            return self._fallback.submit(export_pdf, html_path, self.timeout)
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(self._print(html_path), self._loop)
+
+    def print(self, html_path: Path, timeout: int | None = None) -> Path:
+        return self.submit(html_path).result()
+
+    async def _print(self, html_path: Path) -> Path:
+        import asyncio
+
+        if not await asyncio.wrap_future(self._started):
+            return await asyncio.get_running_loop().run_in_executor(self._fallback, export_pdf, html_path, self.timeout)
         pdf = html_path.with_suffix(".pdf")
         tmp = pdf.with_name(f".{pdf.name}.tmp")
-        page = self._browser.new_page()
+        page = await self._pages.get()
+        t = time.perf_counter()
         try:
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                       else route.abort())
-            page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
-            page.pdf(path=str(tmp))
+            await page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=self.timeout * 1000)
+            await asyncio.wait_for(page.pdf(path=str(tmp)), self.timeout)
+        except BaseException:
+            try:  # a page in an unknown state: a new one for the next file
+                await page.close()
+                page = await self._context.new_page()
+            except Exception:
+                pass
+            raise
         finally:
-            page.close()
+            self._pages.put_nowait(page)
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RuntimeError(f"Chromium 未能生成 PDF: {pdf.name}")
         os.replace(tmp, pdf)
+        self.seconds[html_path.stem] = time.perf_counter() - t
         return pdf
 
-    def close(self) -> None:
+    async def _stop(self) -> None:
+        self.cpu_seconds = _children_cpu(("node", "chromium", "chrome"))
         for closing in (self._browser, self._pw):
             try:
                 if closing is not None:
-                    closing.close() if closing is self._browser else closing.stop()
+                    await (closing.close() if closing is self._browser else closing.stop())
             except Exception:
                 pass
         self._pw = self._browser = None
+
+    def close(self) -> None:
+        if self._loop is not None:
+            import asyncio
+
+            try:
+                if self._started.result():
+                    asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=60)
+            except Exception:
+                pass
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop = None
+        self._fallback.shutdown(wait=True)
+
+
+def _children_cpu(names: tuple[str, ...]) -> float:
+    """CPU seconds of this process's live descendants whose name starts with one of ``names``
+    (with their own descendants)."""
+    try:
+        import psutil
+
+        total = 0.0
+        for proc in psutil.Process().children(recursive=True):
+            try:
+                if proc.name().startswith(names):
+                    c = proc.cpu_times()  # with the renderers it closed (reaped)
+                    total += c.user + c.system + c.children_user + c.children_system
+            except psutil.Error:
+                pass
+        return total
+    except Exception:
+        return 0.0
 
 
 def export_pdf(html_path: Path, timeout: int = 120) -> Path:
@@ -389,6 +550,28 @@ def _one(job: Job, timeout: int, kernels: KernelPool) -> Outcome:
         return _failed(job.name, exc, seconds)
 
 
+def _worker(todo: queue.Queue, ready: threading.Event, done: queue.Queue, kernels: KernelPool, cwd: Path,
+            timeout: int) -> None:
+    """One worker: its kernel started and warmed while the data is prepared, then reports taken
+    from ``todo`` until none is left (each outcome put in ``done``)."""
+    try:
+        warmed = kernels.warm(cwd, timeout)
+    except Exception:  # the first report starts a kernel and says what fails
+        warmed = 0.0
+    ready.wait()
+    first = True
+    while True:
+        try:
+            job = todo.get_nowait()
+        except queue.Empty:
+            return
+        o = _one(job, timeout, kernels)
+        if first and warmed:  # the kernel's start, timed with the first report it made
+            o = Outcome(o.name, o.ok, o.message, (("kernel", warmed), *((k, v) for k, v in o.seconds if k != "kernel")))
+        first = False
+        done.put(o)
+
+
 def write_index(out_dir: Path, period: str, outcomes: list[Outcome], meta: dict) -> Path:
     rows = []
     for o in outcomes:
@@ -414,50 +597,80 @@ td,th{{border:1px solid #ddd;padding:.4em .8em}}.err{{color:#c62828}}footer{{col
 
 def scorecards(store: Path | str, period: str, out: Path | str = "reports", cities: list[str] | None = None,
                jobs: int = 2, timeout: int = 600, pdf: bool = True, province: bool = True,
-               progress=print) -> list[Outcome]:
-    """Generate the period's city scorecards and the province report. Returns one outcome per report."""
+               progress=print, stats: dict | None = None) -> list[Outcome]:
+    """Generate the period's city scorecards and the province report. Returns one outcome per report.
+
+    Everything starts at once: ``jobs`` kernels start and import what the notebooks use, and
+    Chromium starts, while the data is prepared (:func:`prepare_data`); then each worker executes
+    reports one after the other, and each report's PDF is printed (two tabs) as soon as its HTML
+    is written. ``stats``, when given, receives the run's wall seconds by phase and the CPU
+    seconds of this process, the kernels and Chromium (``benchmarks/run.py``)."""
+    t0 = time.perf_counter()
     p = Period.parse(period)
-    out_dir = Path(out).resolve() / p.label
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = prepare_data(store, p, out_dir)
-    meta = json.loads((data / "meta.json").read_text(encoding="utf-8"))
     unknown = [c for c in (cities or []) if c not in params.cities()]
     if unknown:
         raise ValueError(f"未知城市: {'、'.join(unknown)}")
     cities = list(cities) if cities else list(params.cities())
+    out_dir = Path(out).resolve() / p.label
+    out_dir.mkdir(parents=True, exist_ok=True)
     common = {"period": p.label, "store": str(Path(store).resolve()), "out_dir": str(out_dir.resolve())}
     todo = [Job(c, NOTEBOOKS / "scorecard.ipynb", {"city": c, **common}, out_dir) for c in cities]
     if province:
         todo.append(Job(params.province(), NOTEBOOKS / "province.ipynb", common, out_dir))
-    outcomes: list[Outcome] = []
+    queued: queue.Queue = queue.Queue()
+    done: queue.Queue = queue.Queue()
+    ready = threading.Event()
     kernels = KernelPool()
+    workers = [threading.Thread(target=_worker, args=(queued, ready, done, kernels, out_dir, timeout), daemon=True,
+                                name=f"getpower-report-{i}") for i in range(max(1, min(jobs, len(todo))))]
+    for w in workers:
+        w.start()
+    printer = PdfPrinter(tabs=2) if pdf else None
+    phases: dict[str, float] = {}
+    outcomes: list[Outcome] = []
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(_one, j, timeout, kernels): j for j in todo}
-            for i, fut in enumerate(as_completed(futures), start=1):
-                o = fut.result()
-                outcomes.append(o)
-                if not o.ok or not pdf:
-                    progress(f"[{i}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
-    finally:
-        kernels.close()
-    if pdf:  # one browser prints every report
-        printer = PdfPrinter()
         try:
-            done = [o for o in outcomes if o.ok]
-            for i, o in enumerate(done, start=1):
-                t = time.perf_counter()
-                try:
-                    printer.print(out_dir / f"{o.name}.html")
-                    o2 = Outcome(o.name, True, seconds=(*o.seconds, ("pdf", time.perf_counter() - t)))
-                except Exception as exc:
-                    o2 = _failed(o.name, exc, dict(o.seconds))
-                outcomes[outcomes.index(o)] = o2
-                progress(f"[{i}/{len(done)}] {o.name}: {'完成' if o2.ok else '失败 — ' + o2.message}")
+            t = time.perf_counter()
+            data = prepare_data(store, p, out_dir)
+            phases["prepared_at"] = time.perf_counter() - t0
+            for j in todo:
+                queued.put(j)
         finally:
+            ready.set()  # the workers go on (or, when preparing failed, find nothing to do)
+        meta = json.loads((data / "meta.json").read_text(encoding="utf-8"))
+        printing: dict = {}
+        for i in range(1, len(todo) + 1):
+            o = done.get()
+            if o.ok and printer is not None:
+                printing[printer.submit(out_dir / f"{o.name}.html")] = o
+            else:
+                outcomes.append(o)
+                progress(f"[{len(outcomes)}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
+        phases["executed_at"] = time.perf_counter() - t0  # the last report's HTML written
+        for fut in as_completed(printing):
+            o = printing[fut]
+            try:
+                fut.result()
+                o = Outcome(o.name, True, seconds=(*o.seconds, ("pdf", printer.seconds.get(o.name, 0.0))))
+            except Exception as exc:
+                o = _failed(o.name, exc, dict(o.seconds))
+            outcomes.append(o)
+            progress(f"[{len(outcomes)}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
+        phases["printed_at"] = time.perf_counter() - t0
+    finally:
+        for w in workers:
+            w.join()
+        kernels.close()
+        if printer is not None:
             printer.close()
     order = {j.name: i for i, j in enumerate(todo)}
     outcomes.sort(key=lambda o: order[o.name])
     write_index(out_dir, p.label, outcomes, meta)
-    return outcomes
+    if stats is not None:
+        import resource
 
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        stats.update({"seconds": time.perf_counter() - t0, "phases": phases,
+                      "cpu": {"main": own.ru_utime + own.ru_stime, "kernels": kernels.cpu_seconds,
+                              "chromium": printer.cpu_seconds if printer is not None else 0.0}})
+    return outcomes

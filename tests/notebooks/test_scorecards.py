@@ -146,3 +146,47 @@ def test_current_warnings_prepared_once_for_every_city(generated, sample_store):
     assert d.warnings.items.equals(every.items)
     assert wv.warnings_html(d.warnings, "杭州") == wv.current_warnings_html(sample_store, "杭州", dt.date(2023, 12, 31))
     assert "无在途预警" in wv.warnings_html(None, "杭州")
+
+
+def test_a_missing_store_fails_at_once_and_leaves_no_kernel(tmp_path):
+    """The kernels start while the data is prepared: preparing that fails stops them too."""
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(FileNotFoundError, match="数据仓库不存在"):
+        reports.scorecards(tmp_path / "no-store", "2023Q4", out=tmp_path / "out", cities=["宁波"], pdf=False)
+    assert {p.pid for p in psutil.Process().children(recursive=True)} - before == set()
+
+
+def test_without_playwright_each_pdf_is_a_chromium_process(monkeypatch, tmp_path):
+    """No Playwright (or no browser it can drive): :func:`reports.export_pdf` per file, through
+    the same ``submit``; a failing file fails alone."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_playwright(name, *args, **kwargs):
+        if name.startswith("playwright"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    printed = []
+
+    def export_pdf(path, timeout):
+        printed.append(path.name)
+        if path.name == "b.html":
+            raise RuntimeError("坏")
+        return path.with_suffix(".pdf")
+
+    monkeypatch.setattr(builtins, "__import__", no_playwright)
+    monkeypatch.setattr(reports, "chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(reports, "export_pdf", export_pdf)
+    printer = reports.PdfPrinter(tabs=2)
+    try:
+        ok, bad = printer.submit(tmp_path / "a.html"), printer.submit(tmp_path / "b.html")
+        assert ok.result() == tmp_path / "a.pdf"
+        with pytest.raises(RuntimeError, match="坏"):
+            bad.result()
+    finally:
+        printer.close()
+    assert sorted(printed) == ["a.html", "b.html"]

@@ -26,6 +26,12 @@ def to_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
     return vlc.vegalite_to_png(_config(chart).to_dict(), scale=scale)
 
 
+def warm_up() -> None:
+    """Register the fonts and draw one small chart: vl-convert starts its engine on the first
+    chart of a process (about 0.3 s), which a scorecard kernel does before its first report."""
+    to_png(alt.Chart(pl.DataFrame({"x": ["甲"], "y": [1]})).mark_bar().encode(x="x:N", y="y:Q"), scale=1.0)
+
+
 @lru_cache(maxsize=1)
 def _register_fonts() -> None:
     import os
