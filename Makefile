@@ -34,7 +34,7 @@ scorecards: setup
 dashboards: setup
 	$(VENV)/bin/getpower serve --local
 
-## benchmarks at 1×, 3× and 10× a province-year (SCALES="1" for 1× only; "1 3 10 30" for national); see docs/benchmarks.md
+## benchmarks at 1×, 3× and 10× a province-year (SCALES="1" for 1× only; "1 3 10 30" for national), ending with the Done-when lines of #18; see docs/benchmarks.md
 SCALES ?= 1 3 10
 BENCH_DATA ?= benchmarks/data
 bench: setup

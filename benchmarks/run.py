@@ -1,16 +1,19 @@
 """`make bench`: everything issue #18 asks for, printed in one run, at the scales asked (1× = a
 province-year, 1,000,000 applications; 30× = national). Each step runs in its own process; wall
 times are whole processes (interpreter start-up included) unless said otherwise, and peak memory
-is that process's maximum resident set (``wait4``). Ratios are taken within the same run.
+is that process's maximum resident set (``wait4``). Ratios are taken within the same run. A step
+that fails is reported in one line and the bench goes on; the run ends with the Done-when lines
+of #18, each with its figures and met / NOT MET / not measured.
 
-    python benchmarks/run.py [--scales 1 3 10] [--data benchmarks/data] [--csv-max 10] [--no-scorecards]
+    python benchmarks/run.py [--scales 1 3 10] [--data benchmarks/data] [--csv-max 3] [--no-scorecards]
 
 Per scale: the **read floor** (a process that reads every input file whole and does nothing
 else: Parquet as it is, CSV as all-text columns the way intake reads it), ``getpower ingest`` of
-the Parquet and of the CSV extracts into a new store (wall, peak, ratio to the floor),
-``compute STORE`` and ``compute FOLDER`` (the folder road is ingest + compute), the store's
-partitions (year × city) computed one by one, and the core indicators by getpower, by DuckDB SQL
-over the raw extracts, and by pandas (1× only). Once: the quarter's 12 scorecards, HTML and PDF.
+the Parquet and (up to ``--csv-max``) the CSV extracts into a new store (wall, peak, ratio to the
+floor), ``compute STORE`` and ``compute FOLDER`` (the folder road is ingest + compute), the
+store's partitions (year × city) computed one by one, and the core indicators by getpower, by
+DuckDB SQL over the raw extracts, and by pandas (1× only). Once, on the smallest scale's store:
+the quarter's 12 scorecards, HTML and PDF (``getpower.reports.scorecards``).
 """
 from __future__ import annotations
 
@@ -40,8 +43,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
 STORE_FLOOR = """
 import json, sys, time, polars as pl
 from getpower.store import Store
-st = Store(sys.argv[1]); t = time.perf_counter()
-rows = sum(pl.read_parquet(st.current / f"{k}.parquet").height for k in st.manifest()["rows"])
+st = Store(sys.argv[1]); t = time.perf_counter()  # every Parquet file of the version, whatever its layout
+rows = sum(pl.read_parquet(f).height for f in sorted(st.current.rglob("*.parquet")))
 print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
 """
 COMPUTE = """
@@ -70,7 +73,7 @@ import pandas as pd
 from pandas_peer import outage_hours, process_days
 from getpower.store import Store
 st = Store(sys.argv[1]); year = int(sys.argv[2]); t = time.perf_counter()
-read = lambda k: pd.read_parquet(st.current / f"{k}.parquet")
+read = lambda k: pd.read_parquet(st.current / f"{k}.parquet" if (st.current / f"{k}.parquet").exists() else st.current / k)
 process_days(read("stages"), read("applications"), year)
 outage_hours(read("outages"), read("customer_base"), year)
 print(json.dumps({"seconds": time.perf_counter() - t}))
@@ -132,92 +135,134 @@ def load() -> str:
 def ingest(folder: Path, store: Path, env: dict) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     wall, rss, _ = run_one([*GETPOWER, "ingest", str(folder), "--store", str(store)], env)
-    cpu = CPU["last"]
-    manifest = json.loads((store / "versions" / (store / "CURRENT").read_text().strip() / "manifest.json").read_text())
-    rows = sum(f["rows_accepted"] + f["rows_quarantined"] for f in manifest["files"].values())
-    return {"seconds": wall, "cpu_seconds": cpu, "peak_mib": rss, "rows": rows, "rows_per_second": rows / wall}
+    return {"seconds": wall, "cpu_seconds": CPU["last"], "peak_mib": rss}
 
 
 def floor(folder: Path) -> dict:
     wall, rss, out = run_one([PY, "-c", FLOOR, str(folder)])
-    return {"seconds": wall, "cpu_seconds": CPU["last"], "in_process_seconds": json.loads(out)["seconds"], "peak_mib": rss}
+    got = json.loads(out)
+    return {"seconds": wall, "cpu_seconds": CPU["last"], "in_process_seconds": got["seconds"], "rows": got["rows"],
+            "peak_mib": rss}
+
+
+def step(r: dict, name: str, fn, *args):
+    """Run one step; a failure is printed as one line and kept in ``r["failed"]``, and the bench
+    goes on with the next step (what depends on it is reported as not measured)."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 — any failure of a step is reported, not raised
+        lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+        msg = f"{type(exc).__name__}: {lines[0][:160] if lines else ''}" + (f" … {lines[-1][-240:]}" if len(lines) > 1 else "")
+        r.setdefault("failed", {})[name] = msg
+        print(f"  {name}: FAILED — {msg}", flush=True)
+        return None
 
 
 def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
     folder = data / f"scale-{scale:g}"
     formats = ["parquet"] + (["csv"] if scale <= csv_max else [])
+    r: dict = {"scale": scale, "load_before": load()}
     if not all((folder / fmt / f"stages.{fmt}").exists() for fmt in formats):
         t = time.perf_counter()
-        subprocess.run([PY, str(HERE / "generate.py"), str(folder), "--scale", str(scale), "--formats", *formats],
-                       check=True)
+        gen = [PY, str(HERE / "generate.py"), str(folder), "--scale", str(scale), "--formats", *formats]
+        if step(r, "generate", run_one, gen) is None:
+            return r
         print(f"  generated {folder} in {time.perf_counter() - t:.1f} s", flush=True)
-    r: dict = {"scale": scale, "load_before": load()}
     store = folder / "store"
     for fmt in formats:
-        r[f"floor_{fmt}"] = floor(folder / fmt)
-        r[f"ingest_{fmt}"] = ingest(folder / fmt, store if fmt == "parquet" else folder / "store-csv", env)
-        f, i = r[f"floor_{fmt}"], r[f"ingest_{fmt}"]
-        i["to_floor"] = i["seconds"] / f["seconds"]
-        i["cpu_to_floor"] = i["cpu_seconds"] / f["cpu_seconds"]
-        print(f"  {fmt}: floor {f['seconds']:.2f} s, CPU {f['cpu_seconds']:.2f} s (in-process {f['in_process_seconds']:.2f} s); "
-              f"ingest {i['rows']:,} rows {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s = {i['to_floor']:.1f}× the floor "
-              f"(CPU {i['cpu_to_floor']:.1f}×), {i['rows_per_second']:,.0f} rows/s, peak {i['peak_mib']:,.0f} MiB", flush=True)
+        f = r[f"floor_{fmt}"] = step(r, f"floor {fmt}", floor, folder / fmt)
+        i = r[f"ingest_{fmt}"] = step(r, f"ingest {fmt}", ingest, folder / fmt,
+                                      store if fmt == "parquet" else folder / "store-csv", env)
+        if i is None:
+            continue
+        line = f"  {fmt}: ingest {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s, peak {i['peak_mib']:,.0f} MiB"
+        if f is not None:
+            i["rows"] = f["rows"]
+            i["rows_per_second"] = f["rows"] / i["seconds"]
+            i["to_floor"] = i["seconds"] / f["seconds"]
+            i["cpu_to_floor"] = i["cpu_seconds"] / f["cpu_seconds"]
+            line = (f"  {fmt}: floor {f['seconds']:.2f} s, CPU {f['cpu_seconds']:.2f} s (in-process {f['in_process_seconds']:.2f} s); "
+                    f"ingest {f['rows']:,} rows {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s = {i['to_floor']:.1f}× the floor "
+                    f"(CPU {i['cpu_to_floor']:.1f}×), {i['rows_per_second']:,.0f} rows/s, peak {i['peak_mib']:,.0f} MiB")
+        print(line, flush=True)
     shutil.rmtree(folder / "store-csv", ignore_errors=True)
-    _, _, out = run_one([PY, "-c", STORE_FLOOR, str(store)])
-    r["store_floor_seconds"] = json.loads(out)["seconds"]
-    _, r["compute_year_peak_mib"], out = run_one([PY, "-c", COMPUTE, str(store), "2023"])
-    r["compute_year_seconds"] = json.loads(out)["2023"]
-    _, _, out = run_one([PY, "-c", COMPUTE, str(store), "2023Q1", "2023Q2", "2023Q3", "2023Q4"])
-    r["compute_quarters_seconds"] = json.loads(out)
-    out_csv = folder / "t.csv"
-    r["compute_store_process_seconds"], _, _ = run_one(
-        [*GETPOWER, "compute", str(store), "--period", "2023", "--out", str(out_csv)], env)
-    r["compute_store_process_cpu"] = CPU["last"]
-    r["compute_folder_seconds"], r["compute_folder_peak_mib"], _ = run_one(
-        [*GETPOWER, "compute", str(folder / "parquet"), "--period", "2023", "--out", str(out_csv)], env)
-    r["compute_folder_cpu"] = CPU["last"]
-    out_csv.unlink(missing_ok=True)
-    r["folder_to_ingest_plus_compute"] = r["compute_folder_seconds"] / (
-        r["ingest_parquet"]["seconds"] + r["compute_store_process_seconds"])
-    print(f"  compute STORE (year): {r['compute_year_seconds']:.2f} s in-process = "
-          f"{r['compute_year_seconds'] / r['store_floor_seconds']:.1f}× the store's read floor "
-          f"({r['store_floor_seconds']:.2f} s), peak {r['compute_year_peak_mib']:,.0f} MiB; quarters: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in r["compute_quarters_seconds"].items()), flush=True)
-    r["folder_to_ingest_plus_compute_cpu"] = r["compute_folder_cpu"] / (
-        r["ingest_parquet"]["cpu_seconds"] + r["compute_store_process_cpu"])
-    print(f"  compute FOLDER {r['compute_folder_seconds']:.1f} s = {r['folder_to_ingest_plus_compute']:.2f}× "
-          f"(ingest {r['ingest_parquet']['seconds']:.1f} s + compute STORE {r['compute_store_process_seconds']:.1f} s; "
-          f"CPU {r['folder_to_ingest_plus_compute_cpu']:.2f}×), peak {r['compute_folder_peak_mib']:,.0f} MiB", flush=True)
-    _, r["partitions_peak_mib"], out = run_one([PY, "-c", PARTITIONS, str(store), "2023"])
-    r["partitions"] = json.loads(out)
-    p = r["partitions"]
-    print(f"  partitions (year × city): {p['count']} partitions of the store, the year's table per partition "
-          f"{p['median_seconds']:.2f} s median, {p['max_seconds']:.2f} s max (whole store {p['whole_seconds']:.2f} s), "
-          f"peak {r['partitions_peak_mib']:,.0f} MiB", flush=True)
-    _, _, out = run_one([PY, "-c", CORE_POLARS, str(store), "2023"])
-    r["core_getpower_seconds"] = json.loads(out)["seconds"]
-    try:
+    if r.get("ingest_parquet") is None:
+        print("  no store at this scale: compute, partitions and the core indicators not measured", flush=True)
+        r["load_after"] = load()
+        return r
+
+    def compute_in_process() -> None:
+        _, _, out = run_one([PY, "-c", STORE_FLOOR, str(store)])
+        r["store_floor_seconds"] = json.loads(out)["seconds"]
+        _, r["compute_year_peak_mib"], out = run_one([PY, "-c", COMPUTE, str(store), "2023"])
+        r["compute_year_seconds"] = json.loads(out)["2023"]
+        _, _, out = run_one([PY, "-c", COMPUTE, str(store), "2023Q1", "2023Q2", "2023Q3", "2023Q4"])
+        r["compute_quarters_seconds"] = json.loads(out)
+        print(f"  compute STORE (year): {r['compute_year_seconds']:.2f} s in-process = "
+              f"{r['compute_year_seconds'] / r['store_floor_seconds']:.1f}× the store's read floor "
+              f"({r['store_floor_seconds']:.2f} s), peak {r['compute_year_peak_mib']:,.0f} MiB; quarters: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in r["compute_quarters_seconds"].items()), flush=True)
+
+    def compute_processes() -> None:
+        out_csv = folder / "t.csv"
+        try:
+            r["compute_store_process_seconds"], _, _ = run_one(
+                [*GETPOWER, "compute", str(store), "--period", "2023", "--out", str(out_csv)], env)
+            r["compute_store_process_cpu"] = CPU["last"]
+            r["compute_folder_seconds"], r["compute_folder_peak_mib"], _ = run_one(
+                [*GETPOWER, "compute", str(folder / "parquet"), "--period", "2023", "--out", str(out_csv)], env)
+            r["compute_folder_cpu"] = CPU["last"]
+        finally:
+            out_csv.unlink(missing_ok=True)
+        ing = r["ingest_parquet"]
+        r["folder_to_ingest_plus_compute"] = r["compute_folder_seconds"] / (ing["seconds"] + r["compute_store_process_seconds"])
+        r["folder_to_ingest_plus_compute_cpu"] = r["compute_folder_cpu"] / (
+            ing["cpu_seconds"] + r["compute_store_process_cpu"])
+        print(f"  compute FOLDER {r['compute_folder_seconds']:.1f} s = {r['folder_to_ingest_plus_compute']:.2f}× "
+              f"(ingest {ing['seconds']:.1f} s + compute STORE {r['compute_store_process_seconds']:.1f} s; "
+              f"CPU {r['folder_to_ingest_plus_compute_cpu']:.2f}×), peak {r['compute_folder_peak_mib']:,.0f} MiB", flush=True)
+
+    def partitions() -> None:
+        _, r["partitions_peak_mib"], out = run_one([PY, "-c", PARTITIONS, str(store), "2023"])
+        p = r["partitions"] = json.loads(out)
+        print(f"  partitions (year × city): {p['count']} partitions of the store, the year's table per partition "
+              f"{p['median_seconds']:.2f} s median, {p['max_seconds']:.2f} s max (whole store {p['whole_seconds']:.2f} s), "
+              f"peak {r['partitions_peak_mib']:,.0f} MiB", flush=True)
+
+    def core_getpower() -> None:
+        _, _, out = run_one([PY, "-c", CORE_POLARS, str(store), "2023"])
+        r["core_getpower_seconds"] = json.loads(out)["seconds"]
+
+    def core_duckdb() -> None:
         _, r["core_duckdb_peak_mib"], out = run_one([PY, str(HERE / "duckdb_peer.py"), str(folder / "parquet"), "2023"])
         r["core_duckdb_seconds"] = json.loads(out)["seconds"]
-    except RuntimeError as exc:  # duckdb not installed (it is a bench-only extra)
-        r["core_duckdb_seconds"] = None
-        print(f"  duckdb peer not run: {str(exc)[-200:]}")
-    r["core_pandas_seconds"] = None
+
+    def core_pandas() -> None:
+        _, _, out = run_one([PY, "-c", CORE_PANDAS, str(store), "2023", str(HERE)])
+        r["core_pandas_seconds"] = json.loads(out)["seconds"]
+
+    step(r, "compute STORE", compute_in_process)
+    step(r, "compute FOLDER", compute_processes)
+    step(r, "partitions", partitions)
+    step(r, "core indicators, getpower", core_getpower)
+    step(r, "core indicators, DuckDB", core_duckdb)  # duckdb is a bench-only extra
     if scale <= 1:
-        try:
-            _, _, out = run_one([PY, "-c", CORE_PANDAS, str(store), "2023", str(HERE)])
-            r["core_pandas_seconds"] = json.loads(out)["seconds"]
-        except RuntimeError as exc:
-            print(f"  pandas peer failed: {str(exc)[-300:]}")
-    line = f"  core indicators: getpower {r['core_getpower_seconds']:.2f} s (from the store, no cache)"
-    if r["core_duckdb_seconds"]:
-        line += (f", DuckDB SQL over the raw extracts {r['core_duckdb_seconds']:.2f} s "
-                 f"(getpower / DuckDB = {r['core_getpower_seconds'] / r['core_duckdb_seconds']:.2f}; "
-                 f"getpower's whole road, ingest + compute, / DuckDB = "
-                 f"{(r['ingest_parquet']['seconds'] + r['compute_store_process_seconds']) / r['core_duckdb_seconds']:.1f})")
-    if r["core_pandas_seconds"]:
-        line += f", pandas {r['core_pandas_seconds']:.2f} s"
-    print(line, flush=True)
+        step(r, "core indicators, pandas", core_pandas)
+    if r.get("core_getpower_seconds") or r.get("core_duckdb_seconds"):
+        parts = []
+        if r.get("core_getpower_seconds"):
+            parts.append(f"getpower {r['core_getpower_seconds']:.2f} s (from the store, no cache)")
+        if r.get("core_duckdb_seconds"):
+            parts.append(f"DuckDB SQL over the raw extracts {r['core_duckdb_seconds']:.2f} s")
+        if r.get("core_getpower_seconds") and r.get("core_duckdb_seconds"):
+            r["core_to_duckdb"] = r["core_getpower_seconds"] / r["core_duckdb_seconds"]
+            parts.append(f"getpower / DuckDB = {r['core_to_duckdb']:.2f}")
+            if r.get("compute_store_process_seconds"):
+                r["road_to_duckdb"] = (r["ingest_parquet"]["seconds"] + r["compute_store_process_seconds"]) / r["core_duckdb_seconds"]
+                parts.append(f"getpower's whole road, ingest + compute, / DuckDB = {r['road_to_duckdb']:.1f}")
+        if r.get("core_pandas_seconds"):
+            parts.append(f"pandas {r['core_pandas_seconds']:.2f} s")
+        print("  core indicators: " + "; ".join(parts), flush=True)
     r["load_after"] = load()
     print(f"  load average before / after: {r['load_before']} / {r['load_after']}", flush=True)
     return r
@@ -226,35 +271,119 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict) -> dict:
 SCORECARDS = """
 import json, sys, time
 from getpower import reports
-t = time.perf_counter()
-out = reports.scorecards(sys.argv[1], sys.argv[2], out=sys.argv[3], jobs=2, progress=lambda line: None)
+t = time.perf_counter(); stats = {}
+out = reports.scorecards(sys.argv[1], sys.argv[2], out=sys.argv[3], jobs=2, progress=lambda line: None, stats=stats)
 steps = {}
 for o in out:
     for k, v in o.seconds:
         steps[k] = steps.get(k, 0) + v
 print(json.dumps({"in_process_seconds": time.perf_counter() - t, "ok": sum(o.ok for o in out), "count": len(out),
-                  "steps": steps}))
+                  "steps": steps, **stats, "failed": {o.name: o.message for o in out if not o.ok}}, ensure_ascii=False))
 """
+SCORECARDS_TARGET = 30.0  # seconds, issue #18
 
 
 def bench_scorecards(store: Path, out: Path) -> dict:
     """The quarter's 12 scorecards (11 cities and the province), HTML and PDF, as
-    ``getpower scorecards --jobs 2`` makes them; seconds per step summed over the reports (two
-    workers run at once: the sums exceed the wall time)."""
+    ``getpower scorecards --jobs 2`` makes them (``reports.scorecards``), on a store just
+    ingested (its record cache built, the other quarters' tables not): the whole process's wall
+    and CPU, the run's phases (prepared, last HTML, last PDF, from the start) and the CPU of this
+    process, the kernels and Chromium; seconds per step summed over the reports (two workers and
+    two tabs at once: the sums exceed the wall time)."""
     shutil.rmtree(out, ignore_errors=True)
+    load_before = load()
     wall, rss, got = run_one([PY, "-c", SCORECARDS, str(store), "2023Q4", str(out)])
-    r = {"seconds": wall, "cpu_seconds": CPU["last"], "peak_mib": rss, **json.loads(got)}
+    r = {"process_seconds": wall, "process_cpu_seconds": CPU["last"], "peak_mib": rss, "load_before": load_before,
+         "load_after": load(), **json.loads(got)}
+    ph, cpu = r["phases"], r["cpu"]
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in r["steps"].items())
-    print(f"scorecards 2023Q4: {r['ok']}/{r['count']} reports (HTML + PDF) in {wall:.1f} s (process; CPU {r['cpu_seconds']:.1f} s), "
-          f"peak {rss:,.0f} MiB; summed over reports: {steps}", flush=True)
+    print(f"scorecards 2023Q4: {r['ok']}/{r['count']} reports (HTML + PDF) in {wall:.1f} s (whole process; "
+          f"{r['seconds']:.1f} s in reports.scorecards: data prepared at {ph.get('prepared_at', 0):.1f} s, last HTML at "
+          f"{ph.get('executed_at', 0):.1f} s, last PDF at {ph.get('printed_at', 0):.1f} s); "
+          f"CPU {cpu['main'] + cpu['kernels'] + cpu['chromium']:.1f} s = this process {cpu['main']:.1f} + "
+          f"kernels {cpu['kernels']:.1f} + Chromium {cpu['chromium']:.1f}; peak {rss:,.0f} MiB; load {load_before} → {r['load_after']}",
+          flush=True)
+    print(f"  summed over the reports: {steps}", flush=True)
+    for name, msg in r["failed"].items():
+        print(f"  {name}: FAILED — {msg}", flush=True)
     return r
+
+
+def fmt_ratio(x, spec=".1f", unit="×") -> str:
+    return "—" if x is None else f"{x:{spec}}{unit}"
+
+
+def verdict(ok) -> str:
+    return "not measured" if ok is None else "met" if ok else "NOT MET"
+
+
+def done_when(results: dict, scales: list[float], data: Path) -> list[str]:
+    """The Done-when lines of issue #18, each with this run's figures and a verdict."""
+    runs = {r["scale"]: r for r in results["runs"]}
+    lines = []
+    one = runs.get(1.0) or runs.get(1)
+    if one:
+        ratios = {fmt: (one.get(f"ingest_{fmt}") or {}).get("to_floor") for fmt in ("parquet", "csv")}
+        cpus = {fmt: (one.get(f"ingest_{fmt}") or {}).get("cpu_to_floor") for fmt in ("parquet", "csv")}
+        measured = [v for v in ratios.values() if v is not None]
+        ok = all(v <= 10 for v in measured) if measured else None
+        lines.append(f"[{verdict(ok)}] ingest ≤ 10× the input read floor at 1×: Parquet {fmt_ratio(ratios['parquet'])} "
+                     f"(CPU {fmt_ratio(cpus['parquet'])}), UTF-8 CSV {fmt_ratio(ratios['csv'])} (CPU {fmt_ratio(cpus['csv'])}); "
+                     "GBK CSV not generated by the bench")
+    else:
+        lines.append("[not measured] ingest ≤ 10× the input read floor at 1×: 1× not in SCALES")
+    ten = runs.get(10.0)
+    peak = ((ten or {}).get("ingest_parquet") or {}).get("peak_mib")
+    lines.append(f"[{verdict(None if peak is None else peak < 2048)}] ingest peak < 2 GiB at 10×: "
+                 + (f"{peak:,.0f} MiB (Parquet)" if peak is not None else "10× not in SCALES or its ingest failed"))
+    peaks = [(s, (r.get("ingest_parquet") or {}).get("peak_mib"), (r.get("floor_parquet") or {}).get("rows"))
+             for s, r in sorted(runs.items())]
+    peaks = [p for p in peaks if p[1] and p[2]]
+    if len(peaks) > 1:
+        lines.append("      peak against input: " + "; ".join(
+            f"{s:g}×: {m:,.0f} MiB ({m / peaks[0][1]:.2f}× for {n / peaks[0][2]:.1f}× the rows)" for s, m, n in peaks))
+    thirty = runs.get(30.0)
+    if thirty:
+        ok = bool(thirty.get("ingest_parquet")) and "compute_year_seconds" in thirty
+        i = thirty.get("ingest_parquet") or {}
+        lines.append(f"[{verdict(ok)}] 30× completes: ingest "
+                     + (f"{i['seconds']:.0f} s, peak {i['peak_mib']:,.0f} MiB; compute (year) "
+                        f"{thirty.get('compute_year_seconds', float('nan')):.1f} s" if i else "failed"))
+    else:
+        there = (data / "scale-30" / "parquet" / "stages.parquet").exists()
+        lines.append("[not measured] 30× completes: not in SCALES in this run (the default is 1 3 10: the 30× ingest alone "
+                     "takes about 15 min here); run `make bench SCALES=\"30\"`"
+                     + (f" (its extracts are in {data / 'scale-30'})" if there else ""))
+    folder = [(s, r.get("folder_to_ingest_plus_compute"), r.get("folder_to_ingest_plus_compute_cpu"))
+              for s, r in sorted(runs.items())]
+    got = [f for f in folder if f[1] is not None]
+    ok = all(0.8 <= f[1] <= 1.25 or 0.8 <= f[2] <= 1.25 for f in got) if got else None
+    lines.append(f"[{verdict(ok)}] compute from a folder ≈ ingest + compute (0.8–1.25×, wall or CPU): "
+                 + ("; ".join(f"{s:g}×: {w:.2f}× (CPU {c:.2f}×)" for s, w, c in got) if got else "not measured"))
+    sc = results.get("scorecards")
+    if sc:
+        ok = sc["ok"] == sc["count"] and sc["process_seconds"] <= SCORECARDS_TARGET
+        cpu = sc["cpu"]
+        lines.append(f"[{verdict(ok)}] the quarter's scorecards ≤ {SCORECARDS_TARGET:.0f} s: {sc['ok']}/{sc['count']} in "
+                     f"{sc['process_seconds']:.1f} s, CPU {cpu['main'] + cpu['kernels'] + cpu['chromium']:.1f} s "
+                     f"(load {sc['load_before']} → {sc['load_after']})")
+    else:
+        lines.append("[not measured] the quarter's scorecards ≤ 30 s: not run (--no-scorecards, or no store at the smallest scale)")
+    duck = [(s, r.get("core_to_duckdb"), r.get("road_to_duckdb")) for s, r in sorted(runs.items())]
+    duck = [d for d in duck if d[1] is not None]
+    lines.append(("[reported] " if duck else "[not measured] ") + "the DuckDB ratio (core indicators, getpower from its store / "
+                 "DuckDB SQL over the raw Parquet; and getpower's whole road, ingest + compute, / DuckDB): "
+                 + ("; ".join(f"{s:g}×: {a:.2f} (road {fmt_ratio(b, '.1f', '')})" for s, a, b in duck) if duck
+                    else "duckdb missing or failing"))
+    return lines
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", nargs="+", type=float, default=[1, 3, 10])
     ap.add_argument("--data", default=str(HERE / "data"))
-    ap.add_argument("--csv-max", type=float, default=10, help="CSV extracts up to this scale (30×: Parquet only)")
+    ap.add_argument("--csv-max", type=float, default=3,
+                    help="CSV extracts up to this scale (10× CSV is over params/intake.yaml's file size limit)")
     ap.add_argument("--no-scorecards", action="store_true")
     ap.add_argument("--out", default=str(HERE / "results.json"))
     a = ap.parse_args()
@@ -262,22 +391,27 @@ def main() -> None:
     env = dict(os.environ)
     results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+               "command": " ".join([Path(sys.executable).name, *sys.argv]), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                "runs": []}
+    t0 = time.perf_counter()
     print(f"machine: {results['machine']}; load average {load()}", flush=True)
+    print(f"command: {results['command']} (make bench SCALES=\"{' '.join(f'{s:g}' for s in a.scales)}\" "
+          f"BENCH_DATA={data}); started {results['started']}", flush=True)
     for s in a.scales:
         print(f"scale {s:g}× …", flush=True)
         results["runs"].append(bench_scale(s, data, a.csv_max, env))
-    runs = results["runs"]
-    if len(runs) > 1:
-        base = runs[0]
-        print("memory against input (ingest of Parquet): " + "; ".join(
-            f"{r['scale']:g}×: {r['ingest_parquet']['peak_mib']:,.0f} MiB "
-            f"({r['ingest_parquet']['peak_mib'] / base['ingest_parquet']['peak_mib']:.2f}× for "
-            f"{r['ingest_parquet']['rows'] / base['ingest_parquet']['rows']:.1f}× the rows)" for r in runs))
-    if not a.no_scorecards and runs:
-        first = data / f"scale-{a.scales[0]:g}"
-        results["scorecards"] = bench_scorecards(first / "store", first / "reports")
-        print(f"load average: {load()}")
+    if not a.no_scorecards:
+        first = data / f"scale-{min(a.scales):g}" / "store"
+        if (first / "CURRENT").exists():
+            failed: dict = {}
+            results["scorecards"] = step(failed, "scorecards", bench_scorecards, first, first.parent / "reports")
+            if failed:
+                results["scorecards_failed"] = failed
+        else:
+            print(f"scorecards: not run (no store at {first})", flush=True)
+    print(f"\nDone when (issue #18), this run ({(time.perf_counter() - t0) / 60:.0f} min, load average now {load()}):")
+    for line in done_when(results, a.scales, data):
+        print("  " + line)
     Path(a.out).write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"results: {a.out}")
 
