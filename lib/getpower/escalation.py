@@ -57,13 +57,15 @@ def valid_cities(cities) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def escalation(path: Path | str, as_of: dt.date | None = None, cities=None) -> Escalation:
+def escalation(path: Path | str, as_of: dt.date | None = None, cities=None, *,
+               span: tuple[dt.date, dt.date] | None = None) -> Escalation:
     """The in-flight status on ``as_of`` (default: the data's date) of the cities asked for, from a
-    store or a folder of extracts; a date beyond the data is refused (DataRangeError)."""
+    store or a folder of extracts; a date beyond the data is refused (DataRangeError). ``span``:
+    the data's :func:`getpower.inflight.data_span` when the caller has it already."""
     from getpower.table import data_version, load_frames
 
     frames = load_frames(path)
-    span = data_span(frames)
+    span = span or data_span(frames)
     as_of = as_of or (span[1] if span else None)
     check_as_of(span, as_of)
     chosen = valid_cities(cities)

@@ -94,8 +94,9 @@ def scorecard_escalation(store, period_last_day: dt.date):
     from getpower.inflight import data_span
     from getpower.table import load_frames
 
-    as_of = scorecard_as_of(period_last_day, data_span(load_frames(store)))
-    return None if as_of is None else escalation(store, as_of)
+    span = data_span(load_frames(store))
+    as_of = scorecard_as_of(period_last_day, span)
+    return None if as_of is None else escalation(store, as_of, span=span)
 
 
 def warnings_html(esc, city: str | None) -> str:
