@@ -190,3 +190,23 @@ def test_without_playwright_each_pdf_is_a_chromium_process(monkeypatch, tmp_path
     finally:
         printer.close()
     assert sorted(printed) == ["a.html", "b.html"]
+
+
+def test_a_kept_kernel_keeps_nothing_of_the_previous_report(tmp_path):
+    """Reports run one after the other in a kernel kept between them: the next one finds none of
+    the previous one's names or outputs, and gc.collect works again after the reset."""
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("leak = 41\nleak + 1")]), first)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import gc\nprint(sorted(k for k in ('leak', '_1', '_getpower_reset') if k in globals()), len(Out), gc.collect.__name__)")]),
+        second)
+    kernels = reports.KernelPool()
+    try:
+        kernels.warm(tmp_path, timeout=120)
+        for name, nb in (("a", first), ("b", second)):
+            kernels.run(reports.Job(name, nb, {}, tmp_path), timeout=120)
+    finally:
+        kernels.close()
+    out = nbformat.read(tmp_path / "b.ipynb", as_version=4).cells[-1].outputs
+    assert [o.get("text") for o in out] == ["[] 0 collect\n"]
+    assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[-1].outputs[0]["data"]["text/plain"] == "42"
