@@ -210,3 +210,41 @@ def test_a_kept_kernel_keeps_nothing_of_the_previous_report(tmp_path):
     out = nbformat.read(tmp_path / "b.ipynb", as_version=4).cells[-1].outputs
     assert [o.get("text") for o in out] == ["[] 0 collect\n"]
     assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[-1].outputs[0]["data"]["text/plain"] == "42"
+
+
+@pytest.mark.parametrize("page, expected", [
+    ('<img src="data:image/png;base64,AA">', '<img alt="图表" src="data:image/png;base64,AA">'),
+    ('<img alt="办电时间" src="x.png">', '<img alt="办电时间" src="x.png">'),
+    ('<div class="jp-RenderedHTMLCommon jp-OutputArea-output " data-mime-type="text/html">',
+     '<div class="jp-RenderedHTMLCommon jp-OutputArea-output " tabindex="0" data-mime-type="text/html">'),
+    ('<div class="jp-OutputArea-output" tabindex="1">', '<div class="jp-OutputArea-output" tabindex="1">'),
+    ('<div class="jp-OutputArea-child">', '<div class="jp-OutputArea-child">'),
+    ('<h2 id="x">&#24403;&#21069;&#x9884;&#35686; &#215; &lt;&#60;&#38;&amp;&#34;</h2>', '<h2 id="x">当前预警 × &lt;&#60;&#38;&amp;&#34;</h2>'),
+])
+def test_html_keeps_what_nbconvert_adds_for_accessibility(page, expected):
+    assert reports._accessible(page) == expected
+
+
+def test_html_export_matches_nbconvert_but_for_serialisation():
+    """The kept exporter skips nbconvert's BeautifulSoup pass: the same text, images with alt
+    texts and outputs with tabindexes where nbconvert puts them."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=", "text/plain": "<Image>"}),
+        nbformat.v4.new_output("display_data", {"text/html": "<p>达标 <img alt='图' src='data:,'></p>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="完成\n")])])
+    ours = BeautifulSoup(reports._html_exporter().from_notebook_node(nb)[0], "html.parser")
+    theirs = BeautifulSoup(HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                        exclude_output_prompt=True, embed_images=True).from_notebook_node(nb)[0],
+                           "html.parser")
+    marks = lambda soup: [(t.name, t.get("tabindex"), bool(t.get("alt"))) for t in soup.find_all(["div", "img"])  # noqa: E731
+                          if t.get("tabindex") or t.name == "img"]
+    assert marks(ours) == marks(theirs) and len(marks(ours)) == 5
+    assert ours.get_text() == theirs.get_text()
+
+
+def test_markdown_headings_are_written_as_characters(generated):
+    folder, _ = generated
+    assert '<h2 id="%E5%BD%93%E5%89%8D%E9%A2%84%E8%AD%A6">当前预警<a' in (folder / "全省.html").read_text(encoding="utf-8")
