@@ -343,7 +343,14 @@ def done_when(results: dict, scales: list[float], data: Path) -> list[str]:
         lines.append("      peak against input: " + "; ".join(
             f"{s:g}×: {m:,.0f} MiB ({m / peaks[0][1]:.2f}× for {n / peaks[0][2]:.1f}× the rows)" for s, m, n in peaks))
     thirty = runs.get(30.0)
-    if thirty:
+    earlier = (results.get("earlier_runs") or {}).get("30")
+    if not thirty and earlier:  # not run now: the last run of it that the results file keeps, said so
+        i = earlier.get("ingest_parquet") or {}
+        ok = bool(i) and "compute_year_seconds" in earlier
+        lines.append(f"[{verdict(ok)} in an earlier run, {earlier.get('started', '?')}] 30× completes: ingest "
+                     + (f"{i['seconds']:.0f} s, peak {i['peak_mib']:,.0f} MiB; compute (year) "
+                        f"{earlier.get('compute_year_seconds', float('nan')):.1f} s" if i else "failed"))
+    elif thirty:
         ok = bool(thirty.get("ingest_parquet")) and "compute_year_seconds" in thirty
         i = thirty.get("ingest_parquet") or {}
         lines.append(f"[{verdict(ok)}] 30× completes: ingest "
@@ -393,6 +400,15 @@ def main() -> None:
                            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
                "command": " ".join([Path(sys.executable).name, *sys.argv]), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                "runs": []}
+    # the last run of each scale not run now is carried over from the results file, marked as
+    # earlier (the Done-when line of 30× cites it when SCALES leaves 30× out)
+    try:
+        old = json.loads(Path(a.out).read_text(encoding="utf-8"))
+        earlier = dict(old.get("earlier_runs") or {})
+        earlier.update({f"{r['scale']:g}": {**r, "started": old.get("started")} for r in old.get("runs", [])})
+        results["earlier_runs"] = {k: v for k, v in earlier.items() if float(k) not in a.scales}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     t0 = time.perf_counter()
     print(f"machine: {results['machine']}; load average {load()}", flush=True)
     print(f"command: {results['command']} (make bench SCALES=\"{' '.join(f'{s:g}' for s in a.scales)}\" "
