@@ -713,6 +713,11 @@ def scorecards(store: Path | str, period: str, out: Path | str = "reports", citi
             progress(f"[{len(outcomes)}/{len(todo)}] {o.name}: {'完成' if o.ok else '失败 — ' + o.message}")
         phases["printed_at"] = time.perf_counter() - t0
     finally:
+        while True:  # stopped early (an error, Ctrl-C): the workers finish the report they are on, no more
+            try:
+                queued.get_nowait()
+            except queue.Empty:
+                break
         for w in workers:
             w.join()
         kernels.close()
