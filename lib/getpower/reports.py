@@ -324,16 +324,25 @@ def process_tree_cpu(pid: int | None) -> float:
         import psutil
 
         root = psutil.Process(pid)
-        total = 0.0
-        for proc in (root, *root.children(recursive=True)):
-            try:
-                c = proc.cpu_times()
-                total += c.user + c.system + c.children_user + c.children_system
-            except psutil.Error:
-                pass
-        return total
+        return _cpu_of((root, *root.children(recursive=True)))
     except Exception:
         return 0.0
+
+
+def _cpu_of(procs, keep=lambda proc: True) -> float:
+    """CPU seconds (user + system, with their reaped children) of the processes ``keep`` accepts;
+    one gone meanwhile counts nothing."""
+    import psutil
+
+    total = 0.0
+    for proc in procs:
+        try:
+            if keep(proc):
+                c = proc.cpu_times()
+                total += c.user + c.system + c.children_user + c.children_system
+        except psutil.Error:
+            pass
+    return total
 
 
 def _shutdown(km) -> None:
@@ -554,15 +563,8 @@ def _children_cpu(names: tuple[str, ...]) -> float:
     try:
         import psutil
 
-        total = 0.0
-        for proc in psutil.Process().children(recursive=True):
-            try:
-                if proc.name().startswith(names):
-                    c = proc.cpu_times()  # with the renderers it closed (reaped)
-                    total += c.user + c.system + c.children_user + c.children_system
-            except psutil.Error:
-                pass
-        return total
+        # with the renderers it closed (reaped)
+        return _cpu_of(psutil.Process().children(recursive=True), lambda proc: proc.name().startswith(names))
     except Exception:
         return 0.0
 
