@@ -8,7 +8,7 @@ from getpower.table import cache_key
 @pytest.mark.parametrize(
     "name, draw, keys",
     [
-        ("overview", lambda store: db.overview_pictures("2023Q4", store), {"tiles", "trend", "heat"}),
+        ("overview", lambda store: db.overview_pictures("2023Q4", store), {"tiles", "trend"}),
         ("city-宁波", lambda store: db.city_pictures("宁波", "2023Q4", store), {"handling", "outage"}),
     ],
 )

@@ -330,15 +330,13 @@ def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
 
 
 def overview_pictures(period: str, store=None) -> dict[str, str]:
-    """The overview's three pictures for a period: tile map, province trend, heat map."""
+    """The overview's two pictures for a period: tile map and province trend (its heat map is a
+    table of links, :mod:`getpower.present.heat_view`)."""
 
     def draw():  # altair and vl-convert only when a picture is drawn: a visit reads the cache
-        from getpower.present.scorecard import heatmap_chart
-
         comp = composite_of(period, store)
         return {"tiles": png_html(tile_map(comp), "地市分布"),
-                "trend": png_html(province_trend(store, upto=period), "全省趋势"),
-                "heat": png_html(heatmap_chart(table(period, store)), "达标热力图")}
+                "trend": png_html(province_trend(store, upto=period), "全省趋势")}
 
     return _pictures("overview", period, store, draw)
 
