@@ -101,8 +101,9 @@ def check(store: Store) -> tuple[list[str], list[str]]:
     """(what was checked, problems) over ``CURRENT`` and every version kept."""
     checked, problems = [], []
     current = store.current
-    if current is None:
-        return [], [] if not (store.root / "versions").exists() else [f"{store.root / 'CURRENT'}: 缺失"]
+    if current is None:  # damaged only when versions were published (a first import interrupted leaves none)
+        published = any((store.root / "versions").glob("v*"))
+        return [], [f"{store.root / 'CURRENT'}: 缺失"] if published else []
     if not current.exists():
         problems.append(f"{store.root / 'CURRENT'}: 指向不存在的版本 {current.name}")
     for folder in sorted((store.root / "versions").glob("v*")):

@@ -89,6 +89,19 @@ def test_check_names_the_broken_file_and_a_rollback_gets_past_it(store):
     assert store.manifest()["name"] == "v000003"
 
 
+def test_a_store_interrupted_before_its_first_version_is_empty_not_damaged(tmp_path):
+    """A first import stopped (Ctrl-C) before it published leaves the store's folders, no version:
+    nothing is damaged. A missing CURRENT beside published versions is."""
+    empty = Store(tmp_path / "empty")
+    (empty.root / "versions").mkdir(parents=True)
+    (empty.root / "uploads").mkdir()
+    assert check(empty) == ([], [])
+    p = _cli("store", "check", "--store", str(empty.root))
+    assert p.returncode == 0 and "没有版本" in p.stdout
+    (empty.root / "versions" / "v000001").mkdir()
+    assert check(empty) == ([], [f"{empty.root / 'CURRENT'}: 缺失"])
+
+
 def test_a_damaged_current_pointer_is_named_and_a_rollback_repairs_it(store, tmp_path):
     (store.root / "CURRENT").write_text("garbage", encoding="utf-8")
     with pytest.raises(StoreError, match="manifest.json: 无法读取"):
