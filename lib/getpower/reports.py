@@ -502,9 +502,6 @@ class PdfPrinter:
 
         return asyncio.run_coroutine_threadsafe(self._print(html_path), self._loop)
 
-    def print(self, html_path: Path, timeout: int | None = None) -> Path:
-        return self.submit(html_path).result()
-
     async def _print(self, html_path: Path) -> Path:
         import asyncio
 

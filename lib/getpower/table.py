@@ -90,9 +90,14 @@ def stage_spans_plan(frames: dict[str, pl.LazyFrame], years: tuple[int, int]) ->
     return stage_spans(frames["stages"].with_columns(STAGE_ENUM), years)
 
 
+def part_number(parts: int) -> pl.Expr:
+    """The part (0 … parts − 1) a row's ``app_id`` falls in: a hash of ``app_id``."""
+    return pl.col("app_id").hash(seed=0) % parts
+
+
 def part_of(part: tuple[int, int]) -> pl.Expr:
-    """Whether a row's ``app_id`` falls in part k of ``part`` = (k, parts) (a hash of ``app_id``)."""
-    return (pl.col("app_id").hash(seed=0) % part[1]) == part[0]
+    """Whether a row's ``app_id`` falls in part k of ``part`` = (k, parts) (:func:`part_number`)."""
+    return part_number(part[1]) == part[0]
 
 
 def record_level_plans(frames: dict[str, pl.LazyFrame], records: pl.LazyFrame | None = None,
@@ -200,7 +205,7 @@ def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Pa
         # one pass: each part's records and spans then read their own part (not every stage
         # record again), and the spans are joined with their part's records only
         plan = stage_spans_plan(frames, years)
-        plan.with_columns((pl.col("app_id").hash(seed=0) % parts).alias("_part")).sink_ipc(
+        plan.with_columns(part_number(parts).alias("_part")).sink_ipc(
             pl.PartitionBy(scratch / "spans", key="_part", include_key=False), **SCRATCH_IPC)
 
         def spans_of(k: int) -> pl.LazyFrame:  # a part without stage records has no folder
