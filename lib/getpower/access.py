@@ -258,8 +258,23 @@ def _entry(entry, place, roles, known, problems, keys) -> tuple[bool, tuple[str,
 
 
 # --- decisions ------------------------------------------------------------------------------------
+# the server's own pages (getpower.handlers) and the dashboard page whose rights they need
+SERVER_PAGES = {"/getpower/brief/overview": "overview", "/getpower/brief/city": "city", "/getpower/scorecard": "city"}
+
+
 def page_of(path: str) -> str | None:
-    """The dashboard a request path renders (``/voila/render/city.ipynb`` -> ``city``), else None."""
+    """The dashboard a request path renders (``/voila/render/city.ipynb`` -> ``city``), or whose
+    rights a page of the server's own needs (``/getpower/brief/city``, ``/getpower/scorecard`` ->
+    ``city``), else None.
+
+    >>> [page_of(p) for p in ("/voila/render/city.ipynb", "/gp/getpower/scorecard", "/getpower/brief/x", "/api/kernels")]
+    ['city', 'city', 'brief/x', None]
+    """
+    for suffix, page in SERVER_PAGES.items():
+        if path.rstrip("/").endswith(suffix):
+            return page
+    if "/getpower/" in path:  # another path of the server's own: refused as no such page
+        return path.split("/getpower/", 1)[1].strip("/")
     marker = "/voila/render/"
     if marker not in path:
         return None

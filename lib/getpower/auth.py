@@ -102,7 +102,11 @@ class GetpowerIdentityProvider(IdentityProvider):
         return False
 
     def get_handlers(self) -> list:
-        return []
+        """The server's own pages (brief pages, scorecard PDFs), which Voila adds to its
+        application; no login page (the organisation's login happens at the proxy)."""
+        from getpower.handlers import handlers
+
+        return handlers(getattr(self.parent, "base_url", "/") or "/")
 
     def grant_of(self, user: User | None) -> access.Grant | None:
         if user is None:

@@ -218,9 +218,13 @@ def ledger_units(grant: access.Grant) -> tuple[str, ...]:
     return (params.province(), *params.cities()) if grant.cities is None else grant.allowed_cities(params.cities())
 
 
+BRIEF_URL = "../../getpower/brief/"  # the brief pages (getpower.present.brief), from /voila/render/<page>
+
+
 def nav_html(page: str, grant: access.Grant | None, query: dict[str, str] | None = None) -> str:
     """The header every page shows: the pages the viewer may open (``access.PAGES``, so a page
-    added there is listed too), this one marked; ``data-query`` is the page's selection, which
+    added there is listed too), this one marked, and the brief form of this page (of the overview
+    from the pages without one); ``data-query`` is the page's selection, which
     the page template writes into the URL so that a link can be shared (a key with an empty value
     is taken out of it: a selection cleared).
 
@@ -239,6 +243,11 @@ def nav_html(page: str, grant: access.Grant | None, query: dict[str, str] | None
         here = ' class="gp-here" aria-current="page"' if p == page else ""
         href = f"{p}.ipynb" + (f"?{urlencode(carry)}" if carry and p != "intake" else "")
         links.append(f'<a href="{html.escape(href)}" data-nav="{p}"{here}>{html.escape(label)}</a>')
+    brief = "city" if page == "city" else "overview"
+    if grant is None or grant.may_open(brief):  # the same page as plain HTML: a phone, a print, many at once
+        keep = {k: v for k, v in query.items() if k in ("city", "period") and v} if brief == page else carry
+        href = f"{BRIEF_URL}{brief}" + (f"?{urlencode(keep)}" if keep else "")
+        links.append(f'<a class="gp-brief-link" href="{html.escape(href)}" data-nav="brief">简报</a>')
     return (f'<nav class="gp-nav" data-query="{html.escape(urlencode(query))}"><span class="gp-brand">获得电力 监管看板</span>'
             + "".join(links) + "</nav>")
 
@@ -255,14 +264,15 @@ def version_html(t: pl.DataFrame | None = None) -> str:
     return f'<p class="gp-currency">数据版本 {html.escape(str(name or "—"))}（{html.escape(str(fp or "—")[:12])}）</p>'
 
 
-def city_link(city: str, period: str, grant: access.Grant | None) -> str:
-    """The city's name, a link to its page when the viewer may open it."""
+def city_link(city: str, period: str, grant: access.Grant | None, target: str = "city.ipynb") -> str:
+    """The city's name, a link to its page when the viewer may open it (``target``: the Voila
+    page, or the brief city page from a brief page)."""
     import html
     from urllib.parse import urlencode
 
     if grant is not None and (not grant.may_open("city") or city not in grant.allowed_cities(params.cities())):
         return f"<b>{html.escape(city)}</b>"
-    href = "city.ipynb?" + urlencode({"city": city, "period": period})
+    href = f"{target}?" + urlencode({"city": city, "period": period})
     return f'<a class="gp-city-link" href="{html.escape(href)}" data-city="{html.escape(city)}"><b>{html.escape(city)}</b></a>'
 
 
@@ -385,19 +395,19 @@ def tile_map(comp: pl.DataFrame):
     return (tiles + text).properties(title="地市分布（按综合得分着色）", width=380, height=300)
 
 
-def ranking_html(comp: pl.DataFrame, grant: access.Grant | None = None) -> str:
+def ranking_html(comp: pl.DataFrame, grant: access.Grant | None = None, target: str = "city.ipynb") -> str:
     """Ranked cities, then those without enough data (数据不足, with what they lack), unranked;
-    each city a link to its page (when the viewer may open it)."""
+    each city a link to its page ``target`` (when the viewer may open it)."""
     import html
 
     from getpower.scoring import shortfall
 
     period = comp["period"][0] if "period" in comp.columns and comp.height else ""
     rows = "".join(
-        f"<tr><td>{r['rank']}</td><td>{city_link(r['city'], period, grant)}</td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
+        f"<tr><td>{r['rank']}</td><td>{city_link(r['city'], period, grant, target)}</td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
         for r in comp.filter(pl.col("rank").is_not_null()).sort("rank").iter_rows(named=True))
     rows += "".join(
-        f'<tr class="gp-unranked"><td>—</td><td>{city_link(r["city"], period, grant)}</td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
+        f'<tr class="gp-unranked"><td>—</td><td>{city_link(r["city"], period, grant, target)}</td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
         for r in comp.filter(pl.col("rank").is_null() & pl.col("city").is_in(list(params.cities()))).iter_rows(named=True))
     return (f'<table class="gp-table gp-ranking"><thead><tr><th>排名</th><th>城市</th><th>综合得分</th><th>梯队</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
@@ -532,14 +542,24 @@ def download_links(df: pl.DataFrame, stem: str, table: pl.DataFrame | None = Non
             f'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{xlsx}">下载 Excel</a>')
 
 
-def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str | None = None) -> str:
-    """A link that downloads the city's scorecard PDF of the period, or how to make one."""
+SCORECARD_URL = "../../getpower/scorecard"  # the server's PDF handler, from /voila/render/<page>
+
+
+def scorecard_pdf_link(city: str, period: str, reports_dir: Path | str | None = None, url: str = SCORECARD_URL) -> str:
+    """A link that downloads the city's scorecard PDF of the period, or how to make one.
+
+    The PDF is served by the server (``getpower.handlers.ScorecardHandler``, which checks the
+    viewer may see the city) when the link is followed: embedded, its ~1 MB travelled to every
+    visitor of the page whether or not they wanted it. ``url`` is the handler's address relative
+    to the page (the Voila pages', by default)."""
+    from urllib.parse import urlencode
+
     pdf = Path(reports_dir or reports_path()) / period / f"{city}.pdf"
     if not pdf.exists():
         return (f'<span class="gp-no-pdf" title="getpower scorecards --period {period}">'
                 f"暂无 {period} 评分卡 PDF（请数据管理员生成本期评分卡）</span>")
-    data = base64.b64encode(pdf.read_bytes()).decode()
-    return f'<a class="gp-pdf" download="{city}_{period}_评分卡.pdf" href="data:application/pdf;base64,{data}">下载评分卡 PDF</a>'
+    href = f"{url}?" + urlencode({"city": city, "period": period})
+    return f'<a class="gp-pdf" download="{city}_{period}_评分卡.pdf" href="{href}">下载评分卡 PDF</a>'
 
 
 # --- ledger -----------------------------------------------------------------------------------------

@@ -51,7 +51,8 @@ def heat_frame(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("status").fill_null(NO_DATA), pl.col("n").fill_null(0))
 
 
-def cell_href(city: str, period: str, indicator: str, segment: str, unit: str, with_records: bool) -> str:
+def cell_href(city: str, period: str, indicator: str, segment: str, unit: str, with_records: bool,
+              target: str = "city.ipynb") -> str:
     """The city page's address for a cell: its city and period, and the cell when it has records.
 
     >>> cell_href("宁波", "2023Q4", "outage_hours", "市区", "hours", True)
@@ -62,10 +63,10 @@ def cell_href(city: str, period: str, indicator: str, segment: str, unit: str, w
     query = {"city": city, "period": period}
     if with_records:
         query |= {"indicator": indicator, "segment": segment, "unit": unit}
-    return "city.ipynb?" + urlencode(query)
+    return f"{target}?" + urlencode(query)
 
 
-def heat_html(table: pl.DataFrame, period: str, grant: access.Grant | None = None) -> str:
+def heat_html(table: pl.DataFrame, period: str, grant: access.Grant | None = None, target: str = "city.ipynb") -> str:
     """The heat map as an HTML table: one row per indicator · segment with a target, one column
     per city, each cell in its status's colour with its value; a cell of a city whose page the
     viewer may open is a link to it (:func:`cell_href`), with the cell's record list when the
@@ -79,6 +80,9 @@ def heat_html(table: pl.DataFrame, period: str, grant: access.Grant | None = Non
         The period the links open.
     grant : access.Grant, optional
         The viewer's rights.
+    target : str
+        The city page the cells open (the Voila page by default; a brief page links the Voila
+        page by its path from there, the record lists being the Voila page's).
 
     Returns
     -------
@@ -104,7 +108,7 @@ def heat_html(table: pl.DataFrame, period: str, grant: access.Grant | None = Non
             attrs = f'data-city="{html.escape(r["city"])}" data-key="{html.escape(key)}" data-status="{html.escape(r["status"])}"'
             if r["city"] in openable:
                 href = cell_href(r["city"], period, r["indicator"], r["segment"], r["unit"],
-                                 records[r["indicator"]] and r["n"] > 0)
+                                 records[r["indicator"]] and r["n"] > 0, target)
                 inner = f'<a href="{html.escape(href)}" title="{html.escape(tip)}">{html.escape(text)}</a>'
             else:
                 inner = f'<span title="{html.escape(tip)}">{html.escape(text)}</span>'

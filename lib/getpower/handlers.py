@@ -1,0 +1,114 @@
+"""The server's own pages beside Voila's: the leaders' brief pages and the scorecard PDFs (#13).
+
+Registered through the identity provider's ``get_handlers`` (Voila adds them to its application),
+they are ``JupyterHandler`` s: ``prepare()`` asks :class:`getpower.auth.GetpowerIdentityProvider`
+who asks, and the provider asks :class:`getpower.auth.RoleAuthorizer` whether they may open the
+page (``access.page_of`` maps these paths to the dashboard page they show: ``city`` for a city's
+brief and its PDF) and see the city named in the query — before the handler runs, refusals
+answered 403 and logged as for every Voila page.
+
+- ``/getpower/brief/overview?period=…`` and ``/getpower/brief/city?city=…&period=…``: the page's
+  HTML (:mod:`getpower.present.brief`), rendered in a worker thread once per data version,
+  selection and scope, then from memory; visits asking for a page being rendered wait for that
+  one rendering.
+- ``/getpower/scorecard?city=…&period=…``: the city's scorecard PDF of the period from the
+  scorecards' folder, as a download.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from urllib.parse import quote
+
+from jupyter_server.base.handlers import JupyterHandler
+from tornado import web
+
+from getpower import params
+from getpower.periods import Period
+
+BRIEF = "/getpower/brief/(overview|city)"
+SCORECARD = "/getpower/scorecard"
+
+_rendering: dict[tuple, asyncio.Future] = {}  # key → the one rendering under way (the event loop's thread only)
+
+
+def handlers(base_url: str = "/", preheat: bool = True) -> list[tuple]:
+    """The URL patterns and handlers, under the server's base URL; ``preheat``: the brief pages'
+    modules and the latest quarter's tables read in the background as the server starts
+    (:func:`preheat`)."""
+    from jupyter_server.utils import url_path_join
+
+    if preheat:
+        threading.Thread(target=_preheat, name="getpower-brief-preheat", daemon=True).start()
+    return [(url_path_join(base_url, BRIEF), BriefHandler), (url_path_join(base_url, SCORECARD), ScorecardHandler)]
+
+
+def _preheat() -> None:
+    """Import what a brief page needs and read the latest quarter's table, composite and pictures
+    (the pages leaders open first): the first visit then finds them in memory (measured: the
+    first overview took 5–6.5 s cold, then 0.1–0.5 s)."""
+    try:
+        from getpower.present import brief  # noqa: F401  (imported for its modules)
+        from getpower.present import dashboard as db
+
+        p = db.valid_period(None)
+        db.table(p)
+        db.composite_of(p)
+        db.overview_pictures(p)
+    except Exception:  # an empty or damaged store: each visit says so itself
+        pass
+
+
+class _GrantHandler(JupyterHandler):
+    def grant(self):
+        grant = self.identity_provider.grant_of(self.current_user)
+        if grant is None:  # prepare() refused already; kept as a second lock
+            raise web.HTTPError(403, "未授权：不在访问权限名单中")
+        return grant
+
+    def query(self) -> dict[str, str]:
+        return {k: self.get_query_argument(k) for k in self.request.query_arguments}
+
+
+class BriefHandler(_GrantHandler):
+    @web.authenticated
+    async def get(self, page: str):
+        from getpower.present import brief
+
+        grant, query = self.grant(), self.query()
+        loop = asyncio.get_running_loop()
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")  # the store's current version is asked on each visit
+        try:
+            key = await loop.run_in_executor(None, brief.cache_key, page, grant, query)
+        except ValueError as exc:  # an empty store: say so, as the Voila pages do
+            self.finish(brief.message_html(str(exc)))
+            return
+        future = _rendering.get(key)
+        if future is None:
+            future = _rendering[key] = asyncio.ensure_future(loop.run_in_executor(None, brief._page_html, *key))
+            future.add_done_callback(lambda _: _rendering.pop(key, None))
+        self.finish(await future)
+
+
+class ScorecardHandler(_GrantHandler):
+    @web.authenticated
+    def get(self):
+        from getpower.present.dashboard import reports_path
+
+        self.grant()
+        city, period = self.get_query_argument("city", ""), self.get_query_argument("period", "")
+        try:
+            period = Period.parse(period).label
+        except (ValueError, TypeError):
+            raise web.HTTPError(404, "%s", f"期间“{period}”无法识别") from None
+        if city not in params.cities():  # a known name only: never a path from the query
+            raise web.HTTPError(404, "%s", f"没有名为“{city}”的城市")
+        pdf = reports_path() / period / f"{city}.pdf"
+        if not pdf.is_file():
+            raise web.HTTPError(404, "%s", f"暂无 {city} {period} 评分卡 PDF（请数据管理员生成本期评分卡）")
+        name = f"{city}_{period}_评分卡.pdf"
+        self.set_header("Content-Type", "application/pdf")
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(name)}")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(pdf.read_bytes())

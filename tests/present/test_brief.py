@@ -1,0 +1,101 @@
+"""The leaders' brief pages (#13), rendered in-process from the sample store: what each viewer is
+offered, the same rows and statuses as the indicator table, honest currency, links that keep to
+the viewer's rights, and a page drawn once per data version and selection."""
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from getpower import access, params
+from getpower.present import brief
+from getpower.present import dashboard as db
+from getpower.status import COLOURS, STATUSES
+
+PERIOD = "2023Q4"
+EVERYONE = access.Grant("data", "数据管理", frozenset(access.PAGES), None)
+HZ = access.Grant("hz", "地市", frozenset({"overview", "city", "ledger", "warnings"}), ("杭州",))
+OVERVIEW_ONLY = access.Grant("o", "访客", frozenset({"overview"}), None)
+
+
+@pytest.fixture(autouse=True)
+def _store(sample_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("GETPOWER_STORE", str(sample_store))
+    monkeypatch.setenv("GETPOWER_REPORTS", str(tmp_path / "reports"))
+    return sample_store
+
+
+def _options(page: str, name: str) -> list[str]:
+    block = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page).group(1)
+    return re.findall(r'<option value="([^"]*)"', block)
+
+
+def test_the_city_page_shows_every_row_of_the_citys_table_with_its_status(sample_store):
+    page = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})
+    rows = db.table(PERIOD).filter(pl.col("city") == "宁波")
+    assert f'data-page="city" data-city="宁波" data-period="{PERIOD}"' in page
+    assert f"指标明细（{rows.height} 项）" in page
+    table = page.split("指标明细（", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == rows.height + 1  # the header and every row, none left out
+    shown = re.findall(r'class="gp-status-cell" style="background:([^"]+)">([^<]+)<', table)
+    assert len(shown) == rows.height and {w for _, w in shown} <= set(STATUSES)
+    assert all(COLOURS[w] == c for c, w in shown)  # one colour map
+    assert "数据截至" in page and "数据版本" in page
+    assert _options(page, "city") == list(params.cities()) and PERIOD in _options(page, "period")
+
+
+def test_a_city_viewer_is_offered_their_city_only():
+    page = brief.page_html("city", HZ, {"city": "宁波", "period": PERIOD})  # the handler refuses this; the page too
+    assert 'data-city="杭州"' in page and 'data-city="宁波"' not in page
+    assert _options(page, "city") == ["杭州"]
+    overview = brief.page_html("overview", HZ, {"period": PERIOD})
+    linked = set(re.findall(r'class="gp-city-link" href="city\?city=([^&"]+)', overview))
+    assert linked == {"%E6%9D%AD%E5%B7%9E"}  # 杭州 alone is a link
+    assert "数据上传" not in overview  # a page the viewer may not open is not offered
+
+
+def test_links_go_to_the_brief_pages_and_the_interactive_ones_by_their_paths():
+    overview = brief.page_html("overview", EVERYONE, {"period": PERIOD})
+    assert 'href="city?city=%E5%AE%81%E6%B3%A2&amp;period=2023Q4"' in overview  # the ranking: the brief city page
+    assert 'href="../../voila/render/city.ipynb?city=' in overview  # the heat map's cells: their records
+    assert 'href="../../voila/render/intake.ipynb"' in overview
+    assert 'data-nav="brief-overview" class="gp-here"' in overview
+    only = brief.page_html("overview", OVERVIEW_ONLY, {"period": PERIOD})
+    assert 'class="gp-city-link"' not in only and 'data-nav="brief-city"' not in only
+
+
+def test_the_scorecard_pdf_is_linked_once_it_exists(tmp_path):
+    first = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})
+    assert "暂无 2023Q4 评分卡 PDF" in first
+    pdf = tmp_path / "reports" / PERIOD / "宁波.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})  # no restart, no new version
+    assert 'class="gp-pdf" download="宁波_2023Q4_评分卡.pdf" href="../scorecard?city=%E5%AE%81%E6%B3%A2&period=2023Q4"' in page
+    assert "base64" not in page.split('class="gp-pdf"', 1)[1][:200]  # linked, not embedded
+
+
+def test_a_page_is_drawn_once_per_version_and_selection():
+    a = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})
+    b = brief.page_html("city", EVERYONE, {"period": PERIOD, "city": "宁波", "unknown": "x"})
+    assert a is b  # from memory
+    key = brief.cache_key("city", EVERYONE, {"city": "宁波", "period": PERIOD})
+    assert key[2] == db.data_version()[1]  # the store's current version is part of the key
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"city": "宁波", "period": "1999Q1"}, ("宁波", "latest")),
+    ({"city": "<script>", "period": PERIOD}, (params.cities()[0], PERIOD)),
+    ({}, (params.cities()[0], "latest")),
+])
+def test_the_query_is_validated(query, expected):
+    sel = brief.selection("city", EVERYONE, query)
+    assert (sel.city, sel.period) == (expected[0], db.valid_period(None) if expected[1] == "latest" else expected[1])
+
+
+def test_an_empty_store_or_unknown_page_is_said(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="简报页面"):
+        brief.selection("ledger", EVERYONE, {})
+    monkeypatch.setenv("GETPOWER_STORE", str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match="数据仓库为空"):
+        brief.cache_key("overview", EVERYONE, {})
