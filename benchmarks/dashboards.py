@@ -9,6 +9,8 @@
    pages in turn), each timed until its widgets show; CPU seconds of the server's tree and of the
    browser during the burst; the server's process tree (Voila and its kernels) sampled every
    0.5 s during the burst and ``--settle`` seconds after it (the pools refill then).
+   ``--page brief-city`` / ``brief-overview`` / ``brief-mix``: the brief pages (plain HTML drawn
+   by the server itself, no kernel, ``getpower.present.brief``), timed until their selectors show.
 4. **Idle views**: the memory of the process tree with the concurrent views left open, per view.
 
 Memory is the tree's PSS (proportional set size, ``/proc/PID/smaps_rollup``): each page shared by
@@ -46,6 +48,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 MARKERS = {"overview": "[data-page=overview]", "city": "[data-page=city][data-city]",
            "ledger": "[data-page=ledger]", "intake": "[data-page=intake]", "warnings": "[data-page=warnings]"}
 WIDGET = ".widget-dropdown select, .widget-upload"
+# the brief pages (plain HTML from the server, no kernel): shown when their selectors are
+BRIEF = {"brief-overview": "main.gp-brief[data-page=overview]", "brief-city": "main.gp-brief[data-page=city][data-city]"}
+BRIEF_WIDGET = ".gp-select select"
+MIXES = {"mix": list(MARKERS), "brief-mix": list(BRIEF)}
 
 
 def _tree(pid: int) -> list[psutil.Process]:
@@ -137,8 +143,13 @@ def browser_cpu(server: int) -> float:
 
 
 def url_of(base: str, page: str, i: int = 0) -> str:
+    """The page's address on the server ``base`` (``http://host:port``), the city page's city
+    changing with ``i``."""
     cities = params.cities()
-    return f"{base}/{page}.ipynb" + (f"?city={cities[i % len(cities)]}" if page == "city" else "")
+    city = f"?city={cities[i % len(cities)]}" if page in ("city", "brief-city") else ""
+    if page in BRIEF:
+        return f"{base}/getpower/brief/{page.removeprefix('brief-')}{city}"
+    return f"{base}/voila/render/{page}.ipynb{city}"
 
 
 async def visit(browser, url: str, page: str, timeout_s: float = 180, html: list | None = None) -> tuple[float, object]:
@@ -154,8 +165,8 @@ async def visit(browser, url: str, page: str, timeout_s: float = 180, html: list
         await p.wait_for_load_state("domcontentloaded")
         if html is not None:
             html.append(time.perf_counter() - t0)
-        await p.wait_for_selector(MARKERS[page])
-        await p.wait_for_selector(WIDGET, state="attached")
+        await p.wait_for_selector(MARKERS[page] if page in MARKERS else BRIEF[page])
+        await p.wait_for_selector(WIDGET if page in MARKERS else BRIEF_WIDGET, state="attached")
     except Exception:
         return float("inf"), context
     return time.perf_counter() - t0, context
@@ -199,7 +210,7 @@ async def close(context) -> None:
 
 async def one_by_one(browser, base: str, rounds: int) -> dict:
     out = {}
-    for page in MARKERS:
+    for page in [*MARKERS, *BRIEF]:
         times = []
         for i in range(rounds):
             t, context = await visit(browser, url_of(base, page, i), page)
@@ -241,7 +252,7 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
     pss0, rss0, n0 = tree_memory(pid)
     sampler.start()
     (voila0, kernels0), cpu_browser, t0 = cpu_split(pid), browser_cpu(pid), time.perf_counter()
-    pages = [list(MARKERS)[i % len(MARKERS)] if page == "mix" else page for i in range(visitors)]
+    pages = [MIXES[page][i % len(MIXES[page])] if page in MIXES else page for i in range(visitors)]
     html: list[float] = []
     if browser is None:  # --client http: the server's part alone, no browser on these cores
         from concurrent.futures import ThreadPoolExecutor
@@ -270,7 +281,7 @@ async def many_at_once(browser, base: str, page: str, visitors: int, pid: int, s
             await close(context)
     g = 2**30
     return {"concurrent_page": page, "concurrent_visitors": visitors,
-            "concurrent_pages": pages if page == "mix" else page,
+            "concurrent_pages": pages if page in MIXES else page,
             "concurrent_load_s": [t for t, _ in results], **cpu,
             "server_before_gib (pss, rss, processes)": (pss0 / g, rss0 / g, n0),
             "server_peak_burst_gib (pss, rss)": (peak_burst[0] / g, peak_burst[1] / g),
@@ -338,7 +349,7 @@ def main(store: str = "data/store", port: int = 8899, rounds: int = 3, visitors:
         out["pools_preloaded_s"] = out["pools_filled_s"] + wait_idle(proc.pid)
         out["server_pools_gib (pss, rss, processes)"] = tuple(
             x / 2**30 if i < 2 else x for i, x in enumerate(tree_memory(proc.pid)))
-        out |= asyncio.run(drive(f"http://127.0.0.1:{port}/voila/render", rounds, visitors, page, proc.pid, settle, client))
+        out |= asyncio.run(drive(f"http://127.0.0.1:{port}", rounds, visitors, page, proc.pid, settle, client))
         out["loadavg_end"] = os.getloadavg()
     finally:  # Voila and every kernel (its process group), as getpower serve stops them
         import signal
@@ -373,7 +384,8 @@ if __name__ == "__main__":
     ap.add_argument("--port", type=int, default=8899)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--visitors", type=int, default=20)
-    ap.add_argument("--page", default="city", choices=[*MARKERS, "mix"], help="mix: the pages in turn")
+    ap.add_argument("--page", default="city", choices=[*MARKERS, *BRIEF, *MIXES],
+                    help="mix: the Voila pages in turn; brief-mix: the brief pages in turn")
     ap.add_argument("--settle", type=float, default=60, help="seconds the tree is watched after the visits")
     ap.add_argument("--client", default="browser", choices=["browser", "http"],
                     help="the concurrent visitors: Chromium contexts (on these cores), or plain HTTP requests "

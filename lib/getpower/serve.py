@@ -225,6 +225,7 @@ def serve(port: int = 8866, token: str | None = None, store: Path | str = "data/
         print(f"经反向代理：用户名取自 {identity.header}（只信任 {', '.join(identity.trusted)}），"
               f"权限见 {acc.source}（{len(acc.grants)} 个用户）；拒绝记录 {refused_log_path(store)}")
     print(f"看板: http://{identity.ip}:{port}/voila/render/overview.ipynb （Ctrl+C 停止）")
+    print(f"简报（手机、打印、多人同时打开）: http://{identity.ip}:{port}/getpower/brief/overview")
     return supervise(cmd, env)
 
 

@@ -80,3 +80,14 @@ def test_the_brief_page_links_the_interactive_one(page, voila_url):
     page.wait_for_selector(".widget-dropdown select", state="attached")
     page.locator(".gp-nav a.gp-brief-link").click()  # and back
     page.wait_for_selector("main.gp-brief[data-page=city][data-city=宁波]")
+
+
+def test_the_brief_overview_prints_on_one_a4_landscape_page(page, voila_url):
+    import re
+
+    page.goto(f"{voila_url}/getpower/brief/overview?period=2023Q4")
+    page.wait_for_selector("main[data-page=overview]")
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"{pages} pages"

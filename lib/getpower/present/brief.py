@@ -60,6 +60,9 @@ img{max-width:100%;height:auto}
  @page{size:A4 landscape;margin:8mm}
  .gp-nav a:not(.gp-here),.gp-nav .gp-nav-group,.gp-select,.gp-download,.gp-pdf,a.gp-interactive{display:none !important}
  img{page-break-inside:avoid}
+ /* the overview on one A4 landscape page: its boxes side by side, scaled down */
+ main.gp-brief[data-page=overview]{zoom:0.36;max-width:none}
+ main.gp-brief[data-page=overview] .gp-print-row{flex-wrap:nowrap}
 }
 </style>"""
 
