@@ -17,6 +17,7 @@ answered 403 and logged as for every Voila page.
 from __future__ import annotations
 
 import asyncio
+import html
 import threading
 from urllib.parse import quote
 
@@ -60,6 +61,19 @@ def _preheat() -> None:
 
 
 class _GrantHandler(JupyterHandler):
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """The refusal or the missing thing in one Chinese line (jupyter_server's error page
+        needs a static folder this server does not have)."""
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        reason = "请求无法完成"
+        if isinstance(exc, web.HTTPError) and exc.log_message:
+            reason = exc.log_message % exc.args if exc.args else exc.log_message
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>无法打开</title></head>'
+                    f'<body><p class="gp-error" data-status="{status_code}">{html.escape(reason)}</p></body></html>')
+
     def grant(self):
         grant = self.identity_provider.grant_of(self.current_user)
         if grant is None:  # prepare() refused already; kept as a second lock

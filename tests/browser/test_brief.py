@@ -22,21 +22,23 @@ def _get(url: str, user: str | None) -> tuple[int, bytes, dict]:
         return e.code, e.read(), dict(e.headers)
 
 
-@pytest.mark.parametrize("path, user, status", [
-    ("/getpower/brief/city?city=杭州&period=2023Q4", "hz", 200),
-    ("/getpower/brief/city?city=宁波&period=2023Q4", "hz", 403),  # another city: refused before drawing
-    ("/getpower/brief/city?city=杭州&city=宁波", "hz", 403),  # every value of the query is checked
-    ("/getpower/brief/overview", "hz", 200),
-    ("/getpower/brief/overview", "nobody", 403),  # not in the access file
-    ("/getpower/brief/overview", None, 403),  # no identity from the proxy
-    ("/getpower/brief/ledger", "data", 404),
-    ("/getpower/scorecard?city=宁波&period=2023Q4", "hz", 403),
-    ("/getpower/scorecard?city=../../etc/passwd&period=2023Q4", "data", 404),  # a known city's name only
-    ("/getpower/scorecard?city=丽水&period=2023Q4", "data", 404),  # none made
+@pytest.mark.parametrize("path, user, status, says", [
+    ("/getpower/brief/city?city=杭州&period=2023Q4", "hz", 200, "杭州 · 2023Q4"),
+    ("/getpower/brief/city?city=宁波&period=2023Q4", "hz", 403, "无权查看宁波的数据"),  # refused before drawing
+    ("/getpower/brief/city?city=杭州&city=宁波", "hz", 403, "无权查看宁波的数据"),  # every value is checked
+    ("/getpower/brief/overview", "hz", 200, "综合得分排名"),
+    ("/getpower/brief/overview", "nobody", 403, "不在访问权限名单中"),
+    ("/getpower/brief/overview", None, 403, "未识别身份"),  # no identity from the proxy
+    ("/getpower/brief/ledger", "data", 404, ""),
+    ("/getpower/scorecard?city=宁波&period=2023Q4", "hz", 403, "无权查看宁波的数据"),
+    ("/getpower/scorecard?city=../../etc/passwd&period=2023Q4", "data", 404, "没有名为“../../etc/passwd”的城市"),
+    ("/getpower/scorecard?city=丽水&period=2023Q4", "data", 404, "暂无 丽水 2023Q4 评分卡 PDF"),  # none made
+    ("/getpower/scorecard?city=丽水", "data", 404, "期间“”无法识别"),
 ])
-def test_the_server_pages_keep_to_the_viewers_rights(voila_url, path, user, status):
+def test_the_server_pages_keep_to_the_viewers_rights(voila_url, path, user, status, says):
     code, body, _ = _get(voila_url + path, user)
     assert code == status, body[:300]
+    assert says in body.decode(), body[-300:]
 
 
 def test_the_pdf_is_served_to_whom_may_see_the_city(voila_url, reports_dir):

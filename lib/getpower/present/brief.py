@@ -110,7 +110,7 @@ def cache_key(page: str, grant: access.Grant, query: dict[str, str], store=None)
     return sel, store, db.data_version(store)[1], reports.as_posix(), made
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)  # ~0.3–0.4 MB a page: ≤ ~50 MB in the server
 def _page_html(sel: Selection, store: str, fingerprint: str | None, reports: str, pdf_made: int | None) -> str:
     grant = access.Grant("", "", frozenset(sel.pages), sel.cities)
     body = _overview(sel, grant, store) if sel.page == "overview" else _city(sel, grant, store, reports)
