@@ -294,7 +294,7 @@ def refusal(grant: Grant | None, page: str, query: str = "") -> str | None:
     if not grant.may_open(page):
         return f"无权打开“{PAGES[page]}”页面（角色：{grant.role}）"
     if grant.cities is not None:
-        asked = parse_qs(query, keep_blank_values=True).get("city", [])
+        asked = [c for c in parse_qs(query, keep_blank_values=True).get("city", []) if c.strip()]  # blank: no city asked
         other = [c for c in asked if c not in grant.cities]
         if other:
             return f"无权查看{'、'.join(dict.fromkeys(other))}的数据（可查看：{'、'.join(grant.cities)}）"

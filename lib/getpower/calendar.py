@@ -81,6 +81,7 @@ def check_holiday_file(path) -> list[str]:
     return problems
 
 
+@params.derived
 @lru_cache(maxsize=None)
 def _overrides() -> dict[int, dict]:
     out = {}
@@ -176,6 +177,7 @@ def is_workday(day: dt.date) -> bool:
     return chinese_calendar.is_workday(day)
 
 
+@params.derived
 @lru_cache(maxsize=64)
 def workday_table(first_year: int, last_year: int) -> pl.DataFrame:
     """One row per date of the years: ``date`` and ``cum_workdays`` (working days up to and

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from jupyter_server.base.handlers import JupyterHandler
@@ -29,19 +31,30 @@ from getpower.periods import Period
 
 BRIEF = "/getpower/brief/(overview|city)"
 SCORECARD = "/getpower/scorecard"
+ANY = "/getpower/.*"  # any other path of the server's own: answered in Chinese
 
-_rendering: dict[tuple, asyncio.Future] = {}  # key → the one rendering under way (the event loop's thread only)
+# two pools, so that a visit to a page already drawn (its key looked up: a few small files) never
+# waits behind pages being drawn; one drawing at a time, so that pages of a new version never
+# compute the same table twice at once (and a burst of new pages costs one core, not all)
+_KEYS = ThreadPoolExecutor(2, thread_name_prefix="getpower-brief-key")
+_DRAW = ThreadPoolExecutor(1, thread_name_prefix="getpower-brief-draw")
+_rendering: dict[tuple, asyncio.Future] = {}  # key → the one drawing under way (the event loop's thread only)
+# what a status means when the reason is not one of ours (tornado's and jupyter_server's are English)
+STATUS_TEXT = {400: "请求无法识别（网址参数有误）", 403: "无权执行此操作", 404: "页面不存在",
+               405: "不支持此请求方式", 500: "服务器内部错误"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def handlers(base_url: str = "/", preheat: bool = True) -> list[tuple]:
     """The URL patterns and handlers, under the server's base URL; ``preheat``: the brief pages'
     modules and the latest quarter's tables read in the background as the server starts
-    (:func:`preheat`)."""
+    (:func:`_preheat`)."""
     from jupyter_server.utils import url_path_join
 
     if preheat:
         threading.Thread(target=_preheat, name="getpower-brief-preheat", daemon=True).start()
-    return [(url_path_join(base_url, BRIEF), BriefHandler), (url_path_join(base_url, SCORECARD), ScorecardHandler)]
+    return [(url_path_join(base_url, BRIEF), BriefHandler), (url_path_join(base_url, SCORECARD), ScorecardHandler),
+            (url_path_join(base_url, ANY), NotFoundHandler)]
 
 
 def _preheat() -> None:
@@ -63,11 +76,13 @@ def _preheat() -> None:
 class _GrantHandler(JupyterHandler):
     def write_error(self, status_code: int, **kwargs) -> None:
         """The refusal or the missing thing in one Chinese line (jupyter_server's error page
-        needs a static folder this server does not have)."""
+        needs a static folder this server does not have, and its reasons are English)."""
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
-        reason = "请求无法完成"
+        reason = ""
         if isinstance(exc, web.HTTPError) and exc.log_message:
             reason = exc.log_message % exc.args if exc.args else exc.log_message
+        if not CJK.search(reason):
+            reason = STATUS_TEXT.get(status_code, "请求无法完成")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.finish('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -84,6 +99,12 @@ class _GrantHandler(JupyterHandler):
         return {k: self.get_query_argument(k) for k in self.request.query_arguments}
 
 
+class NotFoundHandler(_GrantHandler):
+    @web.authenticated
+    def get(self):
+        raise web.HTTPError(404, "%s", "页面不存在：请从看板的页首进入")
+
+
 class BriefHandler(_GrantHandler):
     @web.authenticated
     async def get(self, page: str):
@@ -94,20 +115,24 @@ class BriefHandler(_GrantHandler):
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")  # the store's current version is asked on each visit
         try:
-            key = await loop.run_in_executor(None, brief.cache_key, page, grant, query)
-        except ValueError as exc:  # an empty store: say so, as the Voila pages do
-            self.finish(brief.message_html(str(exc)))
-            return
-        future = _rendering.get(key)
-        if future is None:
-            future = _rendering[key] = asyncio.ensure_future(loop.run_in_executor(None, brief._page_html, *key))
-            future.add_done_callback(lambda _: _rendering.pop(key, None))
-        self.finish(await future)
+            key = await loop.run_in_executor(_KEYS, brief.cache_key, page, grant, query)
+            future = _rendering.get(key)
+            if future is None:
+                future = _rendering[key] = asyncio.ensure_future(loop.run_in_executor(_DRAW, brief._page_html, *key))
+                future.add_done_callback(lambda _: _rendering.pop(key, None))
+            page_html = await future
+        except ValueError as exc:  # an empty store: said as the Voila pages say it
+            page_html = brief.message_html(str(exc))
+        except Exception as exc:  # a damaged store or cache: said, logged, never a traceback
+            self.log.exception("简报页面无法生成")
+            self.set_status(500)
+            page_html = brief.message_html(f"数据仓库或其缓存无法读取（{type(exc).__name__}）："
+                                           "请数据管理员运行 getpower store check")
+        self.finish(page_html)
 
 
 class ScorecardHandler(_GrantHandler):
-    @web.authenticated
-    def get(self):
+    def _pdf(self):
         from getpower.present.dashboard import reports_path
 
         self.grant()
@@ -121,8 +146,16 @@ class ScorecardHandler(_GrantHandler):
         pdf = reports_path() / period / f"{city}.pdf"
         if not pdf.is_file():
             raise web.HTTPError(404, "%s", f"暂无 {city} {period} 评分卡 PDF（请数据管理员生成本期评分卡）")
-        name = f"{city}_{period}_评分卡.pdf"
         self.set_header("Content-Type", "application/pdf")
-        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(name)}")
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(f'{city}_{period}_评分卡.pdf')}")
         self.set_header("Cache-Control", "no-store")
-        self.finish(pdf.read_bytes())
+        return pdf
+
+    @web.authenticated
+    def get(self):
+        self.finish(self._pdf().read_bytes())
+
+    @web.authenticated
+    def head(self):
+        self.set_header("Content-Length", str(self._pdf().stat().st_size))
+        self.finish()

@@ -51,11 +51,34 @@ def province() -> str:
     return load("cities.yaml")["province"]
 
 
+_DERIVED: list = []  # caches of values read from params/, cleared when the params change
+_seen: list[str] = []  # the version last computed by this process
+
+
+def derived(cached):
+    """Mark a cached function (``functools.lru_cache``) whose values come from ``params/``: its
+    cache is cleared, with the files' own, when :func:`version` finds the params changed."""
+    _DERIVED.append(cached)
+    return cached
+
+
 def version() -> str:
-    """A short fingerprint of every file under ``params/`` (the params version on reports)."""
+    """A short fingerprint of every file under ``params/`` (the params version on reports and in
+    every cache key of the store).
+
+    A process that lives long (the dashboard server, a preheated kernel) reads the params once and
+    keeps them; when the files change, this is the first to know: every value read from them is
+    then forgotten (:func:`derived`) before the new version names anything computed after it —
+    a table cached under the new version must never hold the old targets."""
     h = hashlib.sha256()
     root = params_dir()
     for p in sorted(root.rglob("*.yaml")):
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
-    return h.hexdigest()[:12]
+    v = h.hexdigest()[:12]
+    if _seen and _seen[0] != v:
+        _load.cache_clear()
+        for cached in _DERIVED:
+            cached.cache_clear()
+    _seen[:] = [v]
+    return v

@@ -105,6 +105,7 @@ def _spec(d: dict, sets: dict) -> IndicatorSpec:
         requires=tuple(d.get("requires") or ()))
 
 
+@params.derived
 @lru_cache(maxsize=None)
 def declared() -> tuple[IndicatorSpec, ...]:
     """Every declared indicator, in the file's order; a file with problems raises

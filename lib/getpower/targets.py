@@ -44,6 +44,7 @@ def _own(data: dict) -> list[Target]:
             for t in data.get("targets") or []]
 
 
+@params.derived
 @lru_cache(maxsize=None)
 def targets_for(year: int, _seen: tuple[int, ...] = ()) -> tuple[Target, ...]:
     path = params.params_dir() / "targets" / f"{year}.yaml"
@@ -90,6 +91,7 @@ def targets_frame(year: int) -> pl.DataFrame:
                                       "target_source": pl.String}, orient="row")
 
 
+@params.derived
 @lru_cache(maxsize=None)
 def benchmarks() -> tuple[Benchmark, ...]:
     return tuple(Benchmark(b["indicator"], str(b["segment"]), b["unit"], float(b["frontier"]), float(b["worst"]),

@@ -119,7 +119,8 @@ DATA = Grant("data", "数据管理", frozenset(access.PAGES), None)
     (HZ, "city", "city=宁波", "无权查看宁波的数据（可查看：杭州）"),
     (HZ, "city", "period=2023Q4&city=%E5%AE%81%E6%B3%A2", "无权查看宁波的数据（可查看：杭州）"),
     (HZ, "city", "city=杭州&city=宁波", "无权查看宁波的数据（可查看：杭州）"),  # a repeat is no way round
-    (HZ, "city", "city=", "无权查看的数据（可查看：杭州）"),
+    (HZ, "city", "city=", None),  # blank: no city asked (the page opens their own)
+    (HZ, "city", "city=&city=宁波", "无权查看宁波的数据（可查看：杭州）"),
     (HZ, "city", "city=上海", "无权查看上海的数据（可查看：杭州）"),
     (HZ, "ledger", "city=宁波", "无权查看宁波的数据（可查看：杭州）"),
     (HZ, "intake", "", "无权打开“数据上传”页面（角色：地市）"),

@@ -14,7 +14,7 @@ from .test_leader import PHONE, _fits, english_words, screenshot
 
 
 def _get(url: str, user: str | None) -> tuple[int, bytes, dict]:
-    req = urllib.request.Request(quote(url, safe=":/?=&"), headers={HEADER: user} if user else {})
+    req = urllib.request.Request(quote(url, safe=":/?=&%"), headers={HEADER: user} if user else {})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read(), dict(r.headers)
@@ -29,16 +29,30 @@ def _get(url: str, user: str | None) -> tuple[int, bytes, dict]:
     ("/getpower/brief/overview", "hz", 200, "综合得分排名"),
     ("/getpower/brief/overview", "nobody", 403, "不在访问权限名单中"),
     ("/getpower/brief/overview", None, 403, "未识别身份"),  # no identity from the proxy
-    ("/getpower/brief/ledger", "data", 404, ""),
+    ("/getpower/brief/ledger", "data", 403, "没有名为“brief/ledger”的看板页面"),
     ("/getpower/scorecard?city=宁波&period=2023Q4", "hz", 403, "无权查看宁波的数据"),
     ("/getpower/scorecard?city=../../etc/passwd&period=2023Q4", "data", 404, "没有名为“../../etc/passwd”的城市"),
     ("/getpower/scorecard?city=丽水&period=2023Q4", "data", 404, "暂无 丽水 2023Q4 评分卡 PDF"),  # none made
     ("/getpower/scorecard?city=丽水", "data", 404, "期间“”无法识别"),
+    # nothing English, no traceback, whatever the address
+    ("/getpower/brief/city/", "data", 404, "页面不存在"),
+    ("/getpower/other", "data", 403, "没有名为“other”的看板页面"),
+    ("/getpower/brief/city?period=%FF", "data", 400, "请求无法识别"),
 ])
 def test_the_server_pages_keep_to_the_viewers_rights(voila_url, path, user, status, says):
     code, body, _ = _get(voila_url + path, user)
     assert code == status, body[:300]
     assert says in body.decode(), body[-300:]
+
+
+def test_a_head_request_for_a_pdf_says_its_size(voila_url, reports_dir):
+    pdf = Path(reports_dir) / "2023Q4" / "杭州.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    req = urllib.request.Request(f"{voila_url}/getpower/scorecard?city=%E6%9D%AD%E5%B7%9E&period=2023Q4",
+                                 headers={HEADER: "hz"}, method="HEAD")
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status == 200 and r.headers["Content-Length"] == str(pdf.stat().st_size) and r.read() == b""
 
 
 def test_the_pdf_is_served_to_whom_may_see_the_city(voila_url, reports_dir):

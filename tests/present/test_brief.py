@@ -99,3 +99,43 @@ def test_an_empty_store_or_unknown_page_is_said(tmp_path, monkeypatch):
     monkeypatch.setenv("GETPOWER_STORE", str(tmp_path / "empty"))
     with pytest.raises(ValueError, match="数据仓库为空"):
         brief.cache_key("overview", EVERYONE, {})
+
+
+def test_a_change_of_targets_shows_on_the_next_visit(tmp_path, monkeypatch):
+    """The server lives for the whole run: the params it read at start must not outlive an edit
+    (nor reach a table cached under the new params version)."""
+    import shutil
+
+    from getpower.targets import targets_for
+
+    folder = tmp_path / "params"
+    shutil.copytree(params.params_dir(), folder)
+    monkeypatch.setenv("GETPOWER_PARAMS", str(folder))
+    card = 'data-indicator="process_days_mean"><div class="gp-card-title">全过程办电时间（平均） · 居民</div>'
+
+    def target_shown():
+        page = brief.page_html("city", EVERYONE, {"city": "宁波", "period": "2022Q2"})
+        return re.search(r"目标 ([\d.]+)", page.split(card, 1)[1]).group(1)
+
+    assert target_shown() == "7.00"
+    f = folder / "targets" / "2022.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "segment: 居民, unit: calendar_days, value: 7,", "segment: 居民, unit: calendar_days, value: 3,"), encoding="utf-8")
+    assert target_shown() == "3.00"
+    assert any(t.value == 3 for t in targets_for(2022) if t.segment == "居民" and t.indicator == "process_days_mean")
+    fresh = db.table("2022Q2").filter((pl.col("city") == "宁波") & (pl.col("indicator") == "process_days_mean")
+                                     & (pl.col("segment") == "居民") & (pl.col("unit") == "calendar_days"))
+    assert fresh["target"].to_list() == [3.0]  # computed under the new params, not cached with the old
+
+
+def test_the_latest_change_report_shows_on_the_next_visit(sample_store, tmp_path, monkeypatch):
+    import shutil
+
+    from getpower import changes
+
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store, ignore=shutil.ignore_patterns("cache"))
+    monkeypatch.setenv("GETPOWER_STORE", str(store))
+    assert "最近更新" not in brief.page_html("overview", EVERYONE, {"period": PERIOD})
+    changes.write(store, changes.compare(store))  # written after its version was published (getpower watch)
+    assert "最近更新" in brief.page_html("overview", EVERYONE, {"period": PERIOD})

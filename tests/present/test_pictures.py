@@ -24,3 +24,10 @@ def test_pictures_drawn_once_then_read(sample_store, monkeypatch, name, draw, ke
 
     monkeypatch.setattr(db, "png_html", no_drawing)
     assert draw(sample_store) == first
+
+
+def test_a_damaged_picture_cache_is_drawn_again(sample_store):
+    cached = sample_store / "cache" / f"city-丽水_{cache_key(sample_store, '2023Q4')}.json"
+    first = db.city_pictures("丽水", "2023Q4", sample_store)
+    cached.write_text('{"handling": "<img', encoding="utf-8")  # cut short (a full disk, a copy stopped)
+    assert db.city_pictures("丽水", "2023Q4", sample_store) == first

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 import polars as pl
@@ -60,9 +61,13 @@ img{max-width:100%;height:auto}
  @page{size:A4 landscape;margin:8mm}
  .gp-nav a:not(.gp-here),.gp-nav .gp-nav-group,.gp-select,.gp-download,.gp-pdf,a.gp-interactive{display:none !important}
  img{page-break-inside:avoid}
- /* the overview on one A4 landscape page: its boxes side by side, scaled down */
- main.gp-brief[data-page=overview]{zoom:0.36;max-width:none}
+ /* the city's table whole (说明 holds the reasons for 无数据): wrapped, not clipped */
+ .gp-scroll{overflow:visible}.gp-scroll .gp-table{font-size:9px}
+ .gp-scroll .gp-table td,.gp-scroll .gp-table th{white-space:normal;padding:2px 4px}
+ /* the overview on one A4 landscape page: ranking, heat map and tiers; its pictures repeat them */
+ main.gp-brief[data-page=overview]{zoom:0.62;max-width:none}
  main.gp-brief[data-page=overview] .gp-print-row{flex-wrap:nowrap}
+ .gp-print-hide{display:none !important}
 }
 </style>"""
 
@@ -100,18 +105,24 @@ def page_html(page: str, grant: access.Grant, query: dict[str, str], store=None)
 
 def cache_key(page: str, grant: access.Grant, query: dict[str, str], store=None) -> tuple:
     """What :func:`page_html` is cached by: the selection, the store and its data version, the
-    scorecards' folder and the city's PDF (its time: a PDF made after the page was first drawn is
-    linked on the next visit). The server renders one page per key at a time."""
+    scorecards' folder, and what else may change under the same data version (``made``): the
+    params version, the city's PDF (a PDF made after the page was drawn is linked on the next
+    visit) or the overview's latest change report. The server renders one page per key at a time."""
     store = str(db.store_path() if store is None else store)
+    made = params.version()  # first: a change of params forgets what was read from them
     sel = selection(page, grant, query, store)
     reports = db.reports_path()
-    pdf = reports / sel.period / f"{sel.city}.pdf"
-    made = pdf.stat().st_mtime_ns if sel.city and pdf.exists() else None
+    if sel.city:  # the city's PDF, made or made again since the page was drawn
+        pdf = reports / sel.period / f"{sel.city}.pdf"
+        made += f"|{pdf.stat().st_mtime_ns if pdf.exists() else ''}"
+    else:  # the overview's 最近更新: a change report is written after its version is published
+        found = sorted((Path(store) / "changes").glob("v*.json"))
+        made += f"|{found[-1].name}:{found[-1].stat().st_mtime_ns}" if found else "|"
     return sel, store, db.data_version(store)[1], reports.as_posix(), made
 
 
 @lru_cache(maxsize=128)  # ~0.3–0.4 MB a page: ≤ ~50 MB in the server
-def _page_html(sel: Selection, store: str, fingerprint: str | None, reports: str, pdf_made: int | None) -> str:
+def _page_html(sel: Selection, store: str, fingerprint: str | None, reports: str, made: str) -> str:
     grant = access.Grant("", "", frozenset(sel.pages), sel.cities)
     body = _overview(sel, grant, store) if sel.page == "overview" else _city(sel, grant, store, reports)
     title = "获得电力 监管总览" if sel.page == "overview" else f"{sel.city} · {sel.period}"
@@ -165,11 +176,10 @@ def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
             '<h2 class="gp-page" data-page="overview">获得电力 监管总览</h2>'
             f"{select_html(sel, grant, store)}{db.currency_html(t, p)}{recent}"
             '<div class="gp-row gp-print-row"><div><h3>综合得分排名</h3>'
-            f'<div class="gp-scroll">{db.ranking_html(comp, grant, target="city")}</div></div>'
-            f'<div>{pictures["tiles"]}</div></div>'
-            f"<h3>各梯队与期望</h3>{db.tiers_html(comp)}"
-            f'<div class="gp-row gp-print-row"><div>{pictures["trend"]}</div>'
+            f'<div class="gp-scroll">{db.ranking_html(comp, grant, target="city")}</div>'
+            f"<h3>各梯队与期望</h3>{db.tiers_html(comp)}</div>"
             f'<div>{hv.heat_html(t, p, grant, target=VOILA + "city.ipynb")}</div></div>'
+            f'<div class="gp-row gp-print-hide"><div>{pictures["tiles"]}</div><div>{pictures["trend"]}</div></div>'
             f"{db.STATUS_NOTE}</main>")
 
 

@@ -329,7 +329,10 @@ def _pictures(name: str, period: str, store, draw) -> dict[str, str]:
     key = cache_key(path, period)
     cached = path / "cache" / f"{name}_{key}.json"
     if key is not None and cached.exists():
-        return json.loads(cached.read_text(encoding="utf-8"))
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):  # damaged (a full disk, a cut copy): drawn again
+            pass
     out = draw()
     if key is not None:
         try:
@@ -404,7 +407,7 @@ def ranking_html(comp: pl.DataFrame, grant: access.Grant | None = None, target: 
 
     period = comp["period"][0] if "period" in comp.columns and comp.height else ""
     rows = "".join(
-        f"<tr><td>{r['rank']}</td><td>{city_link(r['city'], period, grant, target)}</td><td>{r['composite']:.1f}</td><td>{r['tier_label']}</td></tr>"
+        f"<tr><td>{r['rank']}</td><td>{city_link(r['city'], period, grant, target)}</td><td>{r['composite']:.1f}</td><td>{html.escape(str(r['tier_label']))}</td></tr>"
         for r in comp.filter(pl.col("rank").is_not_null()).sort("rank").iter_rows(named=True))
     rows += "".join(
         f'<tr class="gp-unranked"><td>—</td><td>{city_link(r["city"], period, grant, target)}</td><td colspan="2">{html.escape(shortfall(r))}</td></tr>'
@@ -426,10 +429,15 @@ def currency_html(t: pl.DataFrame, period: str) -> str:
 
 
 def tiers_html(comp: pl.DataFrame) -> str:
+    import html
+
     from getpower.scoring import tier_frame  # not scorecard's: that imports altair (~2.5 s)
 
-    rows = "".join(f"<tr><td>{r['tier_label']}</td><td>{r['expectation']}</td><td>{r['mean_composite']:.1f}</td>"
-                   f"<td>{r['cities']}</td></tr>" for r in tier_frame(comp).iter_rows(named=True))
+    def cell(v) -> str:
+        return f"<td>{html.escape(str(v))}</td>"
+
+    rows = "".join(f"<tr>{cell(r['tier_label'])}{cell(r['expectation'])}<td>{r['mean_composite']:.1f}</td>{cell(r['cities'])}</tr>"
+                   for r in tier_frame(comp).iter_rows(named=True))
     return (f'<table class="gp-table"><thead><tr><th>梯队</th><th>期望</th><th>平均综合得分</th><th>城市</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
 
