@@ -259,7 +259,8 @@ def _entry(entry, place, roles, known, problems, keys) -> tuple[bool, tuple[str,
 
 # --- decisions ------------------------------------------------------------------------------------
 # the server's own pages (getpower.handlers) and the dashboard page whose rights they need
-SERVER_PAGES = {"/getpower/brief/overview": "overview", "/getpower/brief/city": "city", "/getpower/scorecard": "city"}
+SERVER_PAGES = {"/getpower/brief/overview": "overview", "/getpower/brief/city": "city", "/getpower/scorecard": "city",
+                "/getpower/picture/overview": "overview", "/getpower/picture/city": "city"}
 
 
 def page_of(path: str) -> str | None:

@@ -13,6 +13,9 @@ answered 403 and logged as for every Voila page.
   one rendering.
 - ``/getpower/scorecard?city=…&period=…``: the city's scorecard PDF of the period from the
   scorecards' folder, as a download.
+- ``/getpower/picture/city?city=…&period=…&name=handling`` (and ``/overview?period=…&name=tiles``):
+  a page's picture as PNG, from the pictures drawn once per data version (the brief pages load
+  them lazily instead of carrying them in their HTML).
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from getpower.periods import Period
 
 BRIEF = "/getpower/brief/(overview|city)"
 SCORECARD = "/getpower/scorecard"
+PICTURE = "/getpower/picture/(overview|city)"
 ANY = "/getpower/.*"  # any other path of the server's own: answered in Chinese
 
 # two pools, so that a visit to a page already drawn (its key looked up: a few small files) never
@@ -54,7 +58,7 @@ def handlers(base_url: str = "/", preheat: bool = True) -> list[tuple]:
     if preheat:
         threading.Thread(target=_preheat, name="getpower-brief-preheat", daemon=True).start()
     return [(url_path_join(base_url, BRIEF), BriefHandler), (url_path_join(base_url, SCORECARD), ScorecardHandler),
-            (url_path_join(base_url, ANY), NotFoundHandler)]
+            (url_path_join(base_url, PICTURE), PictureHandler), (url_path_join(base_url, ANY), NotFoundHandler)]
 
 
 def _preheat() -> None:
@@ -159,3 +163,21 @@ class ScorecardHandler(_GrantHandler):
     def head(self):
         self.set_header("Content-Length", str(self._pdf().stat().st_size))
         self.finish()
+
+
+class PictureHandler(_GrantHandler):
+    @web.authenticated
+    async def get(self, page: str):
+        from getpower.present import brief
+
+        self.grant()
+        args = (page, self.get_query_argument("name", ""), self.get_query_argument("city", ""),
+                self.get_query_argument("period", ""))
+        try:
+            png = await asyncio.get_running_loop().run_in_executor(_KEYS, brief.picture_png, *args)
+        except LookupError as exc:
+            raise web.HTTPError(404, "%s", str(exc.args[0])) from None
+        self.set_header("Content-Type", "image/png")
+        # the address names the data version (v=…): a new version is a new address
+        self.set_header("Cache-Control", "private, max-age=86400")
+        self.finish(png)

@@ -107,3 +107,16 @@ def test_the_brief_overview_prints_on_one_a4_landscape_page(page, voila_url):
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1, f"{pages} pages"
+
+
+def test_pictures_are_served_to_whom_may_see_them(voila_url, page):
+    code, body, headers = _get(f"{voila_url}/getpower/picture/city?name=handling&city=杭州&period=2023Q4", "hz")
+    assert code == 200 and headers["Content-Type"] == "image/png" and body.startswith(b"\x89PNG")
+    assert _get(f"{voila_url}/getpower/picture/city?name=handling&city=宁波&period=2023Q4", "hz")[0] == 403
+    code, body, _ = _get(f"{voila_url}/getpower/picture/overview?name=tiles&period=1999Q1", "hz")
+    assert code == 404 and "不在数据范围内" in body.decode()
+    page.goto(f"{voila_url}/getpower/brief/city?city=宁波&period=2023Q4")  # loaded as they come into view
+    pictures = page.locator("main img")
+    assert pictures.count() == 2
+    pictures.last.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)")

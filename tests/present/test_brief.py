@@ -33,12 +33,15 @@ def _options(page: str, name: str) -> list[str]:
 def test_the_city_page_shows_every_row_of_the_citys_table_with_its_status(sample_store):
     page = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})
     rows = db.table(PERIOD).filter(pl.col("city") == "宁波")
+    judged = rows.filter(pl.col("target").is_not_null())
     assert f'data-page="city" data-city="宁波" data-period="{PERIOD}"' in page
-    assert f"指标明细（{rows.height} 项）" in page
-    table = page.split("指标明细（", 1)[1].split("</table>", 1)[0]
-    assert table.count("<tr>") == rows.height + 1  # the header and every row, none left out
+    assert f"有目标的指标（{judged.height} 项，共 {rows.height} 项）" in page
+    table = page.split("有目标的指标（", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == judged.height + 1  # the header and every judged row, none left out
     shown = re.findall(r'class="gp-status-cell" style="background:([^"]+)">([^<]+)<', table)
-    assert len(shown) == rows.height and {w for _, w in shown} <= set(STATUSES)
+    assert len(shown) == judged.height and {w for _, w in shown} <= set(STATUSES)
+    expected = db.display_rows(db.city_rows(db.table(PERIOD), "宁波", None).filter(pl.col("target").is_not_null()))
+    assert [w for _, w in shown] == expected["状态"].to_list()  # each row its own status
     assert all(COLOURS[w] == c for c, w in shown)  # one colour map
     assert "数据截至" in page and "数据版本" in page
     assert _options(page, "city") == list(params.cities()) and PERIOD in _options(page, "period")
@@ -139,3 +142,24 @@ def test_the_latest_change_report_shows_on_the_next_visit(sample_store, tmp_path
     assert "最近更新" not in brief.page_html("overview", EVERYONE, {"period": PERIOD})
     changes.write(store, changes.compare(store))  # written after its version was published (getpower watch)
     assert "最近更新" in brief.page_html("overview", EVERYONE, {"period": PERIOD})
+
+
+def test_pictures_are_loaded_lazily_from_the_server_and_are_the_pages_own():
+    page = brief.page_html("city", EVERYONE, {"city": "宁波", "period": PERIOD})
+    assert "data:image/png" not in page  # not carried in the page
+    srcs = re.findall(r'<img alt="[^"]*" loading="lazy" decoding="async" width="\d+" height="\d+" [^>]*src="([^"]+)"', page)
+    assert len(srcs) == 2 and all(s.startswith("../picture/city?name=") for s in srcs)
+    import base64
+
+    drawn = db.city_pictures("宁波", PERIOD)["handling"]
+    assert brief.picture_png("city", "handling", "宁波", PERIOD) == base64.b64decode(drawn.split("base64,", 1)[1].rstrip('">'))
+
+
+@pytest.mark.parametrize("args, message", [
+    (("city", "handling", "宁波", "1999Q1"), "期间“1999Q1”不在数据范围内"),
+    (("city", "handling", "../etc", PERIOD), "没有名为“../etc”的城市"),
+    (("city", "secret", "宁波", PERIOD), "没有名为“secret”的图片"),
+])
+def test_a_picture_that_is_not_there_is_said(args, message):
+    with pytest.raises(LookupError, match=message):
+        brief.picture_png(*args)

@@ -17,7 +17,10 @@ may open are the ones linked and listed).
 """
 from __future__ import annotations
 
+import base64
 import html
+import re
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +37,7 @@ from getpower.status import COLOURS
 PAGES = {"overview": "总览", "city": "城市"}  # the pages that have a brief form
 VOILA = "../../voila/render/"  # the interactive pages, from /getpower/brief/<page>
 SCORECARD = "../scorecard"  # the PDF handler, from /getpower/brief/<page>
+PICTURE = "../picture/"  # the pictures' handler, from /getpower/brief/<page>
 
 STYLE = """<style>
 body{margin:0;font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#212121;background:#fff}
@@ -168,7 +172,7 @@ def select_html(sel: Selection, grant: access.Grant, store: str) -> str:
 def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
     from getpower import changes
 
-    p = sel.period
+    p, fp = sel.period, db.data_version(store)[1]
     t, comp, pictures = db.table(p, store), db.composite_of(p, store), db.overview_pictures(p, store)
     recent = changes.recent_html(store) or ""
     return (f'<main class="gp-brief" data-page="overview" data-period="{html.escape(p)}">'
@@ -179,7 +183,8 @@ def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
             f'<div class="gp-scroll">{db.ranking_html(comp, grant, target="city")}</div>'
             f"<h3>各梯队与期望</h3>{db.tiers_html(comp)}</div>"
             f'<div>{hv.heat_html(t, p, grant, target=VOILA + "city.ipynb")}</div></div>'
-            f'<div class="gp-row gp-print-hide"><div>{pictures["tiles"]}</div><div>{pictures["trend"]}</div></div>'
+            f'<div class="gp-row gp-print-hide"><div>{img(pictures, "tiles", "overview", p, None, fp)}</div>'
+            f'<div>{img(pictures, "trend", "overview", p, None, fp)}</div></div>'
             f"{db.STATUS_NOTE}</main>")
 
 
@@ -189,7 +194,9 @@ def _city(sel: Selection, grant: access.Grant, store: str, reports: str) -> str:
     prev = Period.parse(p).previous().label
     rows = db.city_rows(t, c, db.table(prev, store) if prev in db.periods(store) else None)
     frame = db.display_rows(rows)
-    pics = db.city_pictures(c, p, store)
+    # the rows a target judges (the heat map's); the others are in the download and the interactive page
+    judged = db.display_rows(rows.filter(pl.col("target").is_not_null()))
+    pics, fp = db.city_pictures(c, p, store), db.data_version(store)[1]
     query = urlencode({"city": c, "period": p})
     title = f"获得电力 {c} · {p} · 指标明细"
     return (f'<main class="gp-brief" data-page="city" data-city="{html.escape(c)}" data-period="{html.escape(p)}">'
@@ -201,11 +208,55 @@ def _city(sel: Selection, grant: access.Grant, store: str, reports: str) -> str:
             f"<p>{db.scorecard_pdf_link(c, p, reports, url=SCORECARD)} · "
             f'<a class="gp-interactive" href="{VOILA}city.ipynb?{html.escape(query)}">交互分析：明细清单、穿透到记录、工单时间线</a></p>'
             f"{db.cards_html(rows)}"
-            f'<div class="gp-row">{pics["handling"]}{pics["outage"]}</div>'
-            f"<h3>指标明细（{frame.height} 项）</h3>"
-            f'<div class="gp-scroll">{table_html(frame)}</div>'
-            f"<p>{db.download_links(frame, f'{c}_{p}_指标明细', t, title)}</p>"
+            f"<h3>有目标的指标（{judged.height} 项，共 {frame.height} 项）</h3>"
+            f'<div class="gp-scroll">{table_html(judged)}</div>'
+            f"<p>全部 {frame.height} 项（含无目标的指标）：{db.download_links(frame, f'{c}_{p}_指标明细', t, title)}</p>"
+            f'<div class="gp-row">{img(pics, "handling", "city", p, c, fp)}{img(pics, "outage", "city", p, c, fp)}</div>'
             f"{db.STATUS_NOTE}</main>")
+
+
+def img(pictures: dict[str, str], name: str, page: str, period: str, city: str | None, fingerprint: str | None) -> str:
+    """A picture of the page as an ``<img>`` the browser loads when it is about to be seen (from
+    :func:`picture_png` through the server), its size given so that nothing moves when it comes.
+
+    >>> img({"a": '<img alt="图" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAYAAAC56t6BAAAADklEQVR4nGNgYGBgYAQAAA8ABFPsAEYAAAAASUVORK5CYII=">'}, "a", "city", "2023Q4", "宁波", "abc")
+    '<img alt="图" loading="lazy" decoding="async" width="2" height="3" style="max-width:100%;height:auto" src="../picture/city?name=a&amp;period=2023Q4&amp;city=%E5%AE%81%E6%B3%A2&amp;v=abc">'
+    """
+    width, height = _png_size(_png_of(pictures[name]))
+    alt = re.search(r'alt="([^"]*)"', pictures[name])
+    query = {"name": name, "period": period, **({"city": city} if city else {}), "v": (fingerprint or "")[:12]}
+    return (f'<img alt="{alt.group(1) if alt else ""}" loading="lazy" decoding="async" width="{width}" height="{height}" '
+            f'style="max-width:100%;height:auto" src="{PICTURE}{page}?{html.escape(urlencode(query))}">')
+
+
+def _png_of(img_html: str) -> bytes:
+    found = re.search(r'src="data:image/png;base64,([^"]+)"', img_html)
+    if not found:
+        raise LookupError("图片不存在")
+    return base64.b64decode(found.group(1))
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (IHDR, PNG spec §11.2.2)."""
+    return struct.unpack(">II", png[16:24])
+
+
+def picture_png(page: str, name: str, city: str, period: str, store=None) -> bytes:
+    """The PNG of a page's picture (``overview``: tiles, trend; ``city``: handling, outage) for a
+    valid period (and city) of the store's current version; ``LookupError`` (one Chinese line)
+    for anything else. Rights are the server's to check before."""
+    store = str(db.store_path() if store is None else store)
+    if period not in {v for _, v in db.period_options(store)}:
+        raise LookupError(f"期间“{period}”不在数据范围内")
+    if page == "city":
+        if city not in params.cities():
+            raise LookupError(f"没有名为“{city}”的城市")
+        pictures = db.city_pictures(city, period, store)
+    else:
+        pictures = db.overview_pictures(period, store)
+    if name not in pictures:
+        raise LookupError(f"没有名为“{name}”的图片")
+    return _png_of(pictures[name])
 
 
 def message_html(message: str) -> str:
