@@ -80,6 +80,9 @@ def test_the_brief_pages_at_phone_width_offline_in_chinese(page_as, voila_url):
         b = box.bounding_box()
         assert b["x"] >= 0 and b["x"] + b["width"] <= 391
     texts.append(page.locator("body").inner_text())
+    page.locator("main img").last.scroll_into_view_if_needed()  # loaded as they come into view
+    page.wait_for_function("() => [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert _fits(page), "a picture makes the page scroll sideways at 390 px"
     screenshot(page, "phone-brief-city")
     page.locator(".gp-select select[name=city]").select_option("丽水")  # the choice is the address
     page.wait_for_selector("main[data-page=city][data-city=丽水]")
