@@ -128,7 +128,8 @@ def cache_key(page: str, grant: access.Grant, query: dict[str, str], store=None)
 @lru_cache(maxsize=128)  # ~0.3–0.4 MB a page: ≤ ~50 MB in the server
 def _page_html(sel: Selection, store: str, fingerprint: str | None, reports: str, made: str) -> str:
     grant = access.Grant("", "", frozenset(sel.pages), sel.cities)
-    body = _overview(sel, grant, store) if sel.page == "overview" else _city(sel, grant, store, reports)
+    body = (_overview(sel, grant, store) if sel.page == "overview"
+            else _city(sel, grant, store, fingerprint, reports, made))
     title = "获得电力 监管总览" if sel.page == "overview" else f"{sel.city} · {sel.period}"
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -188,31 +189,38 @@ def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
             f"{db.STATUS_NOTE}</main>")
 
 
-def _city(sel: Selection, grant: access.Grant, store: str, reports: str) -> str:
+def _city(sel: Selection, grant: access.Grant, store: str, fingerprint: str | None, reports: str, made: str) -> str:
     c, p = sel.city, sel.period
+    return (f'<main class="gp-brief" data-page="city" data-city="{html.escape(c)}" data-period="{html.escape(p)}">'
+            f"{nav_html(sel, grant)}"
+            f'<h2 class="gp-page" data-page="city" data-city="{html.escape(c)}" data-period="{html.escape(p)}">'
+            f"{html.escape(c)} · {html.escape(p)}</h2>"
+            f"{select_html(sel, grant, store)}{_city_body(c, p, store, fingerprint, reports, made)}</main>")
+
+
+@lru_cache(maxsize=64)
+def _city_body(c: str, p: str, store: str, fingerprint: str | None, reports: str, made: str) -> str:
+    """The city page below its selectors: the same for every viewer who may see the city, so drawn
+    once per data version however many scopes ask (the server draws the latest quarter's for every
+    city as it starts, :func:`getpower.handlers._preheat`)."""
     t = db.table(p, store)
     prev = Period.parse(p).previous().label
     rows = db.city_rows(t, c, db.table(prev, store) if prev in db.periods(store) else None)
     frame = db.display_rows(rows)
     # the rows a target judges (the heat map's); the others are in the download and the interactive page
     judged = db.display_rows(rows.filter(pl.col("target").is_not_null()))
-    pics, fp = db.city_pictures(c, p, store), db.data_version(store)[1]
+    pics = db.city_pictures(c, p, store)
     query = urlencode({"city": c, "period": p})
     title = f"获得电力 {c} · {p} · 指标明细"
-    return (f'<main class="gp-brief" data-page="city" data-city="{html.escape(c)}" data-period="{html.escape(p)}">'
-            f"{nav_html(sel, grant)}"
-            f'<h2 class="gp-page" data-page="city" data-city="{html.escape(c)}" data-period="{html.escape(p)}">'
-            f"{html.escape(c)} · {html.escape(p)}</h2>"
-            f"{select_html(sel, grant, store)}"
-            f"{db.currency_html(t, p)}{db.city_status_html(db.composite_of(p, store), c)}"
+    return (f"{db.currency_html(t, p)}{db.city_status_html(db.composite_of(p, store), c)}"
             f"<p>{db.scorecard_pdf_link(c, p, reports, url=SCORECARD)} · "
             f'<a class="gp-interactive" href="{VOILA}city.ipynb?{html.escape(query)}">交互分析：明细清单、穿透到记录、工单时间线</a></p>'
             f"{db.cards_html(rows)}"
             f"<h3>有目标的指标（{judged.height} 项，共 {frame.height} 项）</h3>"
             f'<div class="gp-scroll">{table_html(judged)}</div>'
             f"<p>全部 {frame.height} 项（含无目标的指标）：{db.download_links(frame, f'{c}_{p}_指标明细', t, title)}</p>"
-            f'<div class="gp-row">{img(pics, "handling", "city", p, c, fp)}{img(pics, "outage", "city", p, c, fp)}</div>'
-            f"{db.STATUS_NOTE}</main>")
+            f'<div class="gp-row">{img(pics, "handling", "city", p, c, fingerprint)}{img(pics, "outage", "city", p, c, fingerprint)}</div>'
+            f"{db.STATUS_NOTE}")
 
 
 def img(pictures: dict[str, str], name: str, page: str, period: str, city: str | None, fingerprint: str | None) -> str:
