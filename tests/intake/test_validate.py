@@ -24,8 +24,8 @@ def batch_rows(request, monkeypatch, tmp_path_factory):
 
         plain = validate.validate_file
 
-        def spilled(f, app_ids=None, customers=None, spill=None):
-            r = plain(f, app_ids, customers, tmp_path_factory.mktemp("spill"))
+        def spilled(f, app_ids=None, customers=None, spill=None, stop=None):
+            r = plain(f, app_ids, customers, tmp_path_factory.mktemp("spill"), stop)
             assert r.written_to is not None and r.accepted.is_empty()
             return replace(r, accepted=r.accepted_frame(), written_to=None, written_rows=0)
 

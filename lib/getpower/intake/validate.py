@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +84,35 @@ def sha256_file(path: Path) -> str:
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getpower-sha256")
+VALIDATING_AT_ONCE = 2  # files validated at once (validate_batch): two batches in memory at most
+
+
+def _warm_schemas() -> None:
+    """Import pandera and register its polars backends (hypothesis' strategies come with them:
+    0.15–0.2 s of imports) in a thread of their own, beside the reading of the first file; the
+    first check of intake's output (:func:`_validate`) then finds them imported. Once a process."""
+    global _WARMING
+    if _WARMING is None:
+        _WARMING = threading.Thread(target=_warm, name="getpower-schemas", daemon=True)
+        _WARMING.start()
+
+
+def _warm() -> None:
+    try:
+        from getpower.contract import KIND_BY_NAME
+        from getpower.intake.schemas import schema_for
+
+        kind = KIND_BY_NAME["customer_base"]
+        schema_for(kind).validate(pl.DataFrame(schema={c.name: POLARS_TYPES[c.type] for c in kind.columns}))
+    except Exception:  # noqa: BLE001 — the check itself, in the validating thread, raises what is wrong
+        pass
+
+
+_WARMING: threading.Thread | None = None
+
+
+class Stopped(Exception):
+    """A file's validation stopped before its end: the batch it belonged to was interrupted."""
 
 
 @lru_cache(maxsize=1024)
@@ -376,7 +406,7 @@ def _numbered(batches: Iterable[pl.DataFrame], dropped: list[str], first_row: in
 
 
 def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.DataFrame | None = None,
-              spill: Path | None = None) -> FileResult:
+              spill: Path | None = None, stop: threading.Event | None = None) -> FileResult:
     """Validate a file batch by batch. Each batch is typed and its rows checked on their own (then
     its raw text is released but for the rows quarantined); the rules that look across rows — the
     first valid row of each key is kept, a stage needs its application (``app_ids``) — are decided
@@ -388,7 +418,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     (``FileResult.written_to``) and not held. Without it, they are held in memory (``accepted``).
 
     Quarantined rows carry the raw text of the contract's columns only: a column the contract does
-    not know is never written anywhere (it may hold personal data under a header nobody foresaw)."""
+    not know is never written anywhere (it may hold personal data under a header nobody foresaw).
+
+    ``stop``: once set, the validation stops before its next batch (:class:`Stopped`)."""
     from getpower.intake.schemas import schema_for  # pandera is imported only when validating
 
     schema, names = schema_for(f.kind), [c.name for c in f.kind.columns]
@@ -421,6 +453,8 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     typed_schema = None
     for k, raw in enumerate(_numbered(_then([first], batches), dropped, first_row, keys)):
         first = None
+        if stop is not None and stop.is_set():
+            raise Stopped(f.name)
         read += raw.height
         if free_text:
             raw, hits = mask_columns(raw, free_text)
@@ -504,10 +538,10 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
 
 
 def validate_file(f: Opened, app_ids: pl.Series | None = None, customers: pl.DataFrame | None = None,
-                  spill: Path | None = None) -> FileResult:
+                  spill: Path | None = None, stop: threading.Event | None = None) -> FileResult:
     """:func:`_validate` on the file as polars reads it, or, when it cannot (a CSV file in GBK, with
     CR-only line ends or with rows of the wrong width), on the file read another way."""
-    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers, spill))
+    return with_fallbacks(f.extract, lambda ext: _validate(f, ext, app_ids, customers, spill, stop))
 
 
 @dataclass(frozen=True)
@@ -530,13 +564,16 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
     (cross-file rules included). Every file is accounted for: read, or in ``not_read`` with its
     reason (a file that fails is named there and the others are still read).
 
-    Every file is opened and recognised first; then applications are validated first and stages
-    last, against the applications accepted here or already known (``known_app_ids``). ``keep``:
+    Every file is opened and recognised first; then validated two at a time
+    (:data:`VALIDATING_AT_ONCE`), applications first and stages last; outages wait for the
+    customer base, and stages (when ``orphans``) for the applications: they are checked against
+    the applications accepted here or already known (``known_app_ids``). ``keep``:
     what to do with each result as soon as it is ready (the store writes its accepted rows to disk,
     so that one file's rows are in memory at a time). ``orphans=False``: stages are not checked
     against applications (the store keeps those without their application as pending). Results
     keep the files' order. ``spill``: a folder for each file's typed rows (:func:`_validate`): the
     results come with their accepted rows written there (``written_to``), memory stays flat."""
+    _warm_schemas()
     with gather(paths) as found:
         opened: list[Opened] = []
         not_read = list(found.not_read)
@@ -549,29 +586,67 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
                 not_read.append(NotRead(src.name, str(exc).removeprefix(f"{src.name}: "), error=not stray))
         rank = {"applications": 0, "customer_base": 0, "stages": 2}  # outages: after customer_base
         order = sorted(range(len(opened)), key=lambda i: rank.get(opened[i].kind.name, 1))
-        ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
-        results: dict[int, FileResult] = {}
-        app_ids = None
-        counts = [known_customers] if known_customers is not None else []  # customers per city-area
-        for i in order:
+        # what a file waits for: outages the customer base (customers per city-area), stages the
+        # applications (orphans) when checked here; the other files need nothing of another
+        needs = {"outages": {"customer_base"}, "stages": {"applications"} if orphans else set()}
+        done: dict[int, Future] = {}
+        shared: dict[str, object] = {}
+        lock = threading.Lock()
+        reading = {o.path: threading.Lock() for o in opened}
+
+        def result_of(i: int) -> FileResult | None:
+            exc = done[i].exception()
+            return None if exc is not None else done[i].result()
+
+        def app_ids() -> pl.Series:  # once, when the first stage file needs them
+            with lock:
+                if "app_ids" not in shared:
+                    ids = [known_app_ids.cast(pl.String).rename("app_id")] if known_app_ids is not None else []
+                    ids += [r.accepted_frame(["app_id"])["app_id"] for j in order
+                            if opened[j].kind.name == "applications" and (r := result_of(j)) is not None]
+                    shared["app_ids"] = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
+                return shared["app_ids"]
+
+        def customers() -> pl.DataFrame | None:  # customers per city-area
+            counts = [known_customers] if known_customers is not None else []
+            counts += [r.accepted_frame() for j in order
+                       if opened[j].kind.name == "customer_base" and (r := result_of(j)) is not None]
+            return plausible.customers(counts)
+
+        def run(i: int) -> FileResult:
             f = opened[i]
-            if f.kind.name == "stages" and app_ids is None:
-                app_ids = pl.concat(ids).unique() if ids else pl.Series("app_id", [], pl.String)
-            try:
-                mine = None
-                if spill is not None:
-                    mine = spill / f"{i:04d}"
-                    mine.mkdir(parents=True)
-                result = validate_file(f, app_ids if f.kind.name == "stages" and orphans else None,
-                                       plausible.customers(counts) if f.kind.name == "outages" else None, mine)
-            except ExtractError as exc:
-                not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
-                continue
-            if f.kind.name == "applications" and orphans:
-                ids.append(result.accepted_frame(["app_id"])["app_id"])
-            if f.kind.name == "customer_base":
-                counts.append(result.accepted_frame())
-            results[i] = keep(result) if keep else result
+            for j in order:  # submitted before this one: taken by a worker before it (no deadlock)
+                if opened[j].kind.name in needs.get(f.kind.name, ()):
+                    wait([done[j]])
+            mine = None
+            if spill is not None:
+                mine = spill / f"{i:04d}"
+                mine.mkdir(parents=True)
+            with reading[f.path]:  # the sheets of one workbook share its reader: one at a time
+                return validate_file(f, app_ids() if f.kind.name == "stages" and orphans else None,
+                                     customers() if f.kind.name == "outages" else None, mine, stop)
+
+        # two files at a time: a file's validation leaves a core idle much of the time (a batch is
+        # typed by many small steps), and memory holds one batch per file being validated (two)
+        pool = ThreadPoolExecutor(max_workers=VALIDATING_AT_ONCE, thread_name_prefix="getpower-validate")
+        stop = threading.Event()
+        try:
+            for i in order:
+                done[i] = pool.submit(run, i)
+            results: dict[int, FileResult] = {}
+            for i in order:  # in the order a file at a time took them: the same results, the same not_read
+                try:
+                    result = done[i].result()
+                except ExtractError as exc:
+                    f = opened[i]
+                    not_read.append(NotRead(f.name, str(exc).removeprefix(f"{f.name}: "), error=True))
+                    continue
+                results[i] = keep(result) if keep else result
+        except BaseException:  # interrupted, or a file failed unexpectedly: the others stop at their next batch
+            stop.set()
+            raise
+        finally:  # nothing is left running that still writes to ``spill``
+            pool.shutdown(wait=True, cancel_futures=True)
         return Validation(tuple(results[i] for i in range(len(opened)) if i in results), tuple(not_read))
 
 
