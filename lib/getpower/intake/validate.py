@@ -10,6 +10,7 @@ import hashlib
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -84,7 +85,7 @@ def sha256_file(path: Path) -> str:
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getpower-sha256")
-VALIDATING_AT_ONCE = 2  # files validated at once (validate_batch): two batches in memory at most
+VALIDATING_AT_ONCE = 2  # files validated at once (validate_batch), one of them at most of several batches
 
 
 def _warm_schemas() -> None:
@@ -109,6 +110,19 @@ def _warm() -> None:
 
 
 _WARMING: threading.Thread | None = None
+
+
+def _beyond_one_batch(f: Opened) -> bool:
+    """Whether the file may hold more rows than one batch (:data:`~getpower.intake.read.BATCH_ROWS`):
+    a Parquet file's row count is in its footer; a text file or a workbook is not counted ahead."""
+    from getpower.intake import read
+
+    if f.extract.fmt != "parquet":
+        return True
+    try:
+        return pl.scan_parquet(f.path).select(pl.len()).collect().item() > read.BATCH_ROWS
+    except (pl.exceptions.PolarsError, OSError):  # the validation names what is wrong with it
+        return True
 
 
 class Stopped(Exception):
@@ -565,7 +579,8 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
     reason (a file that fails is named there and the others are still read).
 
     Every file is opened and recognised first; then validated two at a time
-    (:data:`VALIDATING_AT_ONCE`), applications first and stages last; outages wait for the
+    (:data:`VALIDATING_AT_ONCE`; one of them at most of more rows than a batch), applications
+    first and stages last; outages wait for the
     customer base, and stages (when ``orphans``) for the applications: they are checked against
     the applications accepted here or already known (``known_app_ids``). ``keep``:
     what to do with each result as soon as it is ready (the store writes its accepted rows to disk,
@@ -593,6 +608,7 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
         shared: dict[str, object] = {}
         lock = threading.Lock()
         reading = {o.path: threading.Lock() for o in opened}
+        several = threading.Lock()
 
         def result_of(i: int) -> FileResult | None:
             exc = done[i].exception()
@@ -622,12 +638,16 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
             if spill is not None:
                 mine = spill / f"{i:04d}"
                 mine.mkdir(parents=True)
-            with reading[f.path]:  # the sheets of one workbook share its reader: one at a time
+            # a file of several batches waits for the other one (its repeated keys, mapped
+            # batches and read-backs are a file's whole state: two at once took 0.55 GiB more at
+            # 10×); then the sheets of one workbook share its reader: one at a time
+            with (several if _beyond_one_batch(f) else nullcontext()), reading[f.path]:
                 return validate_file(f, app_ids() if f.kind.name == "stages" and orphans else None,
                                      customers() if f.kind.name == "outages" else None, mine, stop)
 
-        # two files at a time: a file's validation leaves a core idle much of the time (a batch is
-        # typed by many small steps), and memory holds one batch per file being validated (two)
+        # two files at a time, one of them at most of several batches: a file's validation leaves
+        # a core idle much of the time (a batch is typed by many small steps); memory holds one
+        # file of several batches and one batch more
         pool = ThreadPoolExecutor(max_workers=VALIDATING_AT_ONCE, thread_name_prefix="getpower-validate")
         stop = threading.Event()
         try:
