@@ -124,3 +124,19 @@ def test_native_parquet_types_are_typed_as_their_text_would_be(tmp_path):
     d.write_parquet(tmp_path / "customer_base.parquet")
     [c] = validate_paths([tmp_path / "customer_base.parquet"])
     assert c.accepted.select("as_of", "customers").rows() == [(date(2023, 6, 30), 1000)]
+
+
+@pytest.mark.parametrize(("fmt", "rows", "batch", "several"), [
+    ("parquet", 3, 3, False),  # one batch exactly: validated beside a larger file
+    ("parquet", 4, 3, True),
+    ("parquet", 0, 3, False),
+    ("csv", 1, 3, True),  # a text file is not counted ahead
+])
+def test_a_file_of_several_batches_is_known_before_it_is_read(tmp_path, monkeypatch, fmt, rows, batch, several):
+    from getpower.intake.validate import _beyond_one_batch, open_files
+
+    monkeypatch.setattr("getpower.intake.read.BATCH_ROWS", batch)
+    frame = pl.DataFrame({"工单编号": [f"A{i}" for i in range(rows)], "地市": ["杭州"] * rows}, schema={"工单编号": pl.String, "地市": pl.String})
+    path = tmp_path / f"applications.{fmt}"
+    frame.write_parquet(path) if fmt == "parquet" else frame.write_csv(path)
+    assert _beyond_one_batch(open_files(path)[0]) is several
