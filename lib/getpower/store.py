@@ -634,7 +634,7 @@ def latest_period(frames: dict[str, pl.LazyFrame]):
 
     cols = [("stages", "finished_at"), ("stages", "started_at"), ("outages", "started_at"),
             ("approvals", "submitted_at")]
-    last = [frames[k].select(pl.col(c).max()).collect().item() for k, c in cols if k in frames]
+    last = [f.item() for f in pl.collect_all([frames[k].select(pl.col(c).max()) for k, c in cols if k in frames])]
     last = [d for d in last if d is not None]
     if not last:
         return None
