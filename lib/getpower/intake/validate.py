@@ -631,7 +631,7 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
 
         def run(i: int) -> FileResult:
             f = opened[i]
-            for j in order:  # submitted before this one: taken by a worker before it (no deadlock)
+            for j in order:  # submitted before this one (``start``): taken by a worker before it
                 if opened[j].kind.name in needs.get(f.kind.name, ()):
                     wait([done[j]])
             mine = None
@@ -650,8 +650,18 @@ def validate_batch(paths: Iterable[Path | str], known_app_ids: pl.Series | None 
         # file of several batches and one batch more
         pool = ThreadPoolExecutor(max_workers=VALIDATING_AT_ONCE, thread_name_prefix="getpower-validate")
         stop = threading.Event()
+        def size(i: int) -> int:
+            try:
+                return opened[i].path.stat().st_size
+            except OSError:
+                return 0
+
+        # started: the files that wait for none first, the largest first (the longest validation
+        # decides when the batch ends: started last, it would run alone), then those that wait,
+        # after what they wait for (submitted earlier, so taken by a worker earlier: no deadlock)
+        start = sorted(order, key=lambda i: (bool(needs.get(opened[i].kind.name)), -size(i)))
         try:
-            for i in order:
+            for i in start:
                 done[i] = pool.submit(run, i)
             results: dict[int, FileResult] = {}
             for i in order:  # in the order a file at a time took them: the same results, the same not_read
