@@ -251,7 +251,9 @@ def year_range(*frames_and_cols: tuple[pl.LazyFrame, str]) -> tuple[int, int]:
     """The span of years of some timestamp columns (2021 when they are empty); years the
     calendar does not know are not an error here (see :func:`unknown_years`)."""
     lo, hi = None, None
-    plans = [lf.select(pl.col(col).dt.year().min().alias("lo"), pl.col(col).dt.year().max().alias("hi"))
+    # the first and last timestamps, then their years (a year is monotone in its timestamp): not
+    # the year of every row
+    plans = [lf.select(pl.col(col).min().dt.year().alias("lo"), pl.col(col).max().dt.year().alias("hi"))
              for lf, col in frames_and_cols]
     for r in pl.collect_all(plans):  # one pass over each source
         a, b = r["lo"][0], r["hi"][0]
