@@ -489,7 +489,14 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         else:
             flagged = flagged.with_columns(pl.lit(True).alias("_matched"))
         flagged = flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False))
-        if old is not None or stages or len(sent_parts) > 1:  # a plan with joins: its result kept, read twice
+        waits = None  # stages: how many of the upload's rows wait for their application, when counted here
+        if stages and old is None and len(sent_parts) == 1:
+            # nothing stored, one file: the join says only which rows wait; counted (streamed), and
+            # when none does the rows are written as they are, without a scratch copy of the join
+            waits = _count(flagged.filter(~pl.col("_matched")))
+            if not waits:
+                flagged = inc.with_columns(pl.lit(False).alias("_same"), pl.lit(True).alias("_matched"))
+        if old is not None or (stages and waits != 0) or len(sent_parts) > 1:  # joins: the result kept, read twice
             marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch
             flagged.sink_ipc(marked, **scratch_ipc(sum(r.rows_accepted for _, r in sent_parts)))
             flagged = pl.scan_ipc(marked)
@@ -548,10 +555,12 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         rows["stages"] = _count(pl.scan_parquet(tmp / "stages.parquet"))
         waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
                              flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
-        waiting.sink_parquet(tmp / f"{PENDING}.parquet", **PARQUET)
-        pending_total = _count(pl.scan_parquet(tmp / f"{PENDING}.parquet"))
-        if not pending_total:
-            (tmp / f"{PENDING}.parquet").unlink()
+        pending_total = 0  # none waits when nothing is stored and none of the upload's (counted above)
+        if olds or waits != 0:
+            waiting.sink_parquet(tmp / f"{PENDING}.parquet", **PARQUET)
+            pending_total = _count(pl.scan_parquet(tmp / f"{PENDING}.parquet"))
+            if not pending_total:
+                (tmp / f"{PENDING}.parquet").unlink()
         changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
     if replaced:
         atomic_write_frame(upload_tmp / "replaced.csv", pl.concat(replaced), "csv")
