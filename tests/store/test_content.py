@@ -143,3 +143,18 @@ def test_an_incomplete_history_does_not_replace_a_stored_one(tmp_path):
     assert _stages(store) == sorted([("A1", "申请受理", dt.datetime(2023, 3, 1, 9)), ("A1", "装表接电", dt.datetime(2023, 3, 2, 9)),
                                      ("A2", "申请受理", dt.datetime(2023, 3, 1, 9))])
     assert any("暂缓" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(("apps", "stored", "waiting"), [
+    ([A1, A2], ["A1", "A1", "A2", "A2"], []),  # every stage's application came with it: no pending file
+    ([A1], ["A1", "A1"], ["A2", "A2"]),
+    ([], [], ["A1", "A1", "A2", "A2"]),
+])
+def test_a_first_upload_of_one_stages_file_stores_or_holds_each_stage(tmp_path, apps, stored, waiting):
+    store = Store(tmp_path / "store")
+    files = [_csv(tmp_path / "1" / "applications.csv", APPS, apps)] if apps else []
+    res = store.ingest(files + [_csv(tmp_path / "1" / "stages.csv", STAGES, S1 + S2)])
+    o = res.outcomes[-1]
+    assert (o.new, o.pending) == (len(stored), len(waiting))
+    assert [a for a, *_ in _stages(store)] == stored and _pending(store) == waiting
+    assert store.manifest()["pending"] == len(waiting) == res.changes["stages"].pending
