@@ -4,9 +4,12 @@ Layout::
 
     store/CURRENT                 name of the current version (replaced atomically)
     store/.lock                   the writer lock (one ingest or rollback at a time, :mod:`getpower.lock`)
-    store/versions/v000003/       <kind>.parquet, stages_pending.parquet + manifest.json (never
-                                  modified once published; the manifest holds the checksums and
-                                  the history of every version)
+    store/versions/v000003/       <kind>/year=YYYY/city=XX/*.parquet (Hive: the kinds with a city),
+                                  ledger_status.parquet, stages_pending.parquet + manifest.json
+                                  (never modified once published; the manifest holds the checksums
+                                  of every file by its relative path and the history of every
+                                  version). Versions written before the partitioned layout hold
+                                  one <kind>.parquet per kind: both are read (:func:`scan_kind`).
     store/uploads/<id>/           report.json, quarantine CSVs and replaced.csv of each upload
     store/cache/                  what is computed from a version (safe to delete)
 
@@ -55,6 +58,15 @@ FILE = "_file"  # the position of a row's file in its upload (applied in that or
 # more bytes, and reads faster too (measured on the 1× stages, docs/benchmarks.md)
 PARQUET = {"compression": "zstd", "compression_level": 1}
 FAULT_ENV = "GETPOWER_FAULT"  # testing only: "<step>:<SIGINT|SIGTERM|SIGKILL|error>"
+# The kinds stored by year and city (docs/scale.md, "Partitions: year × city"): the date whose year
+# a record is stored under. An application's year is its first stage's (its acceptance, 申请受理,
+# in any orderly record; the earliest stage when one precedes it, so that no date of a record is
+# ever in a year before its partition's); stages take their application's year and city; an
+# application without stages is in year 0. Kinds without a city (ledger_status) and the pending
+# stages (no application yet) stay one file each.
+PARTITION_DATE = {"applications": None, "stages": None, "outages": "started_at", "approvals": "submitted_at",
+                  "customer_base": "as_of", "service_items": "as_of"}
+HIVE_KEYS = {"year": pl.Int32, "city": pl.String}
 
 
 class StoreError(ExtractError):
@@ -139,6 +151,86 @@ class IngestResult:
     not_read: tuple[NotRead, ...] = ()  # files given or found and not read, with the reason
 
 
+def kind_files(folder: Path, name: str) -> list[Path]:
+    """The Parquet files of one kind in a version folder: its one file (versions written before
+    the partitioned layout) or the files of its partitions; empty when the version has none."""
+    flat = folder / f"{name}.parquet"
+    if flat.is_file():
+        return [flat]
+    tree = folder / name
+    return sorted(tree.glob("year=*/city=*/*.parquet")) if tree.is_dir() else []
+
+
+def scan_kind(folder: Path, name: str, city: str | None = None, until: int | None = None) -> pl.LazyFrame | None:
+    """The rows of one kind in a version folder, in either layout, with the contract's columns in
+    its order (the partitions' ``year`` and ``city`` keys are read from the paths); None when the
+    version has none.
+
+    ``city``: that city's rows only. ``until``: rows of the partitions of years ≤ ``until`` (a
+    year's tables never need later ones: no date of a record precedes its partition's year). In
+    the partitioned layout both are partition filters, so only the matching files are read; in
+    the one-file layout the city is a filter (stages: of their applications) and ``until`` is not
+    applied (the rows of later years are a superset the period's plans filter anyway)."""
+    files = kind_files(folder, name)
+    if not files:
+        return None
+    for f in files:  # a damaged file is named here, not deep inside a query (the footer only)
+        try:
+            pl.read_parquet_schema(f)
+        except Exception as exc:
+            raise StoreError(f"{f}: 文件已损坏，无法读取（{type(exc).__name__}）；"
+                             "请运行 getpower store check，或 getpower store rollback 回到完好的版本") from exc
+    if files[0].parent == folder:  # one file
+        lf = pl.scan_parquet(files[0])
+        if city is not None:
+            if "city" in lf.collect_schema().names():
+                lf = lf.filter(pl.col("city") == city)
+            elif name in ("stages", PENDING):
+                apps = scan_kind(folder, "applications", city)
+                lf = lf.join(apps.select("app_id"), on="app_id", how="semi") if apps is not None else lf.clear()
+        return lf
+    from getpower.intake.normalise import POLARS_TYPES
+
+    lf = pl.scan_parquet(files, hive_partitioning=True, hive_schema=HIVE_KEYS)
+    if city is not None:
+        lf = lf.filter(pl.col("city") == city)
+    if until is not None:
+        lf = lf.filter(pl.col("year") <= until)
+    return lf.select([pl.col(c.name).cast(POLARS_TYPES[c.type]) for c in KIND_BY_NAME[name].columns])
+
+
+def link_kind(src: Path, dst: Path, name: str) -> None:
+    """Hard-link one kind's files (either layout) from version folder ``src`` into ``dst``."""
+    for f in kind_files(src, name):
+        target = dst / f.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(f, target)
+
+
+def remove_kind(folder: Path, name: str) -> None:
+    """Remove one kind's files (either layout) from an unpublished version folder."""
+    (folder / f"{name}.parquet").unlink(missing_ok=True)
+    shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def sink_partitioned(lf: pl.LazyFrame, folder: Path, year: pl.Expr) -> None:
+    """Stream ``lf`` into ``folder/year=YYYY/city=XX/*.parquet`` (Hive; the keys are in the paths,
+    not in the files), ``year`` the year of each row (null: year 0). Writes nothing for no rows."""
+    lf.with_columns(year.fill_null(0).cast(pl.Int32).alias("year")).sink_parquet(
+        pl.PartitionBy(folder, key=["year", "city"], include_key=False), mkdir=True, **PARQUET)
+
+
+def data_files(folder: Path) -> list[str]:
+    """The Parquet files of a version folder by relative path (``stages/year=2023/city=…/0….parquet``,
+    or ``stages.parquet`` in the one-file layout), scratch (dot) folders left out."""
+    found = []
+    for top, dirs, files in os.walk(folder):  # scratch folders not entered (being removed meanwhile)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(top).relative_to(folder)
+        found += [(rel / f).as_posix() for f in files if f.endswith(".parquet") and not f.startswith(".")]
+    return sorted(found)
+
+
 class Store:
     """A store folder. ``Store(path).read(kind)`` is what every downstream step reads.
 
@@ -172,17 +264,12 @@ class Store:
     def exists(self) -> bool:
         return self.current is not None
 
-    def scan(self, kind: str) -> pl.LazyFrame | None:
+    def scan(self, kind: str, city: str | None = None, until: int | None = None) -> pl.LazyFrame | None:
+        """The stored rows of ``kind`` (None when the version has none); ``city``: that city's
+        rows only, ``until``: rows of partitions of years up to that one too (see
+        :func:`scan_kind`: one partition's files are read, the others pruned)."""
         cur = self.current
-        path = cur / f"{kind}.parquet" if cur else None
-        if path is None or not path.exists():
-            return None
-        try:  # a damaged file is named here, not deep inside a query
-            pl.read_parquet_schema(path)
-        except Exception as exc:
-            raise StoreError(f"{path}: 文件已损坏，无法读取（{type(exc).__name__}）；"
-                             "请运行 getpower store check，或 getpower store rollback 回到完好的版本") from exc
-        return pl.scan_parquet(path)
+        return scan_kind(cur, kind, city, until) if cur is not None else None
 
     def read(self, kind: str) -> pl.DataFrame | None:
         lf = self.scan(kind)
@@ -263,7 +350,7 @@ class Store:
                                                  "upload": upload_id, "ingested_at": now, "by": by,
                                                  "rows_accepted": r.rows_accepted,
                                                  "rows_quarantined": r.rows_quarantined})
-            checksums = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+            checksums = {name: sha256_file(tmp / name) for name in data_files(tmp)}  # by relative path
             new_manifest = {"version": number, "name": name, "created_at": now, "by": by, "files": files_meta,
                             "rows": merge.rows, "pending": merge.pending, "checksums": checksums,
                             "fingerprint": _fingerprint(checksums),
@@ -401,14 +488,13 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         names = [r.file for r in results]
     positions = list(range(len(names)))
 
-    def old_of(name: str) -> Path | None:
-        p = cur / f"{name}.parquet" if cur else None
-        return p if p is not None and p.exists() else None
+    def old_of(name: str) -> pl.LazyFrame | None:  # the stored rows, in either layout
+        return scan_kind(cur, name) if cur else None
 
     def link(name: str) -> None:
-        os.link(old_of(name), tmp / f"{name}.parquet")
+        link_kind(cur, tmp, name)
         if name != PENDING:
-            rows[name] = _count(pl.scan_parquet(tmp / f"{name}.parquet"))
+            rows[name] = _count(scan_kind(tmp, name))
 
     def listed(frame: pl.LazyFrame, kind: Kind, kept: pl.Expr, lost: pl.Expr) -> pl.DataFrame:
         return frame.select(pl.lit(kind.label).alias("类型"),
@@ -424,13 +510,13 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         stages = kind.name == "stages"
         group = ["app_id"] if stages else key  # stages are replaced per application
         sent_parts = [(i, r) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
-        old_path = old_of(kind.name)
+        old_path = old_of(kind.name)  # the stored rows (LazyFrames), None when there are none
         old_pending_path = old_of(PENDING) if stages else None
-        if not sent_parts and not old_pending_path:  # nothing sent (stages: and none waiting)
-            if old_path:
+        if not sent_parts and old_pending_path is None:  # nothing sent (stages: and none waiting)
+            if old_path is not None:
                 link(kind.name)
             continue
-        olds = [pl.scan_parquet(p) for p in (old_path, old_pending_path) if p]
+        olds = [p for p in (old_path, old_pending_path) if p is not None]
         old = pl.concat(olds, how="vertical") if olds else None
         # the sheets of one workbook are one file: monthly sheets of stages make up one history
         source = {i: next(j for j, q in enumerate(results) if q.sha256 == r.sha256 and q.kind == r.kind)
@@ -481,9 +567,8 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             flagged = flagged.with_columns(pl.lit(None, pl.Boolean).alias("_same"))
         apps = None
         if stages:
-            apps_file = tmp / "applications.parquet"
-            apps = pl.scan_parquet(apps_file).select("app_id") if apps_file.exists() \
-                else pl.LazyFrame(schema={"app_id": pl.String})
+            apps = scan_kind(tmp, "applications")  # the new version's (written or linked above)
+            apps = apps.select("app_id") if apps is not None else pl.LazyFrame(schema={"app_id": pl.String})
             flagged = flagged.join(apps.with_columns(pl.lit(True).alias("_matched")), on="app_id", how="left",
                                    maintain_order="left")
         else:
@@ -521,32 +606,41 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             replaced.append(listed(dropped.join(owner, on=group, how="left"), kind,
                                    file_name("_f", "（本次上传未再包含此记录）"), pl.lit(stored_label)))
         matched_now = 0
-        if stages and old_pending_path:
-            matched_now = _count(pl.scan_parquet(old_pending_path).join(apps, on="app_id", how="semi"))
+        if stages and old_pending_path is not None:
+            matched_now = _count(old_pending_path.join(apps, on="app_id", how="semi"))
         if not n_fresh and not n_dropped and not matched_now:  # nothing new: the stored files, linked
             for name in (kind.name, PENDING) if stages else (kind.name,):
-                if old_of(name):
+                if old_of(name) is not None:
                     link(name)
             if stages:
-                pending_total = _count(pl.scan_parquet(old_pending_path)) if old_pending_path else 0
+                pending_total = _count(old_pending_path) if old_pending_path is not None else 0
             changes[kind.name] = KindChange(0, 0, n_same, pending_total if stages else 0)
             continue
         changed = True
         if not stages:
             # stored records keep their place but those whose key came with new content
             # (nothing stored: no join, whose table of the upload's keys took 2 GiB at 10×)
-            merged = fresh.select(cols) if old_path is None else pl.concat(
-                [pl.scan_parquet(old_path).join(fresh.select(key), on=key, how="anti", nulls_equal=True),
-                 fresh.select(cols)], how="vertical")
-            merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)  # streamed: never the whole kind in memory
-            rows[kind.name] = _count(pl.scan_parquet(tmp / f"{kind.name}.parquet"))
+            date = PARTITION_DATE.get(kind.name)
+            if date is not None and cur is not None and _partitioned(cur, kind.name):
+                # only the partitions the upload touches are written, the others linked
+                _merge_partitions(cur, tmp, kind, fresh.select(cols), date)
+            else:
+                merged = fresh.select(cols) if old_path is None else pl.concat(
+                    [old_path.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
+                     fresh.select(cols)], how="vertical")
+                if date is not None:  # streamed: never the whole kind in memory
+                    sink_partitioned(merged, tmp / kind.name, pl.col(date).dt.year())
+                else:  # applications: by year and city once their stages are known (_partition_applications)
+                    merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)
+            found = scan_kind(tmp, kind.name)
+            rows[kind.name] = _count(found) if found is not None else 0
             changes[kind.name] = KindChange(n_fresh, n_dropped, n_same)
             continue
         # stages: the applications sent replace their stored stages whole; kept, or pending until
         # their application is stored
         sent = flagged.select("app_id").unique()
-        olds = [pl.scan_parquet(p).join(sent, on="app_id", how="anti", maintain_order="left")
-                for p in (old_path, old_pending_path) if p]  # nothing stored: no join
+        olds = [p.join(sent, on="app_id", how="anti", maintain_order="left")
+                for p in (old_path, old_pending_path) if p is not None]  # nothing stored: no join
         kept = pl.concat(olds, how="vertical") if olds else _empty(kind)
         # the upload's rows know already whether their application is stored (``_matched``): only
         # the kept ones are joined with the applications again
@@ -562,11 +656,87 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             if not pending_total:
                 (tmp / f"{PENDING}.parquet").unlink()
         changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
+    if changed:  # written by year and city: the applications and stages, and kinds linked from a version before partitions
+        _partition_applications(tmp)
+        for name, date in PARTITION_DATE.items():
+            flat = tmp / f"{name}.parquet"
+            if date is not None and flat.exists():
+                sink_partitioned(pl.scan_parquet(flat), tmp / name, pl.col(date).dt.year())
+                flat.unlink()
     if replaced:
         atomic_write_frame(upload_tmp / "replaced.csv", pl.concat(replaced), "csv")
     outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i], held[i]) for i in range(len(results)))
     return _Merge(rows, pending_total, changes, outcomes, sum(superseded.values()),
                   sum(c.replaced for c in changes.values()), changed, upload_tmp)
+
+
+def _partitioned(folder: Path, name: str) -> bool:
+    return (folder / name).is_dir()
+
+
+def _partition_key(path: Path) -> tuple[int, str]:
+    """(year, city) of a partition file, from its folders' names (the city percent-encoded)."""
+    from urllib.parse import unquote
+
+    return int(path.parent.parent.name.split("=", 1)[1]), unquote(path.parent.name.split("=", 1)[1])
+
+
+def _merge_partitions(cur: Path, tmp: Path, kind: Kind, fresh: pl.LazyFrame, date: str) -> None:
+    """A kind dated by a column of its own (outages …) merged partition by partition: the
+    partitions the upload touches (those of its new rows, and those of the stored rows whose key
+    it sends again) are written again, the stored rows whose key came again left out; every other
+    partition's files are hard-linked from the current version."""
+    key = list(kind.key)
+    old_files = kind_files(cur, kind.name)
+    old = pl.scan_parquet(old_files, hive_partitioning=True, hive_schema=HIVE_KEYS)
+    touched = pl.concat([
+        fresh.select(pl.col(date).dt.year().fill_null(0).cast(pl.Int32).alias("year"), "city"),
+        old.join(fresh.select(key), on=key, how="semi", nulls_equal=True).select("year", "city"),
+    ]).unique().collect()
+    hit = set(touched.iter_rows())
+    rewrite = [f for f in old_files if _partition_key(f) in hit]
+    cols = [c.name for c in kind.columns]
+    kept = (pl.scan_parquet(rewrite, hive_partitioning=True, hive_schema=HIVE_KEYS).select(cols)
+            .join(fresh.select(key), on=key, how="anti", nulls_equal=True) if rewrite else None)
+    sink_partitioned(pl.concat([kept, fresh], how="vertical") if kept is not None else fresh,
+                     tmp / kind.name, pl.col(date).dt.year())
+    for f in old_files:
+        if f not in rewrite:
+            target = tmp / f.relative_to(cur)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(f, target)
+
+
+def _partition_applications(tmp: Path) -> None:
+    """Applications and stages of a new version written by year and city, when either was
+    written by this upload or linked from a version before partitions (both, because an
+    application's year is its stages' and a stage's city its application's): an application's
+    year is its first stage's, 0 without stages."""
+    flat = [n for n in ("applications", "stages") if (tmp / f"{n}.parquet").exists()]
+    if not flat:  # both linked, partitioned: nothing changed in either
+        return
+    apps, stages = scan_kind(tmp, "applications"), scan_kind(tmp, "stages")
+    if apps is None:  # no applications: no stages either (they wait as pending)
+        return
+    keys_file = tmp / ".partition-keys.arrow"
+    first = (stages.group_by("app_id").agg(pl.col("started_at").min().dt.year().alias("year"))
+             if stages is not None else pl.LazyFrame(schema={"app_id": pl.String, "year": pl.Int32}))
+    apps.select("app_id", "city").join(first, on="app_id", how="left").with_columns(
+        pl.col("year").fill_null(0).cast(pl.Int32)).sink_ipc(keys_file, compression="uncompressed")
+    keys = pl.scan_ipc(keys_file)
+    out = tmp / ".partitioned"
+    try:
+        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how="left"), out / "applications",
+                         pl.col("year"))
+        if stages is not None:
+            sink_partitioned(stages.join(keys, on="app_id", how="inner"), out / "stages", pl.col("year"))
+        for name in ("applications", "stages"):
+            remove_kind(tmp, name)
+            if (out / name).exists():
+                os.rename(out / name, tmp / name)
+    finally:
+        keys_file.unlink(missing_ok=True)
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def _quarantined_apps(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
@@ -732,21 +902,25 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _fingerprint(checksums: dict[str, str]) -> str:
-    """The data's fingerprint: the checksums of the kinds' files (pending stages are not data any
-    computation reads)."""
+    """The data's fingerprint: the checksums of the kinds' files, each with its relative path
+    without ``.parquet`` (pending stages are not data any computation reads). A version in the
+    one-file layout (``stages.parquet``) keeps the fingerprint it had: its paths are the kinds' names."""
     h = hashlib.sha256()
     for kind in KIND_BY_NAME:
-        if f"{kind}.parquet" in checksums:
-            h.update(kind.encode())
-            h.update(checksums[f"{kind}.parquet"].encode())
+        for name in sorted(n for n in checksums if n == f"{kind}.parquet" or n.startswith(f"{kind}/")):
+            h.update(name.removesuffix(".parquet").encode())
+            h.update(checksums[name].encode())
     return h.hexdigest()[:16]
 
 
 def _fsync_dir(folder: Path) -> None:
+    """fsync every file and folder under ``folder`` (the partitions' folders too), then ``folder``."""
     for p in folder.iterdir():
         if p.is_file():
             with open(p, "rb") as fh:
                 os.fsync(fh.fileno())
+        elif p.is_dir() and not p.name.startswith("."):
+            _fsync_dir(p)
     _fsync_dir_entry(folder)
 
 

@@ -22,7 +22,7 @@ import polars as pl
 from getpower.intake.validate import sha256_file
 from getpower.lock import hold_signals, interruptible, writer_lock
 from getpower.store import (
-    Store, StoreError, _fsync_dir, _fsync_dir_entry, _write_json, atomic_write_bytes, cache_suffix, prove,
+    Store, StoreError, _fsync_dir, data_files, _fsync_dir_entry, _write_json, atomic_write_bytes, cache_suffix, prove,
 )
 
 
@@ -80,8 +80,10 @@ def check_version(folder: Path) -> list[str]:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return [f"{folder / 'manifest.json'}: 无法读取（{type(exc).__name__}）"]
-    sums = manifest.get("checksums")
-    names = sorted(sums) if sums is not None else sorted(p.name for p in folder.glob("*.parquet"))
+    sums = manifest.get("checksums")  # by relative path (``stages/year=2023/city=…/….parquet``)
+    names = sorted(sums) if sums is not None else data_files(folder)
+    if sums is not None:  # a file the manifest does not list would be read with the others
+        problems += [f"{folder / name}: 清单中没有此文件（不属于该版本）" for name in data_files(folder) if name not in sums]
     for name in names:
         path = folder / name
         if not path.exists():
@@ -144,10 +146,11 @@ def rollback(store: Store, target: str, on_wait: Callable[[], None] | None = Non
         made = [tmp]
         try:
             tmp.mkdir()
-            for p in source.iterdir():
+            for p in source.rglob("*"):  # either layout: the partitions' folders made as met
                 if p.is_file() and p.name != "manifest.json":
-                    os.link(p, tmp / p.name)
-            checksums = old.get("checksums") or {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
+                    (tmp / p.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+                    os.link(p, tmp / p.relative_to(source))
+            checksums = old.get("checksums") or {name: sha256_file(tmp / name) for name in data_files(tmp)}
             entry = {"version": name, "created_at": now, "action": "rollback", "to": target}
             _write_json(tmp / "manifest.json", {
                 **old, "version": number, "name": name, "created_at": now, "checksums": checksums,

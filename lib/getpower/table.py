@@ -44,13 +44,16 @@ RECORDS_PER_PART = 2_000_000
 
 
 # --- sources ----------------------------------------------------------------------------------
-def load_frames(path: Path | str) -> dict[str, pl.LazyFrame]:
-    """Accepted rows per extract kind, from a store (folder with ``CURRENT``) or a folder of extracts."""
+def load_frames(path: Path | str, city: str | None = None, until: int | None = None) -> dict[str, pl.LazyFrame]:
+    """Accepted rows per extract kind, from a store (folder with ``CURRENT``) or a folder of extracts.
+
+    ``city`` / ``until`` (a store only): one partition's rows, the city's in the partitions of
+    years up to ``until`` (:meth:`~getpower.store.Store.scan`; the ledger, which has no city, whole)."""
     frames: dict[str, pl.LazyFrame] = {}
     if isinstance(path, Store) or (Path(path) / "CURRENT").exists():
         store = path if isinstance(path, Store) else Store(path)
         for kind in KINDS:
-            lf = store.scan(kind.name)
+            lf = store.scan(kind.name, city, until)
             if lf is not None:
                 frames[kind.name] = lf
     else:  # a folder of extracts: stored as an ingest stores it (a private store), then read alike
@@ -407,6 +410,29 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
     records = cached_record_level(src, frames)
     return indicator_table(frames, period, records, allow_empty=allow_empty, version=data_version(path),
                            ext=cached_extent(src, frames, records))
+
+
+def partition_table(path: Path | str, period: Period | str, city: str, *,
+                    ext: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The indicator table's rows of one city, computed from that city's partitions of the store
+    alone (the years up to the period's: every other file pruned by the scan) with the same lazy
+    plans as the whole (docs/scale.md, "Partitions: year × city"). They equal the whole store's
+    rows of the city (every indicator is a sum, count, mean or rate over the city's records), but
+    for the rank among cities, which is the whole's alone: null here.
+
+    ``ext``: the sources' extent over the whole store (数据截至 and the coverage marks are the
+    whole's, not a partition's): computed once for the whole and given to every partition; by
+    default :func:`cached_extent` (kept per data version)."""
+    period = period if isinstance(period, Period) else Period.parse(period)
+    store = Store(path)
+    if not store.exists():
+        raise DataRangeError(f"数据仓库 {path} 没有当前版本，无法按分区计算")
+    if ext is None:
+        whole = load_frames(store)
+        ext = cached_extent(store.root, whole, cached_record_level(store.root, whole))
+    frames = load_frames(store, city, period.last_day.year)
+    table = indicator_table(frames, period, record_level(frames), version=data_version(store), ext=ext)
+    return table.filter(pl.col("city") == city).with_columns(pl.lit(None, table.schema["rank"]).alias("rank"))
 
 
 def cached_extent(path: Path | str, frames: dict[str, pl.LazyFrame], records) -> pl.DataFrame:
