@@ -1,16 +1,20 @@
-"""The store's current version written once in a Hive layout by year and city
+"""The indicator table's lazy plans run on one partition (year × city) at a time, beside the whole
+store at once, and DuckDB's core indicators over the same Hive layout
 (``<kind>/year=YYYY/city=XX/*.parquet``: what DuckDB, Spark, Trino and polars scan with partition
-pruning), then the indicator table's lazy plans run on one partition at a time over it, beside the
-same plans on the store's own files filtered to the city, and on the whole store. Benchmarks only:
-the store itself is not laid out so (``docs/scale.md`` says what that needs).
+pruning).
+
+A store written since the partitioned layout is read as it is (its current version's folder is the
+Hive layout: nothing is copied); a store written before it is first copied once into ``LAKE`` in
+that layout (``write_lake``), and its own one-file-per-kind layout filtered by city is timed too.
 
     python benchmarks/partitions.py STORE LAKE PERIOD
     python benchmarks/partitions.py --duckdb LAKE YEAR     (DuckDB only, over a layout written before)
 
 An application's year is the year its first stage record starts (its acceptance; 0 without any);
 stages take their application's city and year; outages go by ``started_at``, approvals by
-``submitted_at``, the customer base by ``as_of``. A year's table reads the partitions of that year
-and the years before it (an application accepted in December may be connected in January).
+``submitted_at``, the customer base by ``as_of`` (``store.PARTITION_DATE``). A year's table reads
+the partitions of that year and the years before it (an application accepted in December may be
+connected in January).
 """
 from __future__ import annotations
 
@@ -26,9 +30,9 @@ import polars as pl
 from getpower import params
 from getpower.store import Store
 from getpower.currency import extent
-from getpower.table import indicator_table, load_frames, record_level
+from getpower.table import indicator_table, load_frames, partition_table, record_level
 
-DATED = {"outages": "started_at", "approvals": "submitted_at", "customer_base": "as_of"}
+DATED = {"outages": "started_at", "approvals": "submitted_at", "customer_base": "as_of", "service_items": "as_of"}
 
 
 def write_lake(store: Path | str, lake: Path | str) -> float:
@@ -58,12 +62,13 @@ def write_lake(store: Path | str, lake: Path | str) -> float:
 
 def lake_frames(lake: Path, city: str, year: int, like: dict[str, pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
     """One partition's frames: every kind's files of the city and of the years up to ``year``
-    (pruned by the Hive keys), in the store's column order and types."""
+    (pruned by the Hive keys), in the store's column order and types; a kind not in the layout
+    (the ledger has no city) whole."""
     out = {}
     for kind, lf in like.items():
         schema = lf.collect_schema()
-        if not (lake / kind).exists():
-            out[kind] = lf.clear()
+        if not (lake / kind).exists():  # no city (the ledger), or no rows: the store's, whole
+            out[kind] = lf
             continue
         part = pl.scan_parquet(lake / kind, hive_partitioning=True).filter(
             (pl.col("city") == city) & (pl.col("year") <= year))
@@ -103,12 +108,14 @@ def duckdb_partitions(lake: Path, year: int) -> dict:
 
 
 def main(store: str, lake: str, period: str) -> dict:
-    lake_p = Path(lake)
-    written = write_lake(store, lake_p)
-    frames = load_frames(Store(store))
+    st = Store(store)
+    partitioned = (st.current / "stages").is_dir()  # the store's own layout: read where it lies
+    lake_p = st.current if partitioned else Path(lake)
+    written = None if partitioned else write_lake(store, lake_p)
+    frames = load_frames(st)
     year = int(period[:4])
 
-    def filtered(city: str) -> dict[str, pl.LazyFrame]:  # the store's own files, filtered
+    def filtered(city: str) -> dict[str, pl.LazyFrame]:  # the one-file layout's files, filtered
         apps = frames["applications"].filter(pl.col("city") == city)
         return {k: (lf.join(apps.select("app_id"), on="app_id", how="semi") if k == "stages" else
                     lf.filter(pl.col("city") == city) if "city" in lf.collect_schema().names() else lf)
@@ -125,26 +132,33 @@ def main(store: str, lake: str, period: str) -> dict:
     times: dict[str, list[float]] = {"lake": [], "filtered": []}
     tables = []
     for city in params.cities():
-        for how, f in (("lake", lambda: lake_frames(lake_p, city, year, frames)), ("filtered", lambda: filtered(city))):
+        t = time.perf_counter()
+        if partitioned:  # the library's per-partition run over the store itself
+            tables.append(partition_table(st, period, city, ext=ext))
+        else:
+            fr = lake_frames(lake_p, city, year, frames)
+            tables.append(indicator_table(fr, period, record_level(fr), ext=ext).filter(pl.col("city") == city))
+        times["lake"].append(time.perf_counter() - t)
+        if not partitioned:
             t = time.perf_counter()
-            fr = f()
-            table = indicator_table(fr, period, record_level(fr), ext=ext)
-            times[how].append(time.perf_counter() - t)
-            if how == "lake":
-                tables.append(table.filter(pl.col("city") == city))
+            fr = filtered(city)
+            indicator_table(fr, period, record_level(fr), ext=ext)
+            times["filtered"].append(time.perf_counter() - t)
     # the cities' rows of the partitions are the whole store's (a check, not a timing; ranks are
     # among the cities, so they are the one thing a partition alone cannot give)
     order = ["indicator", "city", "segment", "unit"]
-    same = pl.concat(tables).sort(order).drop("rank").equals(
-        whole.filter(pl.col("city") != params.province()).sort(order).drop("rank"))
+    same = pl.concat(tables).sort(order).drop("rank", "data_version").equals(
+        whole.filter(pl.col("city") != params.province()).sort(order).drop("rank", "data_version"))
     files = sum(1 for _ in lake_p.rglob("*.parquet"))
     duck = duckdb_partitions(lake_p, year)
-    return {"write_seconds": written, "files": files, "partitions": len(times["lake"]),
-            "lake_median_seconds": statistics.median(times["lake"]), "lake_max_seconds": max(times["lake"]),
-            "lake_sum_seconds": sum(times["lake"]),
-            "filtered_median_seconds": statistics.median(times["filtered"]),
-            "filtered_sum_seconds": sum(times["filtered"]), "whole_seconds": whole_s, "cities_equal_whole": same,
-            **duck}
+    out = {"layout": "store (year x city)" if partitioned else "copy of a one-file store",
+           "write_seconds": written, "files": files, "partitions": len(times["lake"]),
+           "lake_median_seconds": statistics.median(times["lake"]), "lake_max_seconds": max(times["lake"]),
+           "lake_sum_seconds": sum(times["lake"]), "whole_seconds": whole_s, "cities_equal_whole": same, **duck}
+    if times["filtered"]:
+        out |= {"filtered_median_seconds": statistics.median(times["filtered"]),
+                "filtered_sum_seconds": sum(times["filtered"])}
+    return out
 
 
 if __name__ == "__main__":

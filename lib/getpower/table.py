@@ -412,7 +412,7 @@ def compute(path: Path | str, period: Period | str, *, allow_empty: bool = False
                            ext=cached_extent(src, frames, records))
 
 
-def partition_table(path: Path | str, period: Period | str, city: str, *,
+def partition_table(path: Path | str | Store, period: Period | str, city: str, *,
                     ext: pl.DataFrame | None = None) -> pl.DataFrame:
     """The indicator table's rows of one city, computed from that city's partitions of the store
     alone (the years up to the period's: every other file pruned by the scan) with the same lazy
@@ -424,9 +424,9 @@ def partition_table(path: Path | str, period: Period | str, city: str, *,
     whole's, not a partition's): computed once for the whole and given to every partition; by
     default :func:`cached_extent` (kept per data version)."""
     period = period if isinstance(period, Period) else Period.parse(period)
-    store = Store(path)
+    store = path if isinstance(path, Store) else Store(path)
     if not store.exists():
-        raise DataRangeError(f"数据仓库 {path} 没有当前版本，无法按分区计算")
+        raise DataRangeError(f"数据仓库 {store.root} 没有当前版本，无法按分区计算")
     if ext is None:
         whole = load_frames(store)
         ext = cached_extent(store.root, whole, cached_record_level(store.root, whole))
