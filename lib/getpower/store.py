@@ -491,6 +491,18 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     def old_of(name: str) -> pl.LazyFrame | None:  # the stored rows, in either layout
         return scan_kind(cur, name) if cur else None
 
+    # the new applications and stages, when this upload changes them: scratch Arrow files until
+    # both are known (an application's year is its stages', a stage's city its application's),
+    # then written by year and city (_partition_applications)
+    written: dict[str, Path] = {}
+
+    def new_of(name: str) -> pl.LazyFrame | None:
+        return pl.scan_ipc(written[name]) if name in written else scan_kind(tmp, name)
+
+    def write_scratch(name: str, lf: pl.LazyFrame, rows_at_most: int) -> None:
+        written[name] = tmp / ".accepted" / f"{name}.new.arrow"
+        lf.sink_ipc(written[name], **scratch_ipc(rows_at_most))
+
     def link(name: str) -> None:
         link_kind(cur, tmp, name)
         if name != PENDING:
@@ -567,7 +579,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             flagged = flagged.with_columns(pl.lit(None, pl.Boolean).alias("_same"))
         apps = None
         if stages:
-            apps = scan_kind(tmp, "applications")  # the new version's (written or linked above)
+            apps = new_of("applications")  # the new version's (written or linked above)
             apps = apps.select("app_id") if apps is not None else pl.LazyFrame(schema={"app_id": pl.String})
             flagged = flagged.join(apps.with_columns(pl.lit(True).alias("_matched")), on="app_id", how="left",
                                    maintain_order="left")
@@ -630,9 +642,11 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                      fresh.select(cols)], how="vertical")
                 if date is not None:  # streamed: never the whole kind in memory
                     sink_partitioned(merged, tmp / kind.name, pl.col(date).dt.year())
-                else:  # applications: by year and city once their stages are known (_partition_applications)
+                elif kind.name == "applications":  # by year and city once their stages are known
+                    write_scratch(kind.name, merged, n_fresh + (_count(old_path) if old_path is not None else 0))
+                else:  # no city (the ledger): one file
                     merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)
-            found = scan_kind(tmp, kind.name)
+            found = new_of(kind.name)
             rows[kind.name] = _count(found) if found is not None else 0
             changes[kind.name] = KindChange(n_fresh, n_dropped, n_same)
             continue
@@ -644,9 +658,10 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         kept = pl.concat(olds, how="vertical") if olds else _empty(kind)
         # the upload's rows know already whether their application is stored (``_matched``): only
         # the kept ones are joined with the applications again
-        pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
-                   flagged.filter(pl.col("_matched")).select(cols)], how="vertical").sink_parquet(tmp / "stages.parquet", **PARQUET)
-        rows["stages"] = _count(pl.scan_parquet(tmp / "stages.parquet"))
+        write_scratch("stages", pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
+                                           flagged.filter(pl.col("_matched")).select(cols)], how="vertical"),
+                      n_fresh + sum(_count(p) for p in (old_path, old_pending_path) if p is not None))
+        rows["stages"] = _count(new_of("stages"))
         waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
                              flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
         pending_total = 0  # none waits when nothing is stored and none of the upload's (counted above)
@@ -657,7 +672,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 (tmp / f"{PENDING}.parquet").unlink()
         changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
     if changed:  # written by year and city: the applications and stages, and kinds linked from a version before partitions
-        _partition_applications(tmp)
+        _partition_applications(tmp, written)
         for name, date in PARTITION_DATE.items():
             flat = tmp / f"{name}.parquet"
             if date is not None and flat.exists():
@@ -707,15 +722,15 @@ def _merge_partitions(cur: Path, tmp: Path, kind: Kind, fresh: pl.LazyFrame, dat
             os.link(f, target)
 
 
-def _partition_applications(tmp: Path) -> None:
+def _partition_applications(tmp: Path, written: dict[str, Path]) -> None:
     """Applications and stages of a new version written by year and city, when either was
-    written by this upload or linked from a version before partitions (both, because an
-    application's year is its stages' and a stage's city its application's): an application's
-    year is its first stage's, 0 without stages."""
+    changed by this upload (``written``: their scratch files) or linked from a version before
+    partitions (both, because an application's year is its stages' and a stage's city its
+    application's): an application's year is its first stage's, 0 without stages."""
     flat = [n for n in ("applications", "stages") if (tmp / f"{n}.parquet").exists()]
-    if not flat:  # both linked, partitioned: nothing changed in either
+    if not flat and not written:  # both linked, partitioned: nothing changed in either
         return
-    apps, stages = scan_kind(tmp, "applications"), scan_kind(tmp, "stages")
+    apps, stages = (pl.scan_ipc(written[n]) if n in written else scan_kind(tmp, n) for n in ("applications", "stages"))
     if apps is None:  # no applications: no stages either (they wait as pending)
         return
     keys_file = tmp / ".partition-keys.arrow"
@@ -726,10 +741,11 @@ def _partition_applications(tmp: Path) -> None:
     keys = pl.scan_ipc(keys_file)
     out = tmp / ".partitioned"
     try:
-        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how="left"), out / "applications",
+        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how="left", maintain_order="left"), out / "applications",
                          pl.col("year"))
         if stages is not None:
-            sink_partitioned(stages.join(keys, on="app_id", how="inner"), out / "stages", pl.col("year"))
+            sink_partitioned(stages.join(keys, on="app_id", how="inner", maintain_order="left"), out / "stages",
+                             pl.col("year"))
         for name in ("applications", "stages"):
             remove_kind(tmp, name)
             if (out / name).exists():

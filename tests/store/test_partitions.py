@@ -50,11 +50,19 @@ def store(tmp_path, monkeypatch):
         _csv(tmp_path / "1" / "outages.csv", OUTAGES, ["E1,杭州,市区,故障,2023/03/01 10:00,2023/03/01 12:00,100",
                                                        "E2,杭州,市区,预安排,2022/12/31 23:00,2023/01/01 02:00,50",
                                                        "E5,宁波,农村,故障,2023/07/01 10:00,2023/07/01 14:00,500"]),
+        _csv(tmp_path / "1" / "items.csv", "地市,事项名称,是否线上可办,统计日期", ["宁波,低压报装,是,2023-06-30"]),
+        _csv(tmp_path / "1" / "ledger.csv", "序号,责任单位,完成情况,报送日期", ["1,杭州,已完成,2023-06-30"]),
     ])
     return s
 
 
 def test_each_record_is_stored_in_its_year_and_city(store):
+    assert store.manifest()["rows"] == {"applications": 3, "stages": 4, "outages": 3, "customer_base": 2,
+                                        "service_items": 1, "ledger_status": 1}
+    assert store.read("ledger_status")["unit"].to_list() == ["杭州"]  # no city column: one file
+    assert (store.current / "ledger_status.parquet").is_file()
+    assert [f.parent.relative_to(store.current).as_posix() for f in kind_files(store.current, "service_items")] == \
+        [_part("service_items", 2023, "宁波")]
     assert _parts(store, "applications") == {
         _part("applications", 2022, "杭州"): ["A1"], _part("applications", 2022, "宁波"): ["A2"],
         _part("applications", 0, "杭州"): ["A3"]}  # no stages: year 0
@@ -107,7 +115,7 @@ def _to_one_file_layout(store: Store) -> None:
     from getpower.intake.validate import sha256_file
 
     cur = store.current
-    for kind in ("applications", "stages", "outages", "customer_base"):
+    for kind in ("applications", "stages", "outages", "customer_base", "service_items"):
         frame = scan_kind(cur, kind).collect()
         for f in kind_files(cur, kind):
             f.unlink()
@@ -125,15 +133,16 @@ def _to_one_file_layout(store: Store) -> None:
 def test_a_version_before_partitions_is_read_checked_and_rolled_back_to(store, tmp_path):
     table = compute(store.root, "2023Q1")
     _to_one_file_layout(store)
-    assert sorted(data_files(store.current)) == ["applications.parquet", "customer_base.parquet", "outages.parquet",
-                                                 "stages.parquet", "stages_pending.parquet"]
+    assert sorted(data_files(store.current)) == ["applications.parquet", "customer_base.parquet", "ledger_status.parquet",
+                                                 "outages.parquet", "service_items.parquet", "stages.parquet",
+                                                 "stages_pending.parquet"]
     assert check(store)[1] == []
     assert compute(store.root, "2023Q1").drop("data_version").equals(table.drop("data_version"))
     assert sorted(store.scan("stages", "宁波", 2022).collect()["app_id"]) == ["A2", "A2"]  # a filter here
     old = store.manifest()["name"]
     # the next ingest writes the new layout, every kind, without a migration step
     store.ingest([_csv(tmp_path / "2" / "applications.csv", APPS, ["A4,温州,居民,8,220V,微信,0"])])
-    assert [n for n in data_files(store.current) if "/" not in n] == ["stages_pending.parquet"]
+    assert [n for n in data_files(store.current) if "/" not in n] == ["ledger_status.parquet", "stages_pending.parquet"]
     assert _parts(store, "outages")[_part("outages", 2023, "宁波")] == ["E5"]
     assert check(store)[1] == []
     assert rollback(store, old) == "v000003"  # across the change, and back
