@@ -672,7 +672,11 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 (tmp / f"{PENDING}.parquet").unlink()
         changes["stages"] = KindChange(n_fresh, n_dropped, n_same, pending_total, matched_now)
     if changed:  # written by year and city: the applications and stages, and kinds linked from a version before partitions
-        _partition_applications(tmp, written)
+        # the applications this upload may change: those it sends (records or stages), and those
+        # of the stages that were waiting for them
+        ids = [lf.select("app_id") for lf in (*(_scan_parts(results, KIND_BY_NAME[k]) for k in ("applications", "stages")),
+                                              old_of(PENDING)) if lf is not None]
+        _partition_applications(tmp, written, cur, pl.concat(ids).unique() if ids else None)
         for name, date in PARTITION_DATE.items():
             flat = tmp / f"{name}.parquet"
             if date is not None and flat.exists():
@@ -722,11 +726,17 @@ def _merge_partitions(cur: Path, tmp: Path, kind: Kind, fresh: pl.LazyFrame, dat
             os.link(f, target)
 
 
-def _partition_applications(tmp: Path, written: dict[str, Path]) -> None:
+def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | None = None,
+                            sent: pl.LazyFrame | None = None) -> None:
     """Applications and stages of a new version written by year and city, when either was
     changed by this upload (``written``: their scratch files) or linked from a version before
     partitions (both, because an application's year is its stages' and a stage's city its
-    application's): an application's year is its first stage's, 0 without stages."""
+    application's): an application's year is its first stage's, 0 without stages.
+
+    ``sent``: the ``app_id`` of every application whose record or stages this upload may change
+    (those it sends, and the stages waiting for their application). When the current version
+    ``cur`` is partitioned, only the partitions these applications were or now are in are
+    written; every other partition's files, whose applications are all unchanged, are hard-linked."""
     flat = [n for n in ("applications", "stages") if (tmp / f"{n}.parquet").exists()]
     if not flat and not written:  # both linked, partitioned: nothing changed in either
         return
@@ -741,11 +751,29 @@ def _partition_applications(tmp: Path, written: dict[str, Path]) -> None:
     keys = pl.scan_ipc(keys_file)
     out = tmp / ".partitioned"
     try:
-        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how="left", maintain_order="left"), out / "applications",
-                         pl.col("year"))
+        old = {n: kind_files(cur, n) for n in ("applications", "stages")} if cur is not None else {}
+        linked: list[Path] = []
+        if (not flat and sent is not None and old and (cur / "applications").is_dir()
+                and not (cur / "stages.parquet").exists()):
+            # the partitions the upload's applications were in before, and are in now
+            was = pl.scan_parquet(old["applications"], hive_partitioning=True, hive_schema=HIVE_KEYS)
+            touched = pl.concat([was.join(sent, on="app_id", how="semi").select("year", "city"),
+                                 keys.join(sent, on="app_id", how="semi").select("year", "city")]).unique().collect()
+            hit = set(touched.iter_rows())
+            keys = keys.join(touched.lazy(), on=["year", "city"], how="semi")
+            linked = [f for n in old for f in old[n] if _partition_key(f) not in hit]
+            how = "inner"  # the applications of the touched partitions only
+        else:
+            how = "left"
+        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how=how, maintain_order="left"),
+                         out / "applications", pl.col("year"))
         if stages is not None:
             sink_partitioned(stages.join(keys, on="app_id", how="inner", maintain_order="left"), out / "stages",
                              pl.col("year"))
+        for f in linked:  # untouched: the current version's files
+            target = out / f.relative_to(cur)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(f, target)
         for name in ("applications", "stages"):
             remove_kind(tmp, name)
             if (out / name).exists():

@@ -109,6 +109,40 @@ def test_an_upload_rewrites_only_the_partitions_it_touches(store, tmp_path):
     assert check(store)[1] == []
 
 
+def _inodes(store: Store, *kinds: str) -> dict[str, int]:
+    return {f.relative_to(store.current).as_posix(): f.stat().st_ino for k in kinds for f in kind_files(store.current, k)}
+
+
+def test_applications_and_stages_rewrite_only_the_partitions_they_touch(store, tmp_path):
+    before = _inodes(store, "applications", "stages")
+    # A3's first stages: from year 0 to 2023, its stages with it
+    store.ingest([_csv(tmp_path / "2" / "stages.csv", STAGES, ["A3,申请受理,2023-05-04 09:00,2023-05-04 10:00"])])
+    after = _inodes(store, "applications", "stages")
+    assert _parts(store, "applications")[_part("applications", 2023, "杭州")] == ["A3"]
+    assert _part("applications", 0, "杭州") not in _parts(store, "applications")
+    assert _parts(store, "stages")[_part("stages", 2023, "杭州")] == ["A3"]
+    untouched = [p for p in before if "year=2022" in p]
+    assert len(untouched) == 4 and all(after[p] == before[p] for p in untouched)  # linked, not written
+    # A2's city corrected: it moves with its stages; the others stay linked
+    store.ingest([_csv(tmp_path / "3" / "applications.csv", APPS, ["A2,温州,居民,8,220V,微信,0"])])
+    assert _parts(store, "applications") == {
+        _part("applications", 2022, "杭州"): ["A1"], _part("applications", 2022, "温州"): ["A2"],
+        _part("applications", 2023, "杭州"): ["A3"]}
+    assert _parts(store, "stages") == {_part("stages", 2022, "杭州"): ["A1", "A1"],
+                                       _part("stages", 2022, "温州"): ["A2", "A2"],
+                                       _part("stages", 2023, "杭州"): ["A3"]}
+    again = _inodes(store, "applications", "stages")
+    assert all(again[p] == after[p] for p in again if "2022/city=" + quote("杭州") in p or "2023" in p)
+    # pending stages meeting their application: its partition written, the others linked
+    store.ingest([_csv(tmp_path / "4" / "applications.csv", APPS, ["A9,宁波,居民,8,220V,微信,0"])])
+    assert _parts(store, "stages")[_part("stages", 2023, "宁波")] == ["A9"]
+    assert not (store.current / "stages_pending.parquet").exists()
+    last = _inodes(store, "applications", "stages")
+    assert all(last[p] == again[p] for p in again)
+    assert check(store)[1] == []
+    assert compute(store.root, "2023Q2").height > 0
+
+
 def _to_one_file_layout(store: Store) -> None:
     """The current version rewritten as a version of the layout before partitions (one
     ``<kind>.parquet`` per kind, checksums by file name, the fingerprint of those files)."""
