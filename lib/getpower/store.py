@@ -522,13 +522,13 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         stages = kind.name == "stages"
         group = ["app_id"] if stages else key  # stages are replaced per application
         sent_parts = [(i, r) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
-        old_path = old_of(kind.name)  # the stored rows (LazyFrames), None when there are none
-        old_pending_path = old_of(PENDING) if stages else None
-        if not sent_parts and old_pending_path is None:  # nothing sent (stages: and none waiting)
-            if old_path is not None:
+        old_rows = old_of(kind.name)  # the stored rows, None when there are none
+        old_pending = old_of(PENDING) if stages else None
+        if not sent_parts and old_pending is None:  # nothing sent (stages: and none waiting)
+            if old_rows is not None:
                 link(kind.name)
             continue
-        olds = [p for p in (old_path, old_pending_path) if p is not None]
+        olds = [p for p in (old_rows, old_pending) if p is not None]
         old = pl.concat(olds, how="vertical") if olds else None
         # the sheets of one workbook are one file: monthly sheets of stages make up one history
         source = {i: next(j for j, q in enumerate(results) if q.sha256 == r.sha256 and q.kind == r.kind)
@@ -618,14 +618,14 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
             replaced.append(listed(dropped.join(owner, on=group, how="left"), kind,
                                    file_name("_f", "（本次上传未再包含此记录）"), pl.lit(stored_label)))
         matched_now = 0
-        if stages and old_pending_path is not None:
-            matched_now = _count(old_pending_path.join(apps, on="app_id", how="semi"))
+        if stages and old_pending is not None:
+            matched_now = _count(old_pending.join(apps, on="app_id", how="semi"))
         if not n_fresh and not n_dropped and not matched_now:  # nothing new: the stored files, linked
             for name in (kind.name, PENDING) if stages else (kind.name,):
                 if old_of(name) is not None:
                     link(name)
             if stages:
-                pending_total = _count(old_pending_path) if old_pending_path is not None else 0
+                pending_total = _count(old_pending) if old_pending is not None else 0
             changes[kind.name] = KindChange(0, 0, n_same, pending_total if stages else 0)
             continue
         changed = True
@@ -637,13 +637,13 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 # only the partitions the upload touches are written, the others linked
                 _merge_partitions(cur, tmp, kind, fresh.select(cols), date)
             else:
-                merged = fresh.select(cols) if old_path is None else pl.concat(
-                    [old_path.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
+                merged = fresh.select(cols) if old_rows is None else pl.concat(
+                    [old_rows.join(fresh.select(key), on=key, how="anti", nulls_equal=True),
                      fresh.select(cols)], how="vertical")
                 if date is not None:  # streamed: never the whole kind in memory
                     sink_partitioned(merged, tmp / kind.name, pl.col(date).dt.year())
                 elif kind.name == "applications":  # by year and city once their stages are known
-                    write_scratch(kind.name, merged, n_fresh + (_count(old_path) if old_path is not None else 0))
+                    write_scratch(kind.name, merged, n_fresh + (_count(old_rows) if old_rows is not None else 0))
                 else:  # no city (the ledger): one file
                     merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)
             found = new_of(kind.name)
@@ -654,13 +654,13 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         # their application is stored
         sent = flagged.select("app_id").unique()
         olds = [p.join(sent, on="app_id", how="anti", maintain_order="left")
-                for p in (old_path, old_pending_path) if p is not None]  # nothing stored: no join
+                for p in (old_rows, old_pending) if p is not None]  # nothing stored: no join
         kept = pl.concat(olds, how="vertical") if olds else _empty(kind)
         # the upload's rows know already whether their application is stored (``_matched``): only
         # the kept ones are joined with the applications again
         write_scratch("stages", pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
                                            flagged.filter(pl.col("_matched")).select(cols)], how="vertical"),
-                      n_fresh + sum(_count(p) for p in (old_path, old_pending_path) if p is not None))
+                      n_fresh + sum(_count(p) for p in (old_rows, old_pending) if p is not None))
         rows["stages"] = _count(new_of("stages"))
         waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
                              flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
@@ -743,12 +743,16 @@ def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | Non
     apps, stages = (pl.scan_ipc(written[n]) if n in written else scan_kind(tmp, n) for n in ("applications", "stages"))
     if apps is None:  # no applications: no stages either (they wait as pending)
         return
-    keys_file = tmp / ".partition-keys.arrow"
-    first = (stages.group_by("app_id").agg(pl.col("started_at").min().dt.year().alias("year"))
-             if stages is not None else pl.LazyFrame(schema={"app_id": pl.String, "year": pl.Int32}))
-    apps.select("app_id", "city").join(first, on="app_id", how="left").with_columns(
-        pl.col("year").fill_null(0).cast(pl.Int32)).sink_ipc(keys_file, compression="uncompressed")
-    keys = pl.scan_ipc(keys_file)
+    def first_year(lf: pl.LazyFrame | None) -> pl.LazyFrame:  # each application's first stage's year
+        if lf is None:
+            return pl.LazyFrame(schema={"app_id": pl.String, "year": pl.Int32})
+        return lf.group_by("app_id").agg(pl.col("started_at").min().dt.year().cast(pl.Int32).alias("year"))
+
+    def with_year(lf: pl.LazyFrame, first: pl.LazyFrame) -> pl.LazyFrame:
+        return lf.join(first, on="app_id", how="left", maintain_order="left").with_columns(
+            pl.col("year").fill_null(0).cast(pl.Int32))
+
+    keyed = with_year(apps, first_year(stages))
     out = tmp / ".partitioned"
     try:
         old = {n: kind_files(cur, n) for n in ("applications", "stages")} if cur is not None else {}
@@ -757,17 +761,20 @@ def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | Non
                 and not (cur / "stages.parquet").exists()):
             # the partitions the upload's applications were in before, and are in now
             was = pl.scan_parquet(old["applications"], hive_partitioning=True, hive_schema=HIVE_KEYS)
+            now = with_year(apps.join(sent, on="app_id", how="semi").select("app_id", "city"),
+                            first_year(stages.join(sent, on="app_id", how="semi") if stages is not None else None))
             touched = pl.concat([was.join(sent, on="app_id", how="semi").select("year", "city"),
-                                 keys.join(sent, on="app_id", how="semi").select("year", "city")]).unique().collect()
+                                 now.select("year", "city")]).unique().collect()
             hit = set(touched.iter_rows())
-            keys = keys.join(touched.lazy(), on=["year", "city"], how="semi")
+            keyed = keyed.join(touched.lazy(), on=["year", "city"], how="semi", maintain_order="left")
             linked = [f for n in old for f in old[n] if _partition_key(f) not in hit]
-            how = "inner"  # the applications of the touched partitions only
-        else:
-            how = "left"
-        sink_partitioned(apps.join(keys.select("app_id", "year"), on="app_id", how=how, maintain_order="left"),
-                         out / "applications", pl.col("year"))
-        if stages is not None:
+        sink_partitioned(keyed, out / "applications", pl.col("year"))
+        written_apps = kind_files(out, "applications")
+        if stages is not None and written_apps:
+            # the stages take the year and city of their application as just written (read back
+            # from the paths: one join, not a second table of every application's key)
+            keys = pl.scan_parquet(written_apps, hive_partitioning=True, hive_schema=HIVE_KEYS).select(
+                "app_id", "year", "city")
             sink_partitioned(stages.join(keys, on="app_id", how="inner", maintain_order="left"), out / "stages",
                              pl.col("year"))
         for f in linked:  # untouched: the current version's files
@@ -779,7 +786,6 @@ def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | Non
             if (out / name).exists():
                 os.rename(out / name, tmp / name)
     finally:
-        keys_file.unlink(missing_ok=True)
         shutil.rmtree(out, ignore_errors=True)
 
 
