@@ -491,17 +491,22 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     def old_of(name: str) -> pl.LazyFrame | None:  # the stored rows, in either layout
         return scan_kind(cur, name) if cur else None
 
-    # the new applications and stages, when this upload changes them: scratch Arrow files until
-    # both are known (an application's year is its stages', a stage's city its application's),
-    # then written by year and city (_partition_applications)
-    written: dict[str, Path] = {}
+    # the new applications and stages, when this upload changes them, until both are known (an
+    # application's year is its stages', a stage's city its application's), then written by year
+    # and city (_partition_applications): a scratch Arrow file, or with nothing stored the plan
+    # itself (it reads the upload's spilled rows only: cheaper read again than copied)
+    written: dict[str, pl.LazyFrame] = {}
 
     def new_of(name: str) -> pl.LazyFrame | None:
-        return pl.scan_ipc(written[name]) if name in written else scan_kind(tmp, name)
+        return written[name] if name in written else scan_kind(tmp, name)
 
-    def write_scratch(name: str, lf: pl.LazyFrame, rows_at_most: int) -> None:
-        written[name] = tmp / ".accepted" / f"{name}.new.arrow"
-        lf.sink_ipc(written[name], **scratch_ipc(rows_at_most))
+    def write_scratch(name: str, lf: pl.LazyFrame, stored: list[pl.LazyFrame | None], rows_at_most: int) -> None:
+        if all(p is None for p in stored):
+            written[name] = lf
+            return
+        path = tmp / ".accepted" / f"{name}.new.arrow"
+        lf.sink_ipc(path, **scratch_ipc(rows_at_most))
+        written[name] = pl.scan_ipc(path)
 
     def link(name: str) -> None:
         link_kind(cur, tmp, name)
@@ -643,7 +648,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
                 if date is not None:  # streamed: never the whole kind in memory
                     sink_partitioned(merged, tmp / kind.name, pl.col(date).dt.year())
                 elif kind.name == "applications":  # by year and city once their stages are known
-                    write_scratch(kind.name, merged, n_fresh + (_count(old_rows) if old_rows is not None else 0))
+                    write_scratch(kind.name, merged, [old_rows], n_fresh + (_count(old_rows) if old_rows is not None else 0))
                 else:  # no city (the ledger): one file
                     merged.sink_parquet(tmp / f"{kind.name}.parquet", **PARQUET)
             found = new_of(kind.name)
@@ -660,7 +665,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         # the kept ones are joined with the applications again
         write_scratch("stages", pl.concat([kept.join(apps, on="app_id", how="semi", maintain_order="left"),
                                            flagged.filter(pl.col("_matched")).select(cols)], how="vertical"),
-                      n_fresh + sum(_count(p) for p in (old_rows, old_pending) if p is not None))
+                      [old_rows, old_pending], n_fresh + sum(_count(p) for p in (old_rows, old_pending) if p is not None))
         rows["stages"] = _count(new_of("stages"))
         waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
                              flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
@@ -726,10 +731,10 @@ def _merge_partitions(cur: Path, tmp: Path, kind: Kind, fresh: pl.LazyFrame, dat
             os.link(f, target)
 
 
-def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | None = None,
+def _partition_applications(tmp: Path, written: dict[str, pl.LazyFrame], cur: Path | None = None,
                             sent: pl.LazyFrame | None = None) -> None:
     """Applications and stages of a new version written by year and city, when either was
-    changed by this upload (``written``: their scratch files) or linked from a version before
+    changed by this upload (``written``: their new rows) or linked from a version before
     partitions (both, because an application's year is its stages' and a stage's city its
     application's): an application's year is its first stage's, 0 without stages.
 
@@ -740,7 +745,7 @@ def _partition_applications(tmp: Path, written: dict[str, Path], cur: Path | Non
     flat = [n for n in ("applications", "stages") if (tmp / f"{n}.parquet").exists()]
     if not flat and not written:  # both linked, partitioned: nothing changed in either
         return
-    apps, stages = (pl.scan_ipc(written[n]) if n in written else scan_kind(tmp, n) for n in ("applications", "stages"))
+    apps, stages = (written[n] if n in written else scan_kind(tmp, n) for n in ("applications", "stages"))
     if apps is None:  # no applications: no stages either (they wait as pending)
         return
     def first_year(lf: pl.LazyFrame | None) -> pl.LazyFrame:  # each application's first stage's year
