@@ -427,6 +427,8 @@ def partition_table(path: Path | str | Store, period: Period | str, city: str, *
     store = path if isinstance(path, Store) else Store(path)
     if not store.exists():
         raise DataRangeError(f"数据仓库 {store.root} 没有当前版本，无法按分区计算")
+    if city not in params.cities():
+        raise DataRangeError(f"{city} 不是本省的地市（{'、'.join(params.cities())}）")
     if ext is None:
         whole = load_frames(store)
         ext = cached_extent(store.root, whole, cached_record_level(store.root, whole))

@@ -11,6 +11,7 @@ import pytest
 from getpower import params
 from getpower.store import Store, _fingerprint, data_files, kind_files, scan_kind
 from getpower.store_history import check, rollback
+from getpower.currency import DataRangeError
 from getpower.table import cached_compute, compute, partition_table
 
 from extracts import APPS, STAGES
@@ -222,3 +223,8 @@ def test_each_city_from_its_partitions_equals_the_whole_store(sample_store, peri
     assert parts["rank"].null_count() == parts.height
     assert parts.sort(order).drop("rank").equals(
         whole.filter(pl.col("city") != params.province()).sort(order).drop("rank"))
+
+
+def test_a_partition_of_an_unknown_city_is_refused(store):
+    with pytest.raises(DataRangeError, match="上海 不是本省的地市"):
+        partition_table(store.root, "2023Q1", "上海")
