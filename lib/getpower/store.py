@@ -269,7 +269,12 @@ class Store:
         rows only, ``until``: rows of partitions of years up to that one too (see
         :func:`scan_kind`: one partition's files are read, the others pruned)."""
         cur = self.current
-        return scan_kind(cur, kind, city, until) if cur is not None else None
+        if cur is None:
+            return None
+        lf = scan_kind(cur, kind, city, until)
+        if lf is None and kind in KIND_BY_NAME and kind in self.manifest().get("rows", {}):
+            return _empty(KIND_BY_NAME[kind])  # stored with no row: partitions hold no file for it
+        return lf
 
     def read(self, kind: str) -> pl.DataFrame | None:
         lf = self.scan(kind)
