@@ -313,7 +313,7 @@ async def drive(base: str, rounds: int, visitors: int, page: str, pid: int, sett
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        out = await one_by_one(browser, base, rounds)
+        out = await one_by_one(browser, base, rounds) if rounds else {}
         report(out)
         out["refilled_after_s"] = await asyncio.to_thread(wait_idle, pid)  # pools refilled: a warm server
         out["server_warm_gib (pss, rss, processes)"] = tuple(
