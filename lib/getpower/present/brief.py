@@ -52,6 +52,8 @@ a.gp-city-link,a.gp-city-link b,a.gp-interactive{color:#1565c0;text-decoration:n
 .gp-row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}.gp-row>div{min-width:0;max-width:100%}
 .gp-scroll{overflow-x:auto;max-width:100%}.gp-scroll .gp-table td,.gp-scroll .gp-table th{white-space:nowrap}
 .gp-status-cell{color:#fff;white-space:nowrap}
+/* below the first screen: laid out and painted when scrolled to (many visitors at once cost less) */
+.gp-later{content-visibility:auto;contain-intrinsic-size:auto 800px}
 img{max-width:100%;height:auto}
 @media (max-width:700px){
  main.gp-brief{padding:6px 8px 16px}
@@ -72,6 +74,7 @@ img{max-width:100%;height:auto}
  main.gp-brief[data-page=overview]{zoom:0.62;max-width:none}
  main.gp-brief[data-page=overview] .gp-print-row{flex-wrap:nowrap}
  .gp-print-hide{display:none !important}
+ .gp-later{content-visibility:visible}
 }
 </style>"""
 
@@ -183,8 +186,8 @@ def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
             '<div class="gp-row gp-print-row"><div><h3>综合得分排名</h3>'
             f'<div class="gp-scroll">{db.ranking_html(comp, grant, target="city")}</div>'
             f"<h3>各梯队与期望</h3>{db.tiers_html(comp)}</div>"
-            f'<div>{hv.heat_html(t, p, grant, target=VOILA + "city.ipynb")}</div></div>'
-            f'<div class="gp-row gp-print-hide"><div>{img(pictures, "tiles", "overview", p, None, fp)}</div>'
+            f'<div class="gp-later">{hv.heat_html(t, p, grant, target=VOILA + "city.ipynb")}</div></div>'
+            f'<div class="gp-row gp-print-hide gp-later"><div>{img(pictures, "tiles", "overview", p, None, fp)}</div>'
             f'<div>{img(pictures, "trend", "overview", p, None, fp)}</div></div>'
             f"{db.STATUS_NOTE}</main>")
 
@@ -216,10 +219,10 @@ def _city_body(c: str, p: str, store: str, fingerprint: str | None, reports: str
             f"<p>{db.scorecard_pdf_link(c, p, reports, url=SCORECARD)} · "
             f'<a class="gp-interactive" href="{VOILA}city.ipynb?{html.escape(query)}">交互分析：明细清单、穿透到记录、工单时间线</a></p>'
             f"{db.cards_html(rows)}"
-            f"<h3>有目标的指标（{judged.height} 项，共 {frame.height} 项）</h3>"
+            f'<section class="gp-later"><h3>有目标的指标（{judged.height} 项，共 {frame.height} 项）</h3>'
             f'<div class="gp-scroll">{table_html(judged)}</div>'
             f"<p>全部 {frame.height} 项（含无目标的指标）：{db.download_links(frame, f'{c}_{p}_指标明细', t, title)}</p>"
-            f'<div class="gp-row">{img(pics, "handling", "city", p, c, fingerprint)}{img(pics, "outage", "city", p, c, fingerprint)}</div>'
+            f'<div class="gp-row">{img(pics, "handling", "city", p, c, fingerprint)}{img(pics, "outage", "city", p, c, fingerprint)}</div></section>'
             f"{db.STATUS_NOTE}")
 
 
