@@ -127,6 +127,8 @@ class BriefHandler(_GrantHandler):
                 future = _rendering[key] = asyncio.ensure_future(loop.run_in_executor(_DRAW, brief._page_html, *key))
                 future.add_done_callback(lambda _: _rendering.pop(key, None))
             page_html = await future
+        except PermissionError as exc:  # no city the viewer may see (the access file is checked for it at start)
+            raise web.HTTPError(403, "%s", str(exc)) from None
         except ValueError as exc:  # an empty store: said as the Voila pages say it
             page_html = brief.message_html(str(exc))
         except Exception as exc:  # a damaged store or cache: said, logged, never a traceback

@@ -131,7 +131,7 @@ def cache_key(page: str, grant: access.Grant, query: dict[str, str], store=None)
 @lru_cache(maxsize=128)  # ~0.3–0.4 MB a page: ≤ ~50 MB in the server
 def _page_html(sel: Selection, store: str, fingerprint: str | None, reports: str, made: str) -> str:
     grant = access.Grant("", "", frozenset(sel.pages), sel.cities)
-    body = (_overview(sel, grant, store) if sel.page == "overview"
+    body = (_overview(sel, grant, store, fingerprint) if sel.page == "overview"
             else _city(sel, grant, store, fingerprint, reports, made))
     title = "获得电力 监管总览" if sel.page == "overview" else f"{sel.city} · {sel.period}"
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -173,10 +173,10 @@ def select_html(sel: Selection, grant: access.Grant, store: str) -> str:
             '<noscript><button type="submit">查看</button></noscript></form>')
 
 
-def _overview(sel: Selection, grant: access.Grant, store: str) -> str:
+def _overview(sel: Selection, grant: access.Grant, store: str, fp: str | None) -> str:
     from getpower import changes
 
-    p, fp = sel.period, db.data_version(store)[1]
+    p = sel.period
     t, comp, pictures = db.table(p, store), db.composite_of(p, store), db.overview_pictures(p, store)
     recent = changes.recent_html(store) or ""
     return (f'<main class="gp-brief" data-page="overview" data-period="{html.escape(p)}">'
