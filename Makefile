@@ -37,6 +37,12 @@ dashboards: setup
 ## benchmarks at 1×, 3× and 10× a province-year (SCALES="1" for 1× only; "1 3 10 30" for national), ending with the Done-when lines of #18; see docs/benchmarks.md
 SCALES ?= 1 3 10
 BENCH_DATA ?= benchmarks/data
-bench: setup
-	$(VENV)/bin/python -m pip install -q -e ".[bench]"
-	$(VENV)/bin/python benchmarks/run.py --scales $(SCALES) --data $(BENCH_DATA)
+PEERS := benchmarks/.peers
+bench: setup $(PEERS)/.installed
+	$(VENV)/bin/python benchmarks/run.py --scales $(SCALES) --data $(BENCH_DATA) --peers $(PEERS)
+
+# the peers (pandas, DuckDB) apart from getpower's environment: benchmarks/peers.txt says why
+$(PEERS)/.installed: benchmarks/peers.txt
+	rm -rf $(PEERS)
+	$(VENV)/bin/python -m pip install -q --target $(PEERS) -r benchmarks/peers.txt
+	touch $@

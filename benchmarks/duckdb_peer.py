@@ -1,8 +1,8 @@
 """The core indicators as DuckDB SQL straight over the raw Parquet extracts: what a data engineer
 would write instead of getpower (no validation, no quarantine, calendar days only). The same two
 indicators as :mod:`pandas_peer`: mean process days by city and customer class, and outage hours
-by city and area type, for one calendar year. Benchmarks only (``pip install -e .[bench]``); the
-library never imports duckdb.
+by city and area type, for one calendar year. Benchmarks only (installed apart from getpower's
+environment: ``benchmarks/peers.txt``); the library never imports duckdb.
 
     python benchmarks/duckdb_peer.py EXTRACTS_FOLDER YEAR
 """

@@ -79,7 +79,7 @@ def lake_frames(lake: Path, city: str, year: int, like: dict[str, pl.LazyFrame])
 def duckdb_partitions(lake: Path, year: int) -> dict:
     """The core indicators of ``duckdb_peer`` (DuckDB SQL) over the same Hive layout, one city at a
     time (DuckDB prunes the other cities' files: ``EXPLAIN ANALYZE`` shows 1 of 11 read) and all
-    at once. Empty when duckdb is not installed (a bench-only extra)."""
+    at once. Empty when duckdb is not installed (a peer installed apart: benchmarks/peers.txt)."""
     try:
         import duckdb
     except ImportError:

@@ -19,6 +19,7 @@ the quarter's 12 scorecards, HTML and PDF (``getpower.reports.scorecards``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -104,6 +105,10 @@ print(json.dumps({"count": len(times), "year": year, "median_seconds": statistic
 """
 
 
+# the peers' processes (pandas, DuckDB) see the packages installed apart from getpower's
+# environment (`make bench`: pip install --target benchmarks/.peers -r benchmarks/peers.txt);
+# getpower's own processes never do (set by main from --peers)
+PEER_ENV: dict[str, str] = dict(os.environ)
 CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last process run_one ran, by its first words
 
 
@@ -254,18 +259,19 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict, gbk_max: fl
         r["core_getpower_seconds"] = json.loads(out)["seconds"]
 
     def core_duckdb() -> None:
-        _, r["core_duckdb_peak_mib"], out = run_one([PY, str(HERE / "duckdb_peer.py"), str(folder / "parquet"), "2023"])
+        _, r["core_duckdb_peak_mib"], out = run_one([PY, str(HERE / "duckdb_peer.py"), str(folder / "parquet"), "2023"],
+                                                    PEER_ENV)
         r["core_duckdb_seconds"] = json.loads(out)["seconds"]
 
     def core_pandas() -> None:
-        _, _, out = run_one([PY, "-c", CORE_PANDAS, str(store), "2023", str(HERE)])
+        _, _, out = run_one([PY, "-c", CORE_PANDAS, str(store), "2023", str(HERE)], PEER_ENV)
         r["core_pandas_seconds"] = json.loads(out)["seconds"]
 
     step(r, "compute STORE", compute_in_process)
     step(r, "compute FOLDER", compute_processes)
     step(r, "partitions", partitions)
     step(r, "core indicators, getpower", core_getpower)
-    step(r, "core indicators, DuckDB", core_duckdb)  # duckdb is a bench-only extra
+    step(r, "core indicators, DuckDB", core_duckdb)  # the peers are installed apart (benchmarks/peers.txt)
     if scale <= 1:
         step(r, "core indicators, pandas", core_pandas)
     if r.get("core_getpower_seconds") or r.get("core_duckdb_seconds"):
@@ -428,11 +434,18 @@ def main() -> None:
                     help="the CSV extracts in GBK too, up to this scale (transcoded from the UTF-8 ones when missing)")
     ap.add_argument("--no-scorecards", action="store_true")
     ap.add_argument("--out", default=str(HERE / "results.json"))
+    ap.add_argument("--peers", default=str(HERE / ".peers"),
+                    help="the peers (pandas, DuckDB) installed apart from getpower's environment (benchmarks/peers.txt)")
     a = ap.parse_args()
+    PEER_ENV["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(a.peers).resolve()), os.environ.get("PYTHONPATH")) if p)
     data = Path(a.data)
     env = dict(os.environ)
+    # pandas in getpower's own environment would be imported by pandera in every getpower process
+    # timed (≈0.35 s a process; a user's install has none): said on the machine line
+    pandas_here = importlib.util.find_spec("pandas") is not None
     results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                           "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+                           "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                           "pandas_in_getpower_env": pandas_here},
                "command": " ".join([Path(sys.executable).name, *sys.argv]), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                "runs": []}
     # the last run of each scale not run now is carried over from the results file, marked as
