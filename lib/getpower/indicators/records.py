@@ -22,7 +22,7 @@ import polars as pl
 
 from getpower import params
 from getpower.calendar import add_working_days, calendar_days
-from getpower.contract import LAST_STAGES
+from getpower.contract import LAST_STAGES, STAGE
 from getpower.periods import Period
 
 
@@ -43,6 +43,11 @@ def application_records(applications: pl.LazyFrame, spans: pl.LazyFrame, years: 
     """One row per application with everything the §1, §2 and §7 indicators need."""
     p = {k: threshold(k) for k in ("backfill_days", "burst_minutes", "burst_min_span_days")}
     is_last = pl.col("stage").is_in(list(LAST_STAGES))
+    # a stage as one bit of a 32-bit mask (its position in the contract's list of stages, fewer
+    # than 32): the distinct stages of an application are the bits set in the OR of its rows'
+    # masks, a plain aggregation where ``n_unique`` takes a hash set per group (0.14 → 0.10 s
+    # CPU for the 3 M stage records at 1×)
+    stage_bit = pl.lit(2, pl.UInt32).pow(pl.col("stage").cast(pl.Enum(list(STAGE))).to_physical().cast(pl.UInt32))
     # what a condition picks out of a group is a column of the rows first (null where it does not
     # hold), so that every aggregation is a plain min, max, sum or count over the group: a filter
     # or an expression inside the aggregation takes polars' slower per-group road (half the CPU
@@ -52,13 +57,14 @@ def application_records(applications: pl.LazyFrame, spans: pl.LazyFrame, years: 
         pl.when(is_last).then(pl.col("finished_at")).alias("_last"),
         ((pl.col("recorded_at") - pl.col("finished_at")) > pl.duration(days=p["backfill_days"])).alias("_late"),
         (pl.col("finished_at") - pl.col("started_at")).alias("_took"),
+        stage_bit.alias("_stage_bit"),
     )
     per_app = rows.group_by("app_id").agg(
         pl.col("_accepted").min().alias("accepted_at"),
         pl.col("_last").max().alias("last_finished_at"),
         pl.col("span_cd").sum().alias("utility_cd"),
         pl.col("span_wd").sum().alias("utility_wd"),
-        pl.col("stage").n_unique().alias("stage_count"),
+        pl.col("_stage_bit").bitwise_or().bitwise_count_ones().alias("stage_count"),
         pl.len().alias("_records"),
         pl.col("_late").any().alias("backfill"),
         pl.col("recorded_at").null_count().alias("_unrecorded"),
