@@ -217,13 +217,8 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
         x = raw.cast(pl.Float64, strict=False)
         x = pl.when(x.is_finite() & ~scientific).then(x)
         return x if t == "number" else pl.when(x == x.round(0)).then(x).cast(pl.Int64, strict=False)
-    if t == "enum":
-        exact = {**{k: k for k in column.enum}, **{v: k for k, v in column.enum.items()}}
-        return raw.replace_strict(exact, default=None, return_dtype=pl.String)
-    if t in ("city", "unit"):
-        exact = {**{c: c for c in params.cities()}, **{c + "市": c for c in params.cities()}}
-        if t == "unit":
-            exact[params.province()] = params.province()
+    exact = exact_spellings(column)
+    if exact is not None:
         return raw.replace_strict(exact, default=None, return_dtype=pl.String)
     # exact widths only: chrono's %Y also reads `23-10-01` as the year 23
     if t == "timestamp":
@@ -232,6 +227,32 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
     if t == "date":
         return pl.when(raw.str.len_bytes() == 10).then(raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return None
+
+
+def exact_spellings(column: Column) -> dict[str, str] | None:
+    """The spellings :func:`coerce_fast` reads for an enumeration, a city or a unit (the canonical
+    value, an enumeration's code, a city with 市) → the canonical value; None for other types."""
+    if column.type == "enum":
+        return {**{k: k for k in column.enum}, **{v: k for k, v in column.enum.items()}}
+    if column.type in ("city", "unit"):
+        exact = {**{c: c for c in params.cities()}, **{c + "市": c for c in params.cities()}}
+        if column.type == "unit":
+            exact[params.province()] = params.province()
+        return exact
+    return None
+
+
+def canonical_values(column: Column) -> list[str] | None:
+    """The values :func:`coerce_fast` reads as themselves (:func:`exact_spellings` mapped to
+    themselves): a column holding only these (and missing values) is typed as it is, without a
+    look-up of every cell. None for columns of other types.
+
+    >>> from getpower.contract import KIND_BY_NAME
+    >>> canonical_values(KIND_BY_NAME["outages"].column("kind"))
+    ['故障', '预安排']
+    """
+    exact = exact_spellings(column)
+    return None if exact is None else sorted(k for k, v in exact.items() if k == v)
 
 
 def coerce_native(column: Column, dtype: pl.DataType):

@@ -60,7 +60,7 @@ def mask(text: str | None) -> str | None:
 
 def maybe_personal(expr: pl.Expr) -> pl.Expr:
     """Cells that may hold such a number (a fast superset, checked exactly by :func:`mask`)."""
-    return expr.str.contains(_MOBILE_IN) | expr.str.contains(_ID_IN) | expr.str.contains("@", literal=True)
+    return expr.str.contains(f"{_MOBILE_IN}|{_ID_IN}|@")  # one pass over the text, not three
 
 
 def mask_columns(df: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:

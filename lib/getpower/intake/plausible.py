@@ -34,10 +34,17 @@ def reasons(kind: Kind, today: dt.date | None = None) -> list[tuple[pl.Expr, str
     out: list[tuple[pl.Expr, str]] = []
     for col in kind.columns:
         if col.type in ("timestamp", "date"):
-            day = pl.col(col.name).dt.date() if col.type == "timestamp" else pl.col(col.name)
-            out.append((day < earliest, f"{_label(col)}早于 {earliest}（合理范围下限，参数 plausible.earliest_date）"))
-            out.append((day > latest, f"{_label(col)}晚于 {latest}（校验日加 {b['future_margin_days']} 天，"
-                                      "参数 plausible.future_margin_days）"))
+            v = pl.col(col.name)
+            if col.type == "date":
+                early, late = v < earliest, v > latest
+            else:  # a day before ``earliest`` (after ``latest``) is a time before the midnight that
+                # begins it (from the midnight after it): compared as they are, where the day of
+                # every timestamp took a third of typing a batch of stages
+                early = v < dt.datetime.combine(earliest, dt.time())
+                late = v >= dt.datetime.combine(latest + dt.timedelta(days=1), dt.time())
+            out.append((early, f"{_label(col)}早于 {earliest}（合理范围下限，参数 plausible.earliest_date）"))
+            out.append((late, f"{_label(col)}晚于 {latest}（校验日加 {b['future_margin_days']} 天，"
+                              "参数 plausible.future_margin_days）"))
         elif col.name in b["max"]:
             top = b["max"][col.name]
             out.append((pl.col(col.name) > top, f"{_label(col)}超出合理范围（应≤{top}，参数 plausible.max.{col.name}）"))

@@ -413,11 +413,16 @@ _MISSING = sorted(MISSING_SPELLINGS | {""})  # built once, not per batch; an emp
 def _clean(df: pl.DataFrame) -> pl.DataFrame:
     """Strip whitespace; empty cells and the spellings of a missing value (``NaN``, ``NULL``,
     ``空``, ``—``, ``/`` …) are missing values."""
-    def one(c: str) -> pl.Expr:
-        v = pl.col(c).str.strip_chars()
-        return pl.when(~v.is_in(_MISSING)).then(v).alias(c)  # one set look-up (half the time of two tests)
-
-    return df.with_columns(one(c) for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS))
+    cols = [c for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS)]
+    if not cols:
+        return df
+    df = df.with_columns(pl.col(c).str.strip_chars() for c in cols)
+    # the spellings looked up first (one set look-up a cell), the cells made missing only in the
+    # columns that have one: most have none, and the when/then copied every cell of a column again
+    # (half the time of cleaning a batch of text)
+    found = df.select(pl.col(c).is_in(_MISSING).any() for c in cols).row(0)
+    spelled = [c for c, f in zip(cols, found) if f]
+    return df.with_columns(pl.when(~pl.col(c).is_in(_MISSING)).then(pl.col(c)).alias(c) for c in spelled) if spelled else df
 
 
 @dataclass(frozen=True)
