@@ -29,6 +29,15 @@ APR = "项目编号,地市,电压等级,线路长度(米),办理方式,申请时
     ("stages.csv", STAGE, "A1,申请受理,1999-12-31 09:00,2023-03-01 10:00",
      "环节开始时间早于 2000-01-01（合理范围下限，参数 plausible.earliest_date）"),
     ("stages.csv", STAGE, "A1,申请受理,2000-01-01 09:00,2023-03-01 10:00", None),  # the bound itself: kept
+    ("stages.csv", STAGE, "A1,申请受理,2000-01-01 00:00:00,2023-03-01 10:00", None),  # its first second: kept
+    ("stages.csv", STAGE, "A1,申请受理,1999-12-31 23:59:59,2023-03-01 10:00",  # the last second before it
+     "环节开始时间早于 2000-01-01（合理范围下限，参数 plausible.earliest_date）"),
+    ("stages.csv", STAGE, f"A1,申请受理,2023-03-01 09:00,{LATEST} 23:59:59", None),  # the latest day's last second
+    ("stages.csv", STAGE, f"A1,申请受理,2023-03-01 09:00,{LATEST + dt.timedelta(days=1)} 00:00:00",
+     f"环节结束时间晚于 {LATEST}（校验日加 31 天，参数 plausible.future_margin_days）"),
+    ("customer_base.csv", "地市,区域类型,统计日期,用户总数", f"杭州,市区,{LATEST},100", None),  # a date: its day compared
+    ("customer_base.csv", "地市,区域类型,统计日期,用户总数", f"杭州,市区,{LATEST + dt.timedelta(days=1)},100",
+     f"统计日期晚于 {LATEST}（校验日加 31 天，参数 plausible.future_margin_days）"),
     ("applications.csv", APP, "A1,杭州,低压非居民,5000000,10kV,网上国网,0",
      "申请容量(kW)超出合理范围（应≤2000000，参数 plausible.max.capacity_kw）"),
     ("applications.csv", APP, "A1,杭州,低压非居民,50,0.4kV,网上国网,20000000000",

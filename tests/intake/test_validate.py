@@ -60,6 +60,40 @@ def test_application_row_rules(apps_csv, row, reason):
     assert r.accepted["app_id"].to_list() == ["A1"]
 
 
+@pytest.mark.parametrize("cities, classes, typed", [
+    (["杭州", "宁波"], ["居民", "居民"], [("杭州", "居民"), ("宁波", "居民")]),  # all canonical: typed as they are
+    (["杭州", "宁波市"], ["居民", "resident"], [("杭州", "居民"), ("宁波", "居民")]),  # one spelled otherwise
+    ([" 杭州 ", "国网宁波供电公司"], ["居民", " 居民"], [("杭州", "居民"), ("宁波", "居民")]),
+])
+def test_enumerations_typed_whether_or_not_every_value_is_canonical(apps_csv, cities, classes, typed):
+    [r] = validate_paths([apps_csv([f"A{i},{c},{k},8,220V,网上国网,0" for i, (c, k) in enumerate(zip(cities, classes))])])
+    assert r.accepted.select("city", "customer_class").rows() == typed and r.quarantined.is_empty()
+
+
+@pytest.mark.parametrize("channel, reason", [
+    ("网上国网", None), (" 网上国网 ", None), ("NULL", "缺少申请渠道"), (" ｎａｎ ", "缺少申请渠道"), ("—", "缺少申请渠道"),
+])
+def test_missing_spellings_in_a_column_that_has_one(apps_csv, channel, reason):
+    [r] = validate_paths([apps_csv([OK.format(n=1), f"A2,杭州,居民,8,220V,{channel},0"])])
+    assert reasons_by_row(r) == ({3: reason} if reason else {})
+    assert r.accepted["channel"].to_list() == ["网上国网"] * (1 if reason else 2)
+
+
+@pytest.mark.parametrize("rows, reasons", [
+    (["A1,申请受理,2023-03-01 09:00", "A2,申请受理,2023-03-01 10:00"], {}),  # no row may be a footer
+    (["A1,申请受理,2023-03-01 09:00", "合计,,"], {3: "合计/小计行（非数据）"}),  # its key cells empty: a footer
+    (["A1,申请受理,2023-03-01 09:00", "杭州市小计,,", "制表人：张三,,"],
+     {3: "合计/小计行（非数据）", 4: "合计/小计行（非数据）"}),
+    (["合计,申请受理,2023-03-01 10:00"], {}),  # its key cells hold more: a record
+    (["A1,,", "A2,申请受理,2023-03-01 10:00"], {2: "缺少环节名称"}),  # may be a footer, is not: its own reason
+])
+def test_footers_among_records_keyed_by_several_columns(tmp_path, rows, reasons):
+    p = tmp_path / "stages.csv"
+    p.write_text("工单编号,环节名称,环节开始时间\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    [r] = validate_paths([p], orphans=False)
+    assert reasons_by_row(r) == reasons and r.rows_accepted == len(rows) - len(reasons)
+
+
 def test_duplicate_keeps_first_valid_row(apps_csv):
     [r] = validate_paths([apps_csv(["A1,上海,居民,8,220V,网上国网,0", OK.format(n=1), OK.format(n=1)])])
     assert reasons_by_row(r) == {2: "地市取值无法识别", 4: "工单编号重复（保留首条）"}
