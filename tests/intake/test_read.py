@@ -126,6 +126,17 @@ def test_native_parquet_types_are_typed_as_their_text_would_be(tmp_path):
     assert c.accepted.select("as_of", "customers").rows() == [(date(2023, 6, 30), 1000)]
 
 
+@pytest.mark.parametrize("important", [[True, None, False], ["是", None, "否"]], ids=["native", "text"])
+def test_a_missing_parquet_boolean_is_its_default_as_a_missing_text_is(tmp_path, important):
+    """A null in a native Boolean column with a default (重要用户: 否) is the default, as an empty
+    cell is (it was kept null, and the schema check of intake's output failed the whole ingest)."""
+    pl.DataFrame({"工单编号": ["A1", "A2", "A3"], "地市": ["杭州"] * 3, "客户类别": ["居民"] * 3, "重要用户": important,
+                  "申请容量(kW)": [8.0] * 3, "供电电压(kV)": [0.38] * 3, "申请渠道": ["网上国网"] * 3,
+                  "客户投资(元)": [0.0] * 3}).write_parquet(tmp_path / "applications.parquet")
+    [r] = validate_paths([tmp_path / "applications.parquet"])
+    assert r.accepted["important"].to_list() == [True, False, False] and r.quarantined.is_empty()
+
+
 @pytest.mark.parametrize(("fmt", "rows", "batch", "several"), [
     ("parquet", 3, 3, False),  # one batch exactly: validated beside a larger file
     ("parquet", 4, 3, True),

@@ -301,7 +301,10 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
     for col in kind.columns:
         raw_e = pl.col(raw_name[col.name])
         if col.name in native:  # a native Parquet value: typed as it is, no text and no slow path
-            typed.append(native[col.name](raw_e).cast(POLARS_TYPES[col.type]).alias(col.name))
+            val = native[col.name](raw_e)
+            if col.default is not None:  # a missing value is the default, as an empty cell of text is
+                val = pl.when(raw_e.is_null()).then(pl.lit(col.default)).otherwise(val)
+            typed.append(val.cast(POLARS_TYPES[col.type]).alias(col.name))
             continue
         fast = raw_e if col.name in as_is else coerce_fast(col, raw_e)
         val = coerce(col, raw_e) if fast is None else fast
