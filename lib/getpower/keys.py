@@ -31,8 +31,9 @@ def superseded(frame: pl.DataFrame, key: list[str], keep: Literal["first", "last
 
 
 def key_hash(frame: pl.DataFrame, key: list[str]) -> pl.Series:
-    """A 64-bit hash of each row's key."""
-    return frame.select(pl.struct(key).hash()).to_series()
+    """A 64-bit hash of each row's key (the key's columns hashed as a row: a third of the time of
+    hashing them as a struct)."""
+    return frame.select(key).hash_rows()
 
 
 def _repeated(values: pl.Series) -> pl.Series:
