@@ -12,7 +12,7 @@ import csv
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Collection, Iterator, TypeVar
 
 import polars as pl
 
@@ -410,10 +410,11 @@ def _parquet_batches(path: Path, name: str, native: bool = False) -> Iterator[pl
 _MISSING = sorted(MISSING_SPELLINGS | {""})  # built once, not per batch; an empty cell is missing too
 
 
-def _clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, keep: Collection[str] = ()) -> pl.DataFrame:
     """Strip whitespace; empty cells and the spellings of a missing value (``NaN``, ``NULL``,
-    ``空``, ``—``, ``/`` …) are missing values."""
-    cols = [c for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS)]
+    ``空``, ``—``, ``/`` …) are missing values. ``keep``: columns known to need neither (every
+    value one of a few exact spellings, :func:`~getpower.intake.validate._spelled`), left as they are."""
+    cols = [c for c in df.columns if df.schema[c] == pl.String and c not in (RAGGED, LOST_DIGITS) and c not in keep]
     if not cols:
         return df
     df = df.with_columns(pl.col(c).str.strip_chars() for c in cols)
@@ -449,11 +450,12 @@ class Extract:
     def header_row(self) -> int:
         return self.header.row + 1
 
-    def batches(self, native: bool = False) -> Iterator[pl.DataFrame]:
+    def batches(self, native: bool = False, cleaned: bool = True) -> Iterator[pl.DataFrame]:
         """All-text batches; ``native``: Parquet's timestamps, dates, numbers and booleans kept as
-        they are (typing 30 million timestamps from text is most of an ingest)."""
+        they are (typing 30 million timestamps from text is most of an ingest). ``cleaned=False``:
+        as read, not yet :func:`clean` (the caller cleans them, knowing which columns need it)."""
         for df in (self._native if native and self._native is not None else self._read)():
-            yield _clean(df)
+            yield clean(df) if cleaned else df
 
 
 def with_fallbacks(ext: Extract, work: Callable[[Extract], T]) -> T:

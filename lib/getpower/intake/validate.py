@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 import polars as pl
 
@@ -25,11 +25,13 @@ from getpower.contract import (
 from getpower.intake import plausible
 from getpower.intake.discover import NotRead, Source, gather
 from getpower.intake.normalise import (
-    POLARS_TYPES, ambiguity, canonical_values, coerce, coerce_fast, coerce_native,
+    MISSING_SPELLINGS, POLARS_TYPES, ambiguity, canonical_values, coerce, coerce_fast, coerce_native,
 )
 from getpower.intake.personal import mask, mask_columns, personal_columns
 from getpower.intake.errors import NotAnExtract
-from getpower.intake.read import LOST_DIGITS, RAGGED, Extract, ExtractError, as_text, open_extracts, with_fallbacks
+from getpower.intake.read import (
+    LOST_DIGITS, RAGGED, Extract, ExtractError, as_text, clean, open_extracts, with_fallbacks,
+)
 from getpower.intake.sniff import limit
 from getpower.keys import first_of_key, key_hash
 
@@ -275,13 +277,26 @@ def _non_ascii(text: pl.Series) -> bool:
     return bool((text.str.len_bytes() != text.str.len_chars()).any())
 
 
-def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+def _spelled(batch: pl.DataFrame, spellings: dict[str, list[str]]) -> set[str]:
+    """The columns of ``spellings`` (raw header → the values an enumeration or a city reads as
+    themselves, :func:`~getpower.intake.normalise.canonical_values`) whose every value in ``batch``
+    is one of theirs or missing: nothing in them to clean (:func:`~getpower.intake.read.clean`)
+    nor to look up (:func:`_typed`). Most exports spell every value so."""
+    cols = [h for h in spellings if batch.schema.get(h) == pl.String]
+    if not cols:
+        return set()
+    found = batch.select(pl.col(h).is_in(spellings[h]).all() for h in cols).row(0)
+    return {h for h, ok in zip(cols, found) if ok}
+
+
+def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str], as_is: Collection[str] = ()) -> pl.DataFrame:
     """Typed columns, then the first row rule each row breaks as ``_reason`` (rules that look at
     one row only; duplicates and orphans are decided over the whole file, :func:`_validate`).
 
     The coercion runs once per column (phase 1, raw text kept under private names); the reasons
     then compare the typed value with the raw text (phase 2). A column of a native Parquet type
-    that fits the contract's (:func:`~getpower.intake.normalise.coerce_native`) is typed as it is."""
+    that fits the contract's (:func:`~getpower.intake.normalise.coerce_native`) is typed as it is, and
+    so is an enumeration or a city of ``as_is`` (canonical names; :func:`_spelled`)."""
     by_name = {v: k for k, v in mapping.items()}
     native = {c.name: coerce_native(c, raw.schema[by_name[c.name]]) for c in kind.columns
               if c.name in by_name and raw.schema[by_name[c.name]] != pl.String}
@@ -290,13 +305,6 @@ def _typed(kind: Kind, raw: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFra
                 else pl.lit(None, dtype=pl.String).alias(raw_name[c.name]) for c in kind.columns]
     extra = [pl.col(m) for m in MARKERS if m in raw.columns]
     df = raw.select(pl.col(ROW), *extra, *src_cols)
-    # an enumeration or a city whose every value in the batch is already spelled canonically (most
-    # exports) is typed as it is: a set look-up a cell to be sure of it, where the mapping built the
-    # column anew (a quarter of typing a batch of applications)
-    canon = {c.name: vals for c in kind.columns if c.name in by_name and c.name not in native
-             and (vals := canonical_values(c)) is not None}
-    as_is = {n for n, ok in raw.select(pl.col(by_name[n]).is_in(v).all().alias(n) for n, v in canon.items())
-             .row(0, named=True).items() if ok} if canon else set()
     typed, slow = [], []
     for col in kind.columns:
         raw_e = pl.col(raw_name[col.name])
@@ -463,9 +471,24 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     # the file's checksum is computed beside the validation (hashlib lets go of the GIL while it
     # hashes): a 250 MB file's SHA-256 no longer adds its second to the ingest
     checksum = _HASHER.submit(sha256_file, f.path)
-    batches = ext.batches(native=True)
+    batches = ext.batches(native=True, cleaned=False)
     first = next(batches)
     mapping, dropped, ignored = _columns(f, first.columns)
+    # an enumeration or a city whose every value in a batch is spelled canonically (most exports) is
+    # neither cleaned nor looked up, only checked (a set look-up a cell), where stripping, the
+    # missing spellings and the mapping built the column anew three times (:func:`_spelled`)
+    spellings = {h: [v for v in vals if v and v == v.strip() and v not in MISSING_SPELLINGS]
+                 for h, c in mapping.items() if first.schema[h] == pl.String
+                 and (vals := canonical_values(f.kind.column(c))) is not None}
+    spelled: list[set[str]] = []  # such columns (canonical names), a set per batch cleaned, in order
+
+    def cleaned(batch: pl.DataFrame) -> pl.DataFrame:
+        kept = _spelled(batch, spellings)
+        spelled.append({mapping[h] for h in kept})
+        return clean(batch, keep=kept)
+
+    first = cleaned(first)
+    batches = (cleaned(b) for b in batches)
     # native Parquet columns the contract types as they are stay so; every other one is text
     typed_as_is = {h for h, c in mapping.items()
                    if first.schema[h] != pl.String and coerce_native(f.kind.column(c), first.schema[h]) is not None}
@@ -495,7 +518,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         if free_text:
             raw, hits = mask_columns(raw, free_text)
             masked = {h: masked[h] + hits[h] for h in free_text}
-        typed = _typed(f.kind, raw, mapping)
+        typed = _typed(f.kind, raw, mapping, spelled.pop(0))  # one set per batch, as they came
         bad = typed.filter(pl.col(REASON).is_not_null()).select(ROW, REASON)
         if bad.height:
             bads.append(as_text(bad.join(raw.select(ROW, *shown), on=ROW, how="left"), shown))
