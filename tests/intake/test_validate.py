@@ -94,6 +94,26 @@ def test_footers_among_records_keyed_by_several_columns(tmp_path, rows, reasons)
     assert reasons_by_row(r) == reasons and r.rows_accepted == len(rows) - len(reasons)
 
 
+@pytest.mark.parametrize("important, voltage, typed", [
+    ("true", "10", (True, 10.0)),  # the spellings written most often: read at once
+    ("FALSE", "0.38", (False, 0.38)),
+    ("否", "380V", (False, 0.38)),  # any other: read the careful way, to the same values
+    ("Ｙ", "１０", (True, 10.0)),
+    ("yEs", "交流220伏", (True, 0.22)),
+    ("maybe", "10", "重要用户取值无法识别"),
+    ("是", "5.", "供电电压(kV)取值无法识别"),  # not a number the careful way reads
+    ("是", ".5", "供电电压(kV)取值无法识别"),
+    ("是", "0", "供电电压(kV)取值无法识别"),
+])
+def test_booleans_and_voltages_read_the_same_whichever_way(apps_csv, important, voltage, typed):
+    header = "工单编号,地市,客户类别,重要用户,申请容量(kW),供电电压(kV),申请渠道,客户投资(元)"
+    [r] = validate_paths([apps_csv([f"A1,杭州,居民,{important},8,{voltage},网上国网,0"], header=header)])
+    if isinstance(typed, str):
+        assert reasons_by_row(r) == {2: typed}
+    else:
+        assert r.accepted.select("important", "supply_voltage_kv").rows() == [typed]
+
+
 def test_duplicate_keeps_first_valid_row(apps_csv):
     [r] = validate_paths([apps_csv(["A1,上海,居民,8,220V,网上国网,0", OK.format(n=1), OK.format(n=1)])])
     assert reasons_by_row(r) == {2: "地市取值无法识别", 4: "工单编号重复（保留首条）"}

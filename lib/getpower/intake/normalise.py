@@ -41,6 +41,15 @@ FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "0.0", "×")
 PROVINCE_WORDS = ("全省", "浙江省", "浙江", "省级", "省")
 
 
+def _as_written(words: tuple[str, ...]) -> list[str]:
+    """``words`` in lower, upper and title case: spellings :func:`norm_value` leaves as one of them."""
+    return sorted({v for w in words for v in (w, w.upper(), w.capitalize())})
+
+
+_TRUE_EXACT, _FALSE_EXACT = _as_written(TRUE_WORDS), _as_written(FALSE_WORDS)
+_PLAIN_KV = r"^[0-9]+(?:\.[0-9]+)?$"  # what :func:`voltage_kv_expr` reads as a number without a unit
+
+
 def norm_value(expr: pl.Expr) -> pl.Expr:
     """NFKC, no whitespace, lower case: the form in which enumerations are matched."""
     return expr.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
@@ -220,6 +229,11 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
     exact = exact_spellings(column)
     if exact is not None:
         return raw.replace_strict(exact, default=None, return_dtype=pl.String)
+    if t == "bool":  # the words as written most often (true, TRUE, 是); any other spelling on the slow path
+        return pl.when(raw.is_in(_TRUE_EXACT)).then(True).when(raw.is_in(_FALSE_EXACT)).then(False)
+    if t == "voltage_kv":  # a bare number of kV in plain digits (0.38, 10); 380V, 10kV, １０ on the slow path
+        x = raw.cast(pl.Float64, strict=False)
+        return pl.when(raw.str.contains(_PLAIN_KV) & (x > 0)).then(x)
     # exact widths only: chrono's %Y also reads `23-10-01` as the year 23
     if t == "timestamp":
         return pl.when(raw.str.len_bytes() == 19).then(

@@ -465,9 +465,7 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
     not know is never written anywhere (it may hold personal data under a header nobody foresaw).
 
     ``stop``: once set, the validation stops before its next batch (:class:`Stopped`)."""
-    from getpower.intake.schemas import schema_for  # pandera is imported only when validating
-
-    schema, names = schema_for(f.kind), [c.name for c in f.kind.columns]
+    names = [c.name for c in f.kind.columns]
     # the file's checksum is computed beside the validation (hashlib lets go of the GIL while it
     # hashes): a 250 MB file's SHA-256 no longer adds its second to the ingest
     checksum = _HASHER.submit(sha256_file, f.path)
@@ -528,7 +526,11 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         # a failure here is a bug in intake, not a bad row: the checks on the first rows, the
         # types (which every batch shares by construction) on every one
         if typed_schema is None:
-            schema.validate(cand.select(names).head(SCHEMA_CHECK_ROWS))
+            # pandera imported here, not before the first batch: its import (in a thread of its
+            # own, :func:`_warm_schemas`) holds the module's lock, and the files waited for it
+            from getpower.intake.schemas import schema_for
+
+            schema_for(f.kind).validate(cand.select(names).head(SCHEMA_CHECK_ROWS))
             typed_schema = cand.schema
         elif cand.schema != typed_schema:
             raise AssertionError(f"intake: batch {k} of {f.name} typed as {cand.schema}, not {typed_schema}")
