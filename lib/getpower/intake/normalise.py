@@ -235,9 +235,11 @@ def coerce_fast(column: Column, raw: pl.Expr) -> pl.Expr | None:
         x = raw.cast(pl.Float64, strict=False)
         return pl.when(raw.str.contains(_PLAIN_KV) & (x > 0)).then(x)
     # exact widths only: chrono's %Y also reads `23-10-01` as the year 23
+    # not cached: a cache of the distinct texts pays off for dates, not for times to the second,
+    # nearly all distinct (it doubled the time of reading them)
     if t == "timestamp":
         return pl.when(raw.str.len_bytes() == 19).then(
-            raw.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False))
+            raw.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False, cache=False))
     if t == "date":
         return pl.when(raw.str.len_bytes() == 10).then(raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return None
