@@ -526,8 +526,9 @@ def _validate(f: Opened, ext: Extract, app_ids: pl.Series | None, customers: pl.
         # a failure here is a bug in intake, not a bad row: the checks on the first rows, the
         # types (which every batch shares by construction) on every one
         if typed_schema is None:
-            # pandera imported here, not before the first batch: its import (in a thread of its
-            # own, :func:`_warm_schemas`) holds the module's lock, and the files waited for it
+            # pandera imported here, not before the first batch: while its import runs (in a
+            # thread of its own, :func:`_warm_schemas`) the module is locked, and a file started
+            # meanwhile waited for it before reading a row
             from getpower.intake.schemas import schema_for
 
             schema_for(f.kind).validate(cand.select(names).head(SCHEMA_CHECK_ROWS))
