@@ -319,18 +319,23 @@ class Store:
             base = self.scan("customer_base")  # outages are bounded by their city-area's customers
             # every file is read or named; what can be read is stored even when another file fails
             # (its stages wait as pending if their applications were in the failed file)
-            # each file's typed rows spilled to disk batch by batch (memory stays flat at any size)
+            # each file's typed rows spilled to disk batch by batch (memory stays flat at any size),
+            # but for the Parquet rows that fit in validation's budget (HELD_ROWS), kept in memory
             batch = validate_batch(files, spill=parts, orphans=False,
                                    known_customers=base.collect() if base is not None else None)
-            results = list(batch.results)
+            results, not_read = list(batch.results), batch.not_read
+            del batch  # its results hold the accepted rows kept in memory: released after the merge
             if not results:
-                raise ExtractError("没有可读取的提取文件：" + "；".join(f"{n.name}: {n.reason}" for n in batch.not_read)
-                                   if batch.not_read else "没有可读取的提取文件")
+                raise ExtractError("没有可读取的提取文件：" + "；".join(f"{n.name}: {n.reason}" for n in not_read)
+                                   if not_read else "没有可读取的提取文件")
             _checkpoint("validated", fail_after)
             now = datetime.now().isoformat(timespec="seconds")
             upload_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
             made.append(self.root / "uploads" / f".tmp-{upload_id}")
             merge = _merge(tmp, cur, results, made[1], f"数据仓库 {cur.name}" if cur else "数据仓库")
+            # the accepted rows validation kept in memory are in the new version now: let go
+            # before it is proved (the counts stay)
+            results = [r.released() for r in results]
             # the upload's scratch (hundreds of MB at 1×) removed beside the work that follows;
             # gone before the version folder is renamed (it never reaches a published version)
             cleaner = threading.Thread(target=shutil.rmtree, args=(parts, True), name="getpower-scratch")
@@ -341,14 +346,14 @@ class Store:
             entry = _history_entry(name, now, upload_id, results, merge, by)
             if watch_batch is not None:
                 entry["batch"] = watch_batch
-            _write_upload(merge.upload_tmp, results, merge, entry, notes, batch.not_read)
+            _write_upload(merge.upload_tmp, results, merge, entry, notes, not_read)
             upload_dir = self.root / "uploads" / upload_id
             if not merge.changed:  # nothing new: no version; the upload's report is still kept
                 os.rename(merge.upload_tmp, upload_dir)
                 cleaner.join()
                 shutil.rmtree(tmp)
                 return IngestResult(tuple(results), None, upload_dir, dict(manifest["rows"]), merge.outcomes,
-                                    merge.changes, merge.replaced_within, notes, batch.not_read)
+                                    merge.changes, merge.replaced_within, notes, not_read)
             files_meta = dict(manifest["files"])
             for r in results:
                 files_meta.setdefault(r.sha256, {"name": Path(r.file).name, "kind": r.kind, "version": name,
@@ -386,7 +391,7 @@ class Store:
         self._prune()
         self.prune_cache(cache_suffix(new_manifest["fingerprint"]))
         return IngestResult(tuple(results), name, upload_dir, merge.rows, merge.outcomes, merge.changes,
-                            merge.replaced_within, notes, batch.not_read)
+                            merge.replaced_within, notes, not_read)
 
     def _recover(self) -> None:
         """Remove what an interrupted writer left (called holding the lock): temporary folders,
@@ -456,7 +461,7 @@ class _Merge:
 def _scan_parts(results: list[FileResult], kind: Kind) -> pl.LazyFrame | None:
     """The upload's accepted rows of one kind, each with the position of its file (``_file``)."""
     parts = [r.scan_accepted().with_columns(pl.lit(i, pl.Int32).alias(FILE))
-             for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
+             for i, r in enumerate(results) if r.kind == kind.name]
     return pl.concat(parts, how="vertical") if parts else None
 
 
@@ -531,7 +536,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         cols, key = [c.name for c in kind.columns], list(kind.key)
         stages = kind.name == "stages"
         group = ["app_id"] if stages else key  # stages are replaced per application
-        sent_parts = [(i, r) for i, r in enumerate(results) if r.kind == kind.name and r.written_to is not None]
+        sent_parts = [(i, r) for i, r in enumerate(results) if r.kind == kind.name]
         old_rows = old_of(kind.name)  # the stored rows, None when there are none
         old_pending = old_of(PENDING) if stages else None
         if not sent_parts and old_pending is None:  # nothing sent (stages: and none waiting)
