@@ -38,7 +38,8 @@ import shutil
 import threading
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -360,7 +361,10 @@ class Store:
                                                  "upload": upload_id, "ingested_at": now, "by": by,
                                                  "rows_accepted": r.rows_accepted,
                                                  "rows_quarantined": r.rows_quarantined})
-            checksums = {name: sha256_file(tmp / name) for name in data_files(tmp)}  # by relative path
+            # by relative path; two files at a time (hashlib lets go of the GIL while it hashes)
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="getpower-checksum") as pool:
+                names = data_files(tmp)
+                checksums = dict(zip(names, pool.map(lambda n: sha256_file(tmp / n), names)))
             new_manifest = {"version": number, "name": name, "created_at": now, "by": by, "files": files_meta,
                             "rows": merge.rows, "pending": merge.pending, "checksums": checksums,
                             "fingerprint": _fingerprint(checksums),
@@ -493,6 +497,7 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     rows, changes, replaced = {}, {}, []
     new, unchanged, pending, superseded, held = Counter(), Counter(), Counter(), Counter(), Counter()
     pending_total, changed = 0, False
+    deferred = None  # (position, rows) of the stages file whose waiting rows are found once the stages are written
     names = [Path(r.file).name for r in results]
     if len(set(names)) < len(names):  # files of one name from two folders: named by their paths
         names = [r.file for r in results]
@@ -601,14 +606,15 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         else:
             flagged = flagged.with_columns(pl.lit(True).alias("_matched"))
         flagged = flagged.with_columns(pl.col("_same").fill_null(False), pl.col("_matched").fill_null(False))
-        waits = None  # stages: how many of the upload's rows wait for their application, when counted here
+        defer = None
         if stages and old is None and len(sent_parts) == 1:
-            # nothing stored, one file: the join says only which rows wait; counted (streamed), and
-            # when none does the rows are written as they are, without a scratch copy of the join
-            waits = _count(flagged.filter(~pl.col("_matched")))
-            if not waits:
-                flagged = inc.with_columns(pl.lit(False).alias("_same"), pl.lit(True).alias("_matched"))
-        if old is not None or (stages and waits != 0) or len(sent_parts) > 1:  # joins: the result kept, read twice
+            # nothing stored, one file: every row is new and is written as it is (no join here,
+            # no scratch copy); those that wait for their application are the rows the stages'
+            # join with the applications written by year and city leaves out, counted and written
+            # as pending then (_deferred_pending): one pass over the stages fewer
+            defer = sent_parts[0][0], inc.select(cols)
+            flagged = inc.with_columns(pl.lit(False).alias("_same"), pl.lit(True).alias("_matched"))
+        elif old is not None or stages or len(sent_parts) > 1:  # joins: the result kept, read twice
             marked = tmp / ".accepted" / f"{kind.name}.flagged.arrow"  # scratch
             flagged.sink_ipc(marked, **scratch_ipc(sum(r.rows_accepted for _, r in sent_parts)))
             flagged = pl.scan_ipc(marked)
@@ -679,8 +685,9 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         rows["stages"] = _count(new_of("stages"))
         waiting = pl.concat([kept.join(apps, on="app_id", how="anti", maintain_order="left"),
                              flagged.filter(~pl.col("_matched")).select(cols)], how="vertical")
-        pending_total = 0  # none waits when nothing is stored and none of the upload's (counted above)
-        if olds or waits != 0:
+        pending_total = 0  # none waits when nothing is stored (the upload's: found below, when deferred)
+        deferred = defer
+        if deferred is None:
             waiting.sink_parquet(tmp / f"{PENDING}.parquet", **PARQUET)
             pending_total = _count(pl.scan_parquet(tmp / f"{PENDING}.parquet"))
             if not pending_total:
@@ -692,6 +699,15 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
         ids = [lf.select("app_id") for lf in (*(_scan_parts(results, KIND_BY_NAME[k]) for k in ("applications", "stages")),
                                               old_of(PENDING)) if lf is not None]
         _partition_applications(tmp, written, cur, pl.concat(ids).unique() if ids else None)
+        if deferred is not None:
+            i, sent_stages = deferred
+            waits = _deferred_pending(tmp, sent_stages, rows["stages"])
+            if waits:
+                rows["stages"] -= waits
+                new[i] -= waits
+                pending[i] += waits
+                pending_total = waits
+                changes["stages"] = replace(changes["stages"], pending=waits)
         for name, date in PARTITION_DATE.items():
             flat = tmp / f"{name}.parquet"
             if date is not None and flat.exists():
@@ -702,6 +718,21 @@ def _merge(tmp: Path, cur: Path | None, results: list[FileResult], upload_tmp: P
     outcomes = tuple(FileOutcome(new[i], unchanged[i], pending[i], superseded[i], held[i]) for i in range(len(results)))
     return _Merge(rows, pending_total, changes, outcomes, sum(superseded.values()),
                   sum(c.replaced for c in changes.values()), changed, upload_tmp)
+
+
+def _deferred_pending(tmp: Path, stages: pl.LazyFrame, sent: int) -> int:
+    """The stages of a first upload that no application took (``sent``: how many ``stages`` holds),
+    once the applications and stages are written by year and city: those waiting for their
+    application are the ones the stages' partitions do not hold (counted from the files' footers),
+    written as pending in their order. Returns how many wait."""
+    files = kind_files(tmp, "stages")
+    waits = sent - (pl.scan_parquet(files).select(pl.len()).collect().item() if files else 0)
+    if waits:
+        apps = scan_kind(tmp, "applications")
+        waiting = stages if apps is None else stages.join(apps.select("app_id"), on="app_id", how="anti",
+                                                         maintain_order="left")
+        waiting.sink_parquet(tmp / f"{PENDING}.parquet", **PARQUET)
+    return waits
 
 
 def _partitioned(folder: Path, name: str) -> bool:
@@ -787,9 +818,11 @@ def _partition_applications(tmp: Path, written: dict[str, pl.LazyFrame], cur: Pa
         written_apps = kind_files(out, "applications")
         if stages is not None and written_apps:
             # the stages take the year and city of their application as just written (read back
-            # from the paths: one join, not a second table of every application's key)
+            # from the paths: one join, not a second table of every application's key); the city
+            # as a category, whose number the join copies to every stage row and the partitions
+            # are told by, cheaper than text (the same folders, the same files)
             keys = pl.scan_parquet(written_apps, hive_partitioning=True, hive_schema=HIVE_KEYS).select(
-                "app_id", "year", "city")
+                "app_id", "year", pl.col("city").cast(pl.Categorical))
             sink_partitioned(stages.join(keys, on="app_id", how="inner", maintain_order="left"), out / "stages",
                              pl.col("year"))
         for f in linked:  # untouched: the current version's files

@@ -158,3 +158,4 @@ def test_a_first_upload_of_one_stages_file_stores_or_holds_each_stage(tmp_path, 
     assert (o.new, o.pending) == (len(stored), len(waiting))
     assert [a for a, *_ in _stages(store)] == stored and _pending(store) == waiting
     assert store.manifest()["pending"] == len(waiting) == res.changes["stages"].pending
+    assert store.manifest()["rows"]["stages"] == len(stored) == res.rows_stored["stages"]
