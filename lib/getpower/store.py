@@ -38,7 +38,7 @@ import shutil
 import threading
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -312,6 +312,7 @@ class Store:
         tmp = self.root / "versions" / f".tmp-{uuid.uuid4().hex}"
         made: list[Path] = [tmp]  # removed on any failure before CURRENT is switched
         cleaner: threading.Thread | None = None  # removes the upload's scratch in the background
+        synced: Future | None = None  # the new version's files and folders brought to disk, in the background
         try:
             parts = tmp / ".accepted"
             parts.mkdir(parents=True)
@@ -370,11 +371,17 @@ class Store:
                             "fingerprint": _fingerprint(checksums),
                             "history": [*manifest.get("history", []), entry]}
             _write_json(tmp / "manifest.json", new_manifest)
-            _fsync_dir(tmp)
+            # the version reaches the disk while it is proved (waiting on the disk, not the CPU;
+            # proving only reads it), and is published only once it has: a crash before leaves
+            # the previous version current, as always
+            syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getpower-fsync")
+            synced = syncer.submit(_fsync_dir, tmp)
+            syncer.shutdown(wait=False)
             _checkpoint("written", fail_after)
             if prove_version:
                 prove(self.root, tmp, cur.name if cur else None)
             _checkpoint("proved", fail_after)
+            synced.result()  # its error (a full disk …) fails the ingest here
             cleaner.join()
             if parts.exists():  # not removed in the background (an error it ignored): now, or fail
                 shutil.rmtree(parts)
@@ -389,6 +396,8 @@ class Store:
         except BaseException:
             if cleaner is not None:
                 cleaner.join()
+            if synced is not None:
+                wait([synced])
             for p in made:
                 shutil.rmtree(p, ignore_errors=True)
             raise
