@@ -1,6 +1,6 @@
-"""Parquet rows that fit in validation's budget (``HELD_ROWS``) are kept in memory instead of
-spilled to scratch files: the same version either way, the budget shared by the batch's files,
-text files always spilled, and the rows let go (their count kept) once merged."""
+"""An upload whose Parquet rows fit in validation's budget (``HELD_ROWS``) keeps them in memory
+instead of spilling them to scratch files: the same version either way, a larger upload spilled
+whole, text files always spilled, and the rows let go (their count kept) once merged."""
 import polars as pl
 import pytest
 
@@ -30,7 +30,7 @@ def _ingest(folder, root):
     return store, res
 
 
-@pytest.mark.parametrize("budget", [2000, validate.HELD_ROWS])  # a small file or two held; every file
+@pytest.mark.parametrize("budget", [2000, validate.HELD_ROWS])  # too small: all spilled; every file held
 def test_the_same_version_whatever_is_held(parquet_extracts, tmp_path, monkeypatch, budget):
     folder, _ = parquet_extracts
     monkeypatch.setattr(validate, "HELD_ROWS", 0)  # every file spilled, as before the budget
@@ -47,25 +47,26 @@ def test_the_same_version_whatever_is_held(parquet_extracts, tmp_path, monkeypat
     assert all(r.accepted.is_empty() for r in res.results)
 
 
-def test_the_budget_is_shared_and_text_is_spilled(parquet_extracts, tmp_path, monkeypatch):
+def test_a_batch_is_held_whole_or_spilled_whole_and_text_is_spilled(parquet_extracts, tmp_path, monkeypatch):
     folder, csv = parquet_extracts
     apps = folder / "报装工单.parquet"
     stages = next(folder.glob("*环节*.parquet"))
-    rows = {p: pl.scan_parquet(p).select(pl.len()).collect().item() for p in (apps, stages)}
-    # room for one of the two files: the other is spilled
-    monkeypatch.setattr(validate, "HELD_ROWS", max(rows.values()))
-    spill = tmp_path / "spill"
-    v = validate_batch([apps, stages], spill=spill, orphans=False)
-    held = [r for r in v.results if r.written_to is None]
-    spilled = [r for r in v.results if r.written_to is not None]
-    assert len(held) == 1 and len(spilled) == 1
-    assert held[0].accepted.height == held[0].rows_accepted > 0
-    assert spilled[0].accepted.is_empty() and spilled[0].rows_accepted > 0
+    rows = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in (apps, stages))
+    # room for both files: both held
+    monkeypatch.setattr(validate, "HELD_ROWS", rows)
+    v = validate_batch([apps, stages], spill=tmp_path / "both", orphans=False)
+    assert all(r.written_to is None and r.accepted.height == r.rows_accepted > 0 for r in v.results)
+    # one row short: both spilled (a batch too large to hold is spilled whole)
+    monkeypatch.setattr(validate, "HELD_ROWS", rows - 1)
+    v = validate_batch([apps, stages], spill=tmp_path / "none", orphans=False)
+    assert all(r.written_to is not None and r.accepted.is_empty() and r.rows_accepted > 0 for r in v.results)
+    held = validate_batch([apps], spill=tmp_path / "one", orphans=False).results[0]
+    assert held.written_to is None
     # a text file is not counted ahead: spilled whatever the budget
     monkeypatch.setattr(validate, "HELD_ROWS", 10_000_000)
-    v = validate_batch([next(csv.glob("报装工单*.csv"))], spill=tmp_path / "spill-csv", orphans=False)
+    v = validate_batch([next(csv.glob("报装工单*.csv"))], spill=tmp_path / "csv", orphans=False)
     assert all(r.written_to is not None for r in v.results)
-    # released: the rows go, the count stays
-    r = held[0].released()
-    assert r.accepted.is_empty() and r.rows_accepted == held[0].rows_accepted
-    assert spilled[0].released() is spilled[0]
+    # released: the rows go, the count stays; a spilled result is left as it is
+    r = held.released()
+    assert r.accepted.is_empty() and r.rows_accepted == held.rows_accepted > 0
+    assert v.results[0].released() is v.results[0]
