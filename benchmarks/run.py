@@ -5,7 +5,7 @@ is that process's maximum resident set (``wait4``). Ratios are taken within the 
 that fails is reported in one line and the bench goes on; the run ends with the Done-when lines
 of #18, each with its figures and met / NOT MET / not measured.
 
-    python benchmarks/run.py [--scales 1 3 10] [--data benchmarks/data] [--csv-max 3] [--gbk-max 1] [--no-scorecards]
+    python benchmarks/run.py [--scales 1 3 10] [--data benchmarks/data] [--csv-max 3] [--gbk-max 1] [--rounds 3] [--no-scorecards]
 
 Per scale: the **read floor** (a process that reads every input file whole and does nothing
 else: Parquet as it is, CSV as all-text columns the way intake reads it), ``getpower ingest`` of
@@ -14,7 +14,9 @@ floor; up to ``--gbk-max`` the same CSV in GBK too, the UTF-8 files transcoded w
 to the UTF-8 CSV's floor: polars reads no GBK, the floor is of the same rows), ``compute STORE`` and ``compute FOLDER`` (the folder road is ingest + compute), the
 store's partitions (year × city) computed one by one, and the core indicators by getpower, by
 DuckDB SQL over the raw extracts, and by pandas (1× only). Once, on the smallest scale's store:
-the quarter's 12 scorecards, HTML and PDF (``getpower.reports.scorecards``).
+the quarter's 12 scorecards, HTML and PDF (``getpower.reports.scorecards``). At 1× and below the
+floors and ingests run ``--rounds`` times (3) one after the other, each reported by its run of
+median wall time with the range of all.
 """
 from __future__ import annotations
 
@@ -150,6 +152,19 @@ def floor(folder: Path) -> dict:
             "peak_mib": rss}
 
 
+def median_run(runs: list[dict | None]) -> dict | None:
+    """The run of median wall time among those that did not fail (None when all did), with every
+    run's wall time (``all_seconds``)."""
+    ok = sorted((x for x in runs if x is not None), key=lambda x: x["seconds"])
+    if not ok:
+        return None
+    return {**ok[(len(ok) - 1) // 2], "all_seconds": [x["seconds"] for x in ok]}
+
+
+def spread(run: dict) -> str:
+    return "–".join(f"{x:.2f}" for x in (min(run["all_seconds"]), max(run["all_seconds"])))
+
+
 def step(r: dict, name: str, fn, *args):
     """Run one step; a failure is printed as one line and kept in ``r["failed"]``, and the bench
     goes on with the next step (what depends on it is reported as not measured)."""
@@ -175,7 +190,7 @@ def to_gbk(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def bench_scale(scale: float, data: Path, csv_max: float, env: dict, gbk_max: float = 1) -> dict:
+def bench_scale(scale: float, data: Path, csv_max: float, env: dict, gbk_max: float = 1, rounds: int = 1) -> dict:
     folder = data / f"scale-{scale:g}"
     formats = ["parquet"] + (["csv"] if scale <= csv_max else [])
     r: dict = {"scale": scale, "load_before": load()}
@@ -192,10 +207,17 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict, gbk_max: fl
             formats.append("csv-gbk")
     store = folder / "store"
     for fmt in formats:
-        f = r[f"floor_{fmt}"] = (r.get("floor_csv") if fmt == "csv-gbk" else  # the same rows, read as UTF-8
-                                 step(r, f"floor {fmt}", floor, folder / fmt))
-        i = r[f"ingest_{fmt}"] = step(r, f"ingest {fmt}", ingest, folder / fmt,
-                                      store if fmt == "parquet" else folder / f"store-{fmt}", env)
+        # the floor and the ingest measured ``rounds`` times, one after the other, each the run of
+        # median wall time (a 3 s process on a shared machine varies by ±10 % from minute to
+        # minute: one run decides nothing); every run's wall time is kept (``all_seconds``)
+        floors, ingests = [], []
+        for _ in range(rounds):
+            floors.append(r.get("floor_csv") if fmt == "csv-gbk" else  # the same rows, read as UTF-8
+                          step(r, f"floor {fmt}", floor, folder / fmt))
+            ingests.append(step(r, f"ingest {fmt}", ingest, folder / fmt,
+                                store if fmt == "parquet" else folder / f"store-{fmt}", env))
+        f = r[f"floor_{fmt}"] = median_run(floors)
+        i = r[f"ingest_{fmt}"] = median_run(ingests)
         if i is None:
             continue
         line = f"  {fmt}: ingest {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s, peak {i['peak_mib']:,.0f} MiB"
@@ -206,8 +228,10 @@ def bench_scale(scale: float, data: Path, csv_max: float, env: dict, gbk_max: fl
             i["cpu_to_floor"] = i["cpu_seconds"] / f["cpu_seconds"]
             line = (f"  {fmt}: floor {f['seconds']:.2f} s, CPU {f['cpu_seconds']:.2f} s (in-process {f['in_process_seconds']:.2f} s"
                     + ("; the UTF-8 CSV's" if fmt == "csv-gbk" else "") + "); "
-                    f"ingest {f['rows']:,} rows {i['seconds']:.1f} s, CPU {i['cpu_seconds']:.1f} s = {i['to_floor']:.1f}× the floor "
+                    f"ingest {f['rows']:,} rows {i['seconds']:.2f} s, CPU {i['cpu_seconds']:.1f} s = {i['to_floor']:.1f}× the floor "
                     f"(CPU {i['cpu_to_floor']:.1f}×), {i['rows_per_second']:,.0f} rows/s, peak {i['peak_mib']:,.0f} MiB")
+            if rounds > 1:
+                line += (f"; medians of {rounds} runs (floor {spread(f)} s; ingest {spread(i)} s)")
         print(line, flush=True)
     for fmt in formats[1:]:
         shutil.rmtree(folder / f"store-{fmt}", ignore_errors=True)
@@ -433,6 +457,8 @@ def main() -> None:
     ap.add_argument("--gbk-max", type=float, default=1,
                     help="the CSV extracts in GBK too, up to this scale (transcoded from the UTF-8 ones when missing)")
     ap.add_argument("--no-scorecards", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="at 1× and below, the floors and ingests run this many times, the median reported")
     ap.add_argument("--out", default=str(HERE / "results.json"))
     ap.add_argument("--peers", default=str(HERE / ".peers"),
                     help="the peers (pandas, DuckDB) installed apart from getpower's environment (benchmarks/peers.txt)")
@@ -463,7 +489,7 @@ def main() -> None:
           f"BENCH_DATA={data}); started {results['started']}", flush=True)
     for s in a.scales:
         print(f"scale {s:g}× …", flush=True)
-        results["runs"].append(bench_scale(s, data, a.csv_max, env, a.gbk_max))
+        results["runs"].append(bench_scale(s, data, a.csv_max, env, a.gbk_max, a.rounds if s <= 1 else 1))
     if not a.no_scorecards:
         first = data / f"scale-{min(a.scales):g}" / "store"
         if (first / "CURRENT").exists():
