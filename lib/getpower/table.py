@@ -191,18 +191,21 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
 
 
 def _city_groups(store: Store, frames: dict[str, pl.LazyFrame]) -> list[dict[str, pl.LazyFrame]]:
-    """``frames`` a city at a time (its applications and stages, the other kinds whole) when the
-    store's current version lays both out by city, else ``[frames]``. Each city's files are listed
-    once (not every file's footer read again per city, as :func:`load_frames` would)."""
+    """``frames`` a partition (year × city) at a time (its applications and stages, the other
+    kinds whole), in the order of the partitions' paths — the order the whole store is read in,
+    so the records keep their order and numbers — when the store's current version lays both out
+    by year and city, else ``[frames]``. An application and its stages share one partition. Each
+    partition's files are listed once (not every file's footer read again per partition, as
+    :func:`load_frames` would)."""
     folder = store.current
     if not all((folder / name).is_dir() for name in ("applications", "stages")):
         return [frames]
-    by_city: dict[str, dict[str, list[Path]]] = {}
-    for name in ("applications", "stages"):
+    by_part: dict[tuple[str, str], dict[str, list[Path]]] = {}
+    for name in ("applications", "stages"):  # the applications' partitions first, in path order
         for f in kind_files(folder, name):
-            by_city.setdefault(f.parent.name, {}).setdefault(name, []).append(f)
+            by_part.setdefault((f.parent.parent.name, f.parent.name), {}).setdefault(name, []).append(f)
     groups = []
-    for files in by_city.values():  # cities in the order of their folders' names
+    for files in by_part.values():
         g = dict(frames)
         for name in ("applications", "stages"):
             cols = [pl.col(c.name).cast(POLARS_TYPES[c.type]) for c in KIND_BY_NAME[name].columns]
@@ -219,10 +222,10 @@ def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Pa
         # one part: the stage records read and spanned once, in memory (one part's: a few hundred
         # MB at most), the records and their spans collected from them, then written; streaming
         # both plans from the store read and spanned every stage record twice (0.5 s of CPU at 1×).
-        # A store laid out by city holds an application and its stages in one city's partitions:
-        # the work runs a city at a time (all at once), each city's joins and group-bys on
-        # ``app_id`` a table an eleventh the size, which the processor's cache holds (a third less
-        # CPU than one table of every application), the records numbered across the cities
+        # A store laid out by year and city holds an application and its stages in one partition:
+        # the work runs a partition at a time (all at once), each one's joins and group-bys on
+        # ``app_id`` a table a fraction the size, which the processor's cache holds (a third less
+        # CPU than one table of every application), the records numbered across the partitions
         groups = _city_groups(store, frames)
         counts = [f.item() for f in pl.collect_all([g["applications"].select(pl.len()) for g in groups])]
         offsets = [sum(counts[:k]) for k in range(len(groups))]
