@@ -190,13 +190,19 @@ def scan_kind(folder: Path, name: str, city: str | None = None, until: int | Non
                 apps = scan_kind(folder, "applications", city)
                 lf = lf.join(apps.select("app_id"), on="app_id", how="semi") if apps is not None else lf.clear()
         return lf
-    from getpower.intake.normalise import POLARS_TYPES
-
     lf = pl.scan_parquet(files, hive_partitioning=True, hive_schema=HIVE_KEYS)
     if city is not None:
         lf = lf.filter(pl.col("city") == city)
     if until is not None:
         lf = lf.filter(pl.col("year") <= until)
+    return contract_columns(lf, name)
+
+
+def contract_columns(lf: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """A scan of partition files (their ``year`` and ``city`` keys read from the paths) as the
+    contract's columns of kind ``name``, in its order and types."""
+    from getpower.intake.normalise import POLARS_TYPES
+
     return lf.select([pl.col(c.name).cast(POLARS_TYPES[c.type]) for c in KIND_BY_NAME[name].columns])
 
 

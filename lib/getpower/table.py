@@ -15,7 +15,7 @@ import polars as pl
 
 from getpower import params, source_fingerprint
 from getpower.calendar import unknown_reason, unknown_years, year_range
-from getpower.contract import CUSTOMER_CLASS, KIND_BY_NAME, KINDS, STAGE
+from getpower.contract import CUSTOMER_CLASS, KINDS, STAGE
 from getpower.currency import DataRangeError, apply_marks, check_period, extent, overall, row_marks
 from getpower.indicators import engine
 from getpower.indicators.common import ALL
@@ -28,7 +28,8 @@ from getpower.intake.validate import SCRATCH_IPC
 from getpower.periods import Period
 from getpower.registry import declared
 from getpower.scoring import score_table
-from getpower.store import HIVE_KEYS, Store, atomic_write_frame, cache_dirs, cache_suffix, folder_store, kind_files
+from getpower.store import (HIVE_KEYS, Store, atomic_write_frame, cache_dirs, cache_suffix, contract_columns,
+                            folder_store, kind_files)
 from getpower.targets import targets_for
 
 COLUMNS = ["city", "period", "indicator", "segment", "unit", "value", "n", "reason",
@@ -190,13 +191,12 @@ def cached_record_level(path, frames: dict[str, pl.LazyFrame],
     return pl.scan_ipc(sp), pl.scan_ipc(rc)
 
 
-def _city_groups(store: Store, frames: dict[str, pl.LazyFrame]) -> list[dict[str, pl.LazyFrame]]:
+def _partition_groups(store: Store, frames: dict[str, pl.LazyFrame]) -> list[dict[str, pl.LazyFrame]]:
     """``frames`` a partition (year × city) at a time (its applications and stages, the other
-    kinds whole), in the order of the partitions' paths — the order the whole store is read in,
-    so the records keep their order and numbers — when the store's current version lays both out
-    by year and city, else ``[frames]``. An application and its stages share one partition. Each
-    partition's files are listed once (not every file's footer read again per partition, as
-    :func:`load_frames` would)."""
+    kinds whole), in the order of the partitions' paths, when the store's current version lays
+    both out by year and city, else ``[frames]``. An application and its stages share one
+    partition. Each partition's files are listed once (:func:`load_frames` per partition would
+    read every file's footer again each time)."""
     folder = store.current
     if not all((folder / name).is_dir() for name in ("applications", "stages")):
         return [frames]
@@ -208,8 +208,7 @@ def _city_groups(store: Store, frames: dict[str, pl.LazyFrame]) -> list[dict[str
     for files in by_part.values():
         g = dict(frames)
         for name in ("applications", "stages"):
-            cols = [pl.col(c.name).cast(POLARS_TYPES[c.type]) for c in KIND_BY_NAME[name].columns]
-            g[name] = (pl.scan_parquet(files[name], hive_partitioning=True, hive_schema=HIVE_KEYS).select(cols)
+            g[name] = (contract_columns(pl.scan_parquet(files[name], hive_partitioning=True, hive_schema=HIVE_KEYS), name)
                        if name in files else frames[name].clear())
         groups.append(g)
     return groups or [frames]
@@ -226,7 +225,8 @@ def _build_record_cache(store, frames: dict[str, pl.LazyFrame], sp: Path, rc: Pa
         # the work runs a partition at a time (all at once), each one's joins and group-bys on
         # ``app_id`` a table a fraction the size, which the processor's cache holds (a third less
         # CPU than one table of every application), the records numbered across the partitions
-        groups = _city_groups(store, frames)
+        # in their order (another order than one table's, the same records and tables)
+        groups = _partition_groups(store, frames)
         counts = [f.item() for f in pl.collect_all([g["applications"].select(pl.len()) for g in groups])]
         offsets = [sum(counts[:k]) for k in range(len(groups))]
         spans = [f.lazy() for f in pl.collect_all([stage_spans_plan(g, years) for g in groups])]
